@@ -1,0 +1,179 @@
+// Package api is the HTTP edge: the Echo server, middleware, handlers,
+// request/response DTOs and the single error-to-problem mapping.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"go.uber.org/zap"
+)
+
+// Options configure the HTTP server.
+type Options struct {
+	BodyLimit      string        // e.g. "2M"
+	RequestTimeout time.Duration // per-request context deadline
+}
+
+// Server is the API's Echo instance plus the route table that records which
+// routes are public; every other route must declare a permission.
+type Server struct {
+	Echo  *echo.Echo
+	API   *echo.Group
+	Ready *Readiness
+	log   *zap.Logger
+
+	mu     sync.Mutex
+	public map[string]bool   // "METHOD path" registered as public
+	perms  map[string]string // "METHOD path" -> permission
+}
+
+// NewServer builds the server with its middleware chain, health endpoints and
+// the OpenAPI document.
+func NewServer(o Options, log *zap.Logger, ready *Readiness) *Server {
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = errorHandler
+	e.JSONSerializer = jsonSerializer{}
+	e.Server.ReadHeaderTimeout = 10 * time.Second
+	e.Server.ReadTimeout = 60 * time.Second
+	e.Server.WriteTimeout = o.RequestTimeout + 15*time.Second
+	e.Server.IdleTimeout = 120 * time.Second
+	e.Use(requestID(log), accessLog(), recoverer(), middleware.BodyLimit(o.BodyLimit))
+	if o.RequestTimeout > 0 {
+		e.Use(middleware.ContextTimeout(o.RequestTimeout))
+	}
+	s := &Server{Echo: e, Ready: ready, log: log, public: map[string]bool{}, perms: map[string]string{}}
+	s.API = e.Group("/api/v1")
+	s.Public(http.MethodGet, "/health", s.health)
+	s.Public(http.MethodGet, "/ready", s.ready)
+	s.Public(http.MethodGet, "/api/v1/openapi.yaml", serveOpenAPI)
+	return s
+}
+
+// Public registers a route that needs no authentication. Keep this list
+// short: a test fails on any route that is neither public nor guarded.
+func (s *Server) Public(method, path string, h echo.HandlerFunc) {
+	s.mu.Lock()
+	s.public[method+" "+path] = true
+	s.mu.Unlock()
+	s.Echo.Add(method, path, h)
+}
+
+// Guarded registers an API route that needs permission perm, which the
+// middleware m (the RBAC check for perm) enforces.
+func (s *Server) Guarded(method, path, perm string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
+	if perm == "" {
+		panic("api: guarded route " + method + " " + path + " without permission")
+	}
+	s.mu.Lock()
+	s.perms[method+" "+path] = perm
+	s.mu.Unlock()
+	s.Echo.Add(method, path, h, m...)
+}
+
+// RouteInfo describes a registered route and how it is protected.
+type RouteInfo struct {
+	Method, Path, Permission string
+	Public                   bool
+}
+
+// Routes lists the registered routes, sorted, with their protection.
+func (s *Server) Routes() []RouteInfo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []RouteInfo
+	for _, r := range s.Echo.Routes() {
+		if strings.HasPrefix(r.Method, "echo_route_") || r.Path == "" {
+			continue
+		}
+		k := r.Method + " " + r.Path
+		out = append(out, RouteInfo{Method: r.Method, Path: r.Path, Public: s.public[k], Permission: s.perms[k]})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Path != out[j].Path {
+			return out[i].Path < out[j].Path
+		}
+		return out[i].Method < out[j].Method
+	})
+	return out
+}
+
+// Serve serves HTTP on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	s.Echo.Listener = ln
+	err := s.Echo.Start("")
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown turns /ready to 503, then drains in-flight requests until ctx ends.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.Ready.SetDraining()
+	return s.Echo.Shutdown(ctx)
+}
+
+// ServeHTTP lets tests drive the real router without a socket.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.Echo.ServeHTTP(w, r) }
+
+func (s *Server) health(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) ready(c echo.Context) error {
+	checks, err := s.Ready.Check(c.Request().Context())
+	if err != nil {
+		return &Error{Status: http.StatusServiceUnavailable, Code: "not_ready", Detail: err.Error(), Extra: map[string]any{"checks": checks}}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"status": "ready", "checks": checks})
+}
+
+// jsonSerializer encodes without HTML escaping and decodes strictly: unknown
+// fields are an error the client hears about, not silently dropped input.
+type jsonSerializer struct{}
+
+func (jsonSerializer) Serialize(c echo.Context, i any, indent string) error {
+	enc := json.NewEncoder(c.Response())
+	enc.SetEscapeHTML(false)
+	if indent != "" {
+		enc.SetIndent("", indent)
+	}
+	return enc.Encode(i)
+}
+
+func (jsonSerializer) Deserialize(c echo.Context, i any) error {
+	return decodeJSON(c.Request().Body, i)
+}
+
+func jsonEncode(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// NewProbeServer serves only /health and /ready: the runner's own port.
+func NewProbeServer(log *zap.Logger, ready *Readiness) *Server {
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = errorHandler
+	e.Server.ReadHeaderTimeout = 5 * time.Second
+	e.Use(requestID(log), accessLog(), recoverer())
+	s := &Server{Echo: e, Ready: ready, log: log, public: map[string]bool{}, perms: map[string]string{}}
+	s.Public(http.MethodGet, "/health", s.health)
+	s.Public(http.MethodGet, "/ready", s.ready)
+	return s
+}

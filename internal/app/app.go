@@ -1,0 +1,216 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/dolibarr-go/dolibarr/internal/api"
+	"github.com/dolibarr-go/dolibarr/internal/infrastructure/logging"
+	"github.com/dolibarr-go/dolibarr/internal/infrastructure/persistence"
+)
+
+// Mode says which parts a binary runs.
+type Mode struct {
+	API    bool
+	Runner bool
+}
+
+// Modes of the three binaries.
+var (
+	ModeAllInOne = Mode{API: true, Runner: true}
+	ModeAPI      = Mode{API: true}
+	ModeRunner   = Mode{Runner: true}
+)
+
+// Main is the body of the three mains: it handles the migrate subcommand,
+// loads and validates the configuration, and runs until ctx is cancelled.
+// It returns the process exit code.
+func Main(ctx context.Context, p Profile, m Mode, args []string, environ []string, stderr io.Writer) int {
+	cfg, err := LoadConfig(p, environ)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", p.Name, err)
+		return 2
+	}
+	log, err := logging.New(cfg.Log.Level, cfg.Log.Format, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", p.Name, err)
+		return 2
+	}
+	defer log.Sync() //nolint:errcheck // stderr sync errors are meaningless
+	if len(args) > 0 {
+		if err := command(cfg, args, stderr); err != nil {
+			log.Error("command failed", zap.Strings("args", args), zap.Error(err))
+			return 1
+		}
+		return 0
+	}
+	log.Info("starting", zap.String("binary", p.Name), zap.Any("config", cfg.Redacted()))
+	if err := Run(ctx, cfg, m, log); err != nil {
+		log.Error("stopped with error", zap.Error(err))
+		return 1
+	}
+	log.Info("stopped")
+	return 0
+}
+
+// command runs a subcommand: migrate up|down|version.
+func command(cfg Config, args []string, out io.Writer) error {
+	if args[0] != "migrate" || len(args) != 2 {
+		return fmt.Errorf("usage: migrate up|down|version (got %q)", args)
+	}
+	db, err := openDB(cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close() //nolint:errcheck // process exits next
+	mg, err := db.NewMigrator()
+	if err != nil {
+		return err
+	}
+	defer mg.Close() //nolint:errcheck // process exits next
+	switch args[1] {
+	case "up":
+		err = mg.Up()
+	case "down":
+		err = mg.Down()
+	case "version":
+	default:
+		return fmt.Errorf("usage: migrate up|down|version (got %q)", args[1])
+	}
+	if err != nil {
+		return err
+	}
+	v, dirty, err := mg.Version()
+	if err != nil {
+		return err
+	}
+	want, _ := persistence.ExpectedVersion(db.Driver())
+	fmt.Fprintf(out, "version %d (dirty=%t, embedded=%d)\n", v, dirty, want)
+	return nil
+}
+
+func openDB(cfg Config) (*persistence.DB, error) {
+	return persistence.Open(persistence.Options{
+		Driver: cfg.DB.Driver, DSN: cfg.DB.DSN,
+		MaxOpenConns: cfg.DB.MaxOpenConns, MaxIdleConns: cfg.DB.MaxIdleConns, ConnMaxLifetime: cfg.DB.ConnMaxLifetime,
+	})
+}
+
+// Run starts the parts of mode m and blocks until ctx is cancelled, then
+// shuts down in order: /ready turns 503, the HTTP server drains, the runner
+// drains, the database closes.
+func Run(ctx context.Context, cfg Config, m Mode, log *zap.Logger) error {
+	started := time.Now()
+	db, err := openDB(cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close() //nolint:errcheck // closing at exit
+	if cfg.MigrateOnStart {
+		if err := db.MigrateUp(); err != nil {
+			return fmt.Errorf("migrate on start: %w", err)
+		}
+	}
+	ready, err := readiness(db)
+	if err != nil {
+		return err
+	}
+
+	var srv *api.Server
+	addr := cfg.HTTP.Addr
+	if m.API {
+		srv = api.NewServer(api.Options{BodyLimit: cfg.HTTP.BodyLimit, RequestTimeout: cfg.HTTP.RequestTimeout}, log, ready)
+	} else {
+		srv = api.NewProbeServer(log, ready)
+		addr = cfg.Runner.HealthAddr
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", addr, err)
+	}
+	log.Info("listening", zap.String("addr", ln.Addr().String()), zap.Bool("api", m.API), zap.Bool("runner", m.Runner),
+		zap.String("db_driver", db.Driver()), zap.Duration("startup", time.Since(started)))
+
+	var wg sync.WaitGroup
+	errc := make(chan error, 2)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := srv.Serve(ln); err != nil {
+			errc <- fmt.Errorf("http server: %w", err)
+		}
+	}()
+
+	runCtx, stopRunner := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopRunner()
+	runnerDone := make(chan struct{})
+	if m.Runner {
+		go func() {
+			defer close(runnerDone)
+			runRunner(runCtx, log)
+		}()
+	} else {
+		close(runnerDone)
+	}
+
+	select {
+	case <-ctx.Done():
+		log.Info("shutdown requested")
+	case err = <-errc:
+	}
+
+	// 1. Not ready any more; 2. drain HTTP.
+	ready.SetDraining()
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.HTTP.ShutdownTimeout)
+	if serr := srv.Shutdown(sctx); serr != nil {
+		log.Warn("http drain incomplete", zap.Error(serr))
+	}
+	cancel()
+	wg.Wait()
+	// 3. Drain the runner.
+	stopRunner()
+	<-runnerDone
+	log.Info("drained", zap.Duration("shutdown", time.Since(started)))
+	return err
+}
+
+// runRunner is the job runner's loop. Until the job queue lands it holds no
+// work: it only lives as long as the process.
+func runRunner(ctx context.Context, log *zap.Logger) {
+	log.Info("runner started")
+	<-ctx.Done()
+	log.Info("runner stopped")
+}
+
+func readiness(db *persistence.DB) (*api.Readiness, error) {
+	want, err := persistence.ExpectedVersion(db.Driver())
+	if err != nil {
+		return nil, err
+	}
+	return api.NewReadiness(
+		api.Check{Name: "database", Fn: db.Ping},
+		api.Check{Name: "migrations", Fn: func(ctx context.Context) error {
+			v, dirty, err := db.SchemaVersion(ctx)
+			switch {
+			case err != nil:
+				return errors.New("cannot read schema version")
+			case dirty:
+				return fmt.Errorf("schema version %d is dirty: a migration failed; fix it and run migrate", v)
+			case v != want:
+				return fmt.Errorf("schema version %d, binary expects %d: run migrate up", v, want)
+			}
+			return nil
+		}},
+	), nil
+}
+
+// Environ is os.Environ, here so tests can pass their own.
+var Environ = os.Environ

@@ -1,0 +1,314 @@
+// Package app is the composition root shared by the three binaries: it reads
+// the configuration, opens the database, builds repositories, use cases and
+// handlers by hand, and runs the API and the runner with an orderly shutdown.
+package app
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"reflect"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5"
+	"go.uber.org/zap/zapcore"
+)
+
+// Config is the whole effective configuration, read from the environment only.
+type Config struct {
+	DB             DBConfig     `envPrefix:"DOLIBARR_DB_"`
+	HTTP           HTTPConfig   `envPrefix:"DOLIBARR_HTTP_"`
+	Log            LogConfig    `envPrefix:"DOLIBARR_LOG_"`
+	Runner         RunnerConfig `envPrefix:"DOLIBARR_RUNNER_"`
+	MigrateOnStart bool         `env:"DOLIBARR_MIGRATE_ON_START"`
+}
+
+// DBConfig selects and tunes the database.
+type DBConfig struct {
+	Driver          string        `env:"DRIVER"`
+	DSN             string        `env:"DSN" secret:"true"`
+	MaxOpenConns    int           `env:"MAX_OPEN_CONNS" envDefault:"20"`
+	MaxIdleConns    int           `env:"MAX_IDLE_CONNS" envDefault:"10"`
+	ConnMaxLifetime time.Duration `env:"CONN_MAX_LIFETIME" envDefault:"30m"`
+}
+
+// HTTPConfig tunes the API server.
+type HTTPConfig struct {
+	Addr            string        `env:"ADDR" envDefault:":8080"`
+	BodyLimit       string        `env:"BODY_LIMIT" envDefault:"2M"`
+	RequestTimeout  time.Duration `env:"REQUEST_TIMEOUT" envDefault:"30s"`
+	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"15s"`
+}
+
+// LogConfig selects the log level and encoding.
+type LogConfig struct {
+	Level  string `env:"LEVEL" envDefault:"info"`
+	Format string `env:"FORMAT" envDefault:"json"`
+}
+
+// RunnerConfig tunes the job runner.
+type RunnerConfig struct {
+	// HealthAddr is where the runner binary serves /health and /ready.
+	HealthAddr string `env:"HEALTH_ADDR" envDefault:":8081"`
+}
+
+// Profile holds what differs between the three binaries.
+type Profile struct {
+	Name           string
+	DefaultDriver  string // empty: DOLIBARR_DB_DRIVER is required
+	DefaultDSN     string
+	MigrateOnStart bool
+}
+
+// Profiles of the three binaries.
+var (
+	AllInOne = Profile{Name: "dolibarr", DefaultDriver: "sqlite", DefaultDSN: "file:dolibarr.db", MigrateOnStart: true}
+	APIOnly  = Profile{Name: "dolibarr-api"}
+	Runner   = Profile{Name: "dolibarr-runner"}
+)
+
+// Drivers are the supported values of DOLIBARR_DB_DRIVER.
+var Drivers = []string{"postgres", "mysql", "sqlite"}
+
+// ConfigError lists every configuration problem found at once.
+type ConfigError struct{ Problems []string }
+
+func (e *ConfigError) Error() string {
+	return "invalid configuration:\n  - " + strings.Join(e.Problems, "\n  - ")
+}
+
+// LoadConfig reads the configuration from environ (os.Environ() form) for a
+// binary profile. A secret variable X may instead be given as X_FILE, the
+// path of a file holding the value (Kubernetes and Docker secrets).
+func LoadConfig(p Profile, environ []string) (Config, error) {
+	vars := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			vars[k] = v
+		}
+	}
+	var problems []string
+	for _, ev := range EnvVars() {
+		if !ev.Secret {
+			continue
+		}
+		path, ok := vars[ev.Key+"_FILE"]
+		if !ok || path == "" {
+			continue
+		}
+		if _, set := vars[ev.Key]; set {
+			problems = append(problems, fmt.Sprintf("%s and %s_FILE are both set; keep one", ev.Key, ev.Key))
+			continue
+		}
+		b, err := os.ReadFile(path) //nolint:gosec // the operator names the secret file on purpose
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s_FILE: cannot read %q: %v", ev.Key, path, err))
+			continue
+		}
+		vars[ev.Key] = strings.TrimRight(string(b), "\r\n")
+	}
+
+	cfg := Config{MigrateOnStart: p.MigrateOnStart}
+	cfg.DB.Driver = p.DefaultDriver
+	if p.DefaultDriver == "sqlite" {
+		cfg.DB.DSN = p.DefaultDSN
+	}
+	err := env.ParseWithOptions(&cfg, env.Options{Environment: vars, SetDefaultsForZeroValuesOnly: true})
+	if err != nil {
+		byField := map[string]string{}
+		for _, ev := range EnvVars() {
+			byField[ev.Field] = ev.Key
+		}
+		var agg env.AggregateError
+		if errors.As(err, &agg) {
+			for _, e := range agg.Errors {
+				var pe env.ParseError
+				if errors.As(e, &pe) {
+					problems = append(problems, fmt.Sprintf("%s: cannot parse %q as %s", byField[pe.Name], vars[byField[pe.Name]], pe.Type))
+					continue
+				}
+				problems = append(problems, e.Error())
+			}
+		} else {
+			problems = append(problems, err.Error())
+		}
+	}
+	problems = append(problems, cfg.validate()...)
+	if len(problems) > 0 {
+		sort.Strings(problems)
+		return cfg, &ConfigError{Problems: problems}
+	}
+	return cfg, nil
+}
+
+func (c *Config) validate() []string {
+	var p []string
+	switch c.DB.Driver {
+	case "postgres", "mysql", "sqlite":
+		if msg := checkDSN(c.DB.Driver, c.DB.DSN); msg != "" {
+			p = append(p, "DOLIBARR_DB_DSN: "+msg)
+		}
+	case "":
+		p = append(p, "DOLIBARR_DB_DRIVER: required (one of "+strings.Join(Drivers, ", ")+")")
+	default:
+		p = append(p, fmt.Sprintf("DOLIBARR_DB_DRIVER: unknown driver %q (one of %s)", c.DB.Driver, strings.Join(Drivers, ", ")))
+	}
+	if c.DB.MaxOpenConns < 1 {
+		p = append(p, fmt.Sprintf("DOLIBARR_DB_MAX_OPEN_CONNS: must be at least 1, got %d", c.DB.MaxOpenConns))
+	}
+	if c.DB.MaxIdleConns < 0 {
+		p = append(p, fmt.Sprintf("DOLIBARR_DB_MAX_IDLE_CONNS: must not be negative, got %d", c.DB.MaxIdleConns))
+	} else if c.DB.MaxOpenConns >= 1 && c.DB.MaxIdleConns > c.DB.MaxOpenConns {
+		p = append(p, fmt.Sprintf("DOLIBARR_DB_MAX_IDLE_CONNS: %d exceeds DOLIBARR_DB_MAX_OPEN_CONNS %d", c.DB.MaxIdleConns, c.DB.MaxOpenConns))
+	}
+	if c.DB.ConnMaxLifetime < 0 {
+		p = append(p, "DOLIBARR_DB_CONN_MAX_LIFETIME: must not be negative")
+	}
+	for key, addr := range map[string]string{"DOLIBARR_HTTP_ADDR": c.HTTP.Addr, "DOLIBARR_RUNNER_HEALTH_ADDR": c.Runner.HealthAddr} {
+		if _, port, err := net.SplitHostPort(addr); err != nil || port == "" {
+			p = append(p, fmt.Sprintf("%s: %q is not host:port", key, addr))
+		}
+	}
+	if c.HTTP.RequestTimeout <= 0 {
+		p = append(p, "DOLIBARR_HTTP_REQUEST_TIMEOUT: must be positive")
+	}
+	if c.HTTP.ShutdownTimeout <= 0 {
+		p = append(p, "DOLIBARR_HTTP_SHUTDOWN_TIMEOUT: must be positive")
+	}
+	if _, err := zapcore.ParseLevel(c.Log.Level); err != nil {
+		p = append(p, fmt.Sprintf("DOLIBARR_LOG_LEVEL: unknown level %q (debug, info, warn, error)", c.Log.Level))
+	}
+	if c.Log.Format != "json" && c.Log.Format != "console" {
+		p = append(p, fmt.Sprintf("DOLIBARR_LOG_FORMAT: unknown format %q (json, console)", c.Log.Format))
+	}
+	return p
+}
+
+// checkDSN parses a DSN the way its driver will and returns a problem or "".
+func checkDSN(driver, dsn string) string {
+	if dsn == "" {
+		return "required"
+	}
+	switch driver {
+	case "postgres":
+		if _, err := pgx.ParseConfig(dsn); err != nil {
+			return "malformed PostgreSQL DSN: " + redactErr(err, dsn)
+		}
+	case "mysql":
+		if _, err := mysql.ParseDSN(dsn); err != nil {
+			return "malformed MySQL DSN: " + redactErr(err, dsn)
+		}
+	case "sqlite":
+		name, query, _ := strings.Cut(strings.TrimPrefix(dsn, "file:"), "?")
+		if name == "" {
+			return "SQLite DSN names no file (use file:path.db or file::memory:)"
+		}
+		if _, err := url.ParseQuery(query); err != nil {
+			return "malformed SQLite DSN query: " + err.Error()
+		}
+	}
+	return ""
+}
+
+// redactErr keeps a driver's parse error from echoing the DSN's password.
+func redactErr(err error, dsn string) string {
+	msg := err.Error()
+	if dsn != "" {
+		msg = strings.ReplaceAll(msg, dsn, RedactDSN(dsn))
+	}
+	return msg
+}
+
+// RedactDSN masks the password in a URL or key=value or MySQL DSN.
+func RedactDSN(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			return u.String()
+		}
+		return dsn
+	}
+	// MySQL form user:pass@tcp(host)/db
+	if at := strings.Index(dsn, "@"); at > 0 && !strings.Contains(dsn[:at], " ") {
+		if user, _, ok := strings.Cut(dsn[:at], ":"); ok {
+			return user + ":xxxxx" + dsn[at:]
+		}
+		return dsn
+	}
+	// key=value form
+	fields := strings.Fields(dsn)
+	for i, f := range fields {
+		if k, _, ok := strings.Cut(f, "="); ok && strings.EqualFold(k, "password") {
+			fields[i] = k + "=xxxxx"
+		}
+	}
+	return strings.Join(fields, " ")
+}
+
+// EnvVar describes one configuration variable.
+type EnvVar struct {
+	Key     string
+	Field   string // Go field name
+	Default string
+	Secret  bool
+}
+
+// EnvVars lists every variable the configuration reads, derived from the
+// struct tags so documentation, Helm and tests cannot drift from the code.
+func EnvVars() []EnvVar {
+	var out []EnvVar
+	var walk func(t reflect.Type, prefix string)
+	walk = func(t reflect.Type, prefix string) {
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if f.Type.Kind() == reflect.Struct && f.Type != reflect.TypeFor[time.Duration]() {
+				walk(f.Type, prefix+f.Tag.Get("envPrefix"))
+				continue
+			}
+			key, _, _ := strings.Cut(f.Tag.Get("env"), ",")
+			if key == "" {
+				continue
+			}
+			out = append(out, EnvVar{Key: prefix + key, Field: f.Name, Default: f.Tag.Get("envDefault"), Secret: f.Tag.Get("secret") == "true"})
+		}
+	}
+	walk(reflect.TypeFor[Config](), "")
+	return out
+}
+
+// Redacted returns the effective configuration as key/value pairs with
+// secrets masked, for the start-up log line.
+func (c Config) Redacted() map[string]string {
+	out := map[string]string{}
+	var walk func(v reflect.Value, t reflect.Type, prefix string)
+	walk = func(v reflect.Value, t reflect.Type, prefix string) {
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if f.Type.Kind() == reflect.Struct && f.Type != reflect.TypeFor[time.Duration]() {
+				walk(v.Field(i), f.Type, prefix+f.Tag.Get("envPrefix"))
+				continue
+			}
+			key, _, _ := strings.Cut(f.Tag.Get("env"), ",")
+			if key == "" {
+				continue
+			}
+			val := fmt.Sprint(v.Field(i).Interface())
+			if f.Tag.Get("secret") == "true" && val != "" {
+				if strings.HasSuffix(key, "DSN") {
+					val = RedactDSN(val)
+				} else {
+					val = "xxxxx"
+				}
+			}
+			out[prefix+key] = val
+		}
+	}
+	walk(reflect.ValueOf(c), reflect.TypeOf(c), "")
+	return out
+}

@@ -1,0 +1,144 @@
+// Package persistence implements the domain's repositories with GORM on
+// PostgreSQL (pgx), MySQL/MariaDB and SQLite (modernc.org/sqlite, pure Go).
+// GORM models live here; no GORM type leaves this package.
+package persistence
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	mysqldrv "github.com/go-sql-driver/mysql"
+	"gorm.io/driver/mysql"
+	"gorm.io/driver/postgres"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" database/sql driver
+)
+
+// Options select and tune the database connection.
+type Options struct {
+	Driver          string // postgres | mysql | sqlite
+	DSN             string
+	MaxOpenConns    int
+	MaxIdleConns    int
+	ConnMaxLifetime time.Duration
+}
+
+// DB is the application's database handle: GORM on top of a tuned pool, the
+// dialect name, and the transaction port.
+type DB struct {
+	gorm   *gorm.DB
+	sql    *sql.DB
+	driver string
+	dsn    string
+}
+
+// Open connects to the database named by o and applies the pool settings.
+// It does not wait for the server: a server that is down makes /ready fail
+// until it comes back, rather than failing start-up.
+func Open(o Options) (*DB, error) {
+	dsn, err := normalizeDSN(o.Driver, o.DSN)
+	if err != nil {
+		return nil, err
+	}
+	var dial gorm.Dialector
+	switch o.Driver {
+	case "postgres":
+		dial = postgres.New(postgres.Config{DSN: dsn})
+	case "mysql":
+		dial = mysql.New(mysql.Config{DSN: dsn})
+	case "sqlite":
+		// gorm.io/driver/sqlite's dialector over modernc.org/sqlite's "sqlite"
+		// driver: see docs/decisions/0001-sqlite-driver.md.
+		dial = sqlite.Dialector{DriverName: "sqlite", DSN: dsn}
+	default:
+		return nil, fmt.Errorf("unknown database driver %q", o.Driver)
+	}
+	g, err := gorm.Open(dial, &gorm.Config{
+		TranslateError:         true,
+		SkipDefaultTransaction: true, // writes run in explicit transactions
+		Logger:                 logger.Discard,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", o.Driver, err)
+	}
+	sqlDB, err := g.DB()
+	if err != nil {
+		return nil, err
+	}
+	if o.MaxOpenConns > 0 {
+		sqlDB.SetMaxOpenConns(o.MaxOpenConns)
+	}
+	sqlDB.SetMaxIdleConns(o.MaxIdleConns)
+	sqlDB.SetConnMaxLifetime(o.ConnMaxLifetime)
+	return &DB{gorm: g, sql: sqlDB, driver: o.Driver, dsn: dsn}, nil
+}
+
+// Driver returns the dialect name: postgres, mysql or sqlite.
+func (d *DB) Driver() string { return d.driver }
+
+// Gorm returns the GORM handle for ctx: the transaction ctx carries, if any.
+func (d *DB) Gorm(ctx context.Context) *gorm.DB {
+	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return tx
+	}
+	return d.gorm.WithContext(ctx)
+}
+
+// SQL returns the underlying pool.
+func (d *DB) SQL() *sql.DB { return d.sql }
+
+// Ping checks that the database answers.
+func (d *DB) Ping(ctx context.Context) error { return d.sql.PingContext(ctx) }
+
+// Close closes the pool.
+func (d *DB) Close() error { return d.sql.Close() }
+
+// normalizeDSN adds the settings our code relies on to a user's DSN.
+func normalizeDSN(driver, dsn string) (string, error) {
+	switch driver {
+	case "mysql":
+		c, err := mysqldrv.ParseDSN(dsn)
+		if err != nil {
+			return "", err
+		}
+		c.ParseTime = true
+		c.Loc = time.UTC
+		return c.FormatDSN(), nil
+	case "sqlite":
+		return sqliteDSN(dsn), nil
+	}
+	return dsn, nil
+}
+
+// sqliteDSN turns on WAL, a busy timeout, foreign keys and BEGIN IMMEDIATE
+// (the single-writer lock that replaces FOR UPDATE), unless the DSN says
+// otherwise.
+func sqliteDSN(dsn string) string {
+	if !strings.HasPrefix(dsn, "file:") {
+		dsn = "file:" + dsn
+	}
+	name, query, _ := strings.Cut(dsn, "?")
+	q, _ := url.ParseQuery(query)
+	pragmas := strings.Join(q["_pragma"], ",")
+	add := func(key, val string) {
+		if !strings.Contains(pragmas, key) {
+			q.Add("_pragma", key+"("+val+")")
+		}
+	}
+	add("busy_timeout", "10000")
+	add("journal_mode", "WAL")
+	add("foreign_keys", "1")
+	add("synchronous", "NORMAL")
+	if q.Get("_txlock") == "" {
+		q.Set("_txlock", "immediate")
+	}
+	return name + "?" + q.Encode()
+}
