@@ -17,12 +17,17 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"go.uber.org/zap"
+
+	"github.com/dolibarr-go/dolibarr/internal/domain"
 )
 
 // Options configure the HTTP server.
 type Options struct {
 	BodyLimit      string        // e.g. "2M"
 	RequestTimeout time.Duration // per-request context deadline
+	// Authorize returns the middleware that lets a request through only when
+	// its verified token grants perm. Nil denies every guarded route.
+	Authorize func(perm domain.Permission) echo.MiddlewareFunc
 }
 
 // Server is the API's Echo instance plus the route table that records which
@@ -33,9 +38,11 @@ type Server struct {
 	Ready *Readiness
 	log   *zap.Logger
 
+	authorize func(perm domain.Permission) echo.MiddlewareFunc
+
 	mu     sync.Mutex
-	public map[string]bool   // "METHOD path" registered as public
-	perms  map[string]string // "METHOD path" -> permission
+	public map[string]bool              // "METHOD path" registered as public
+	perms  map[string]domain.Permission // "METHOD path" -> permission
 }
 
 // NewServer builds the server with its middleware chain, health endpoints and
@@ -54,7 +61,10 @@ func NewServer(o Options, log *zap.Logger, ready *Readiness) *Server {
 	if o.RequestTimeout > 0 {
 		e.Use(middleware.ContextTimeout(o.RequestTimeout))
 	}
-	s := &Server{Echo: e, Ready: ready, log: log, public: map[string]bool{}, perms: map[string]string{}}
+	s := &Server{Echo: e, Ready: ready, log: log, authorize: o.Authorize, public: map[string]bool{}, perms: map[string]domain.Permission{}}
+	if s.authorize == nil {
+		s.authorize = denyAll
+	}
 	s.API = e.Group("/api/v1")
 	s.Public(http.MethodGet, "/health", s.health)
 	s.Public(http.MethodGet, "/ready", s.ready)
@@ -71,22 +81,31 @@ func (s *Server) Public(method, path string, h echo.HandlerFunc) {
 	s.Echo.Add(method, path, h)
 }
 
-// Guarded registers an API route that needs permission perm, which the
-// middleware m (the RBAC check for perm) enforces.
-func (s *Server) Guarded(method, path, perm string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
+// Guarded registers a route that needs permission perm; the Authorize
+// middleware checks it from the verified token's claims before h runs.
+func (s *Server) Guarded(method, path string, perm domain.Permission, h echo.HandlerFunc) {
 	if perm == "" {
 		panic("api: guarded route " + method + " " + path + " without permission")
 	}
 	s.mu.Lock()
 	s.perms[method+" "+path] = perm
 	s.mu.Unlock()
-	s.Echo.Add(method, path, h, m...)
+	s.Echo.Add(method, path, h, s.authorize(perm))
+}
+
+func denyAll(domain.Permission) echo.MiddlewareFunc {
+	return func(echo.HandlerFunc) echo.HandlerFunc {
+		return func(echo.Context) error {
+			return &Error{Status: http.StatusUnauthorized, Code: "unauthorized", Detail: "authentication is not configured"}
+		}
+	}
 }
 
 // RouteInfo describes a registered route and how it is protected.
 type RouteInfo struct {
-	Method, Path, Permission string
-	Public                   bool
+	Method, Path string
+	Permission   domain.Permission
+	Public       bool
 }
 
 // Routes lists the registered routes, sorted, with their protection.
@@ -172,7 +191,7 @@ func NewProbeServer(log *zap.Logger, ready *Readiness) *Server {
 	e.HTTPErrorHandler = errorHandler
 	e.Server.ReadHeaderTimeout = 5 * time.Second
 	e.Use(requestID(log), accessLog(), recoverer())
-	s := &Server{Echo: e, Ready: ready, log: log, public: map[string]bool{}, perms: map[string]string{}}
+	s := &Server{Echo: e, Ready: ready, log: log, authorize: denyAll, public: map[string]bool{}, perms: map[string]domain.Permission{}}
 	s.Public(http.MethodGet, "/health", s.health)
 	s.Public(http.MethodGet, "/ready", s.ready)
 	return s

@@ -127,7 +127,14 @@ func Run(ctx context.Context, cfg Config, m Mode, log *zap.Logger) error {
 	var srv *api.Server
 	addr := cfg.HTTP.Addr
 	if m.API {
-		srv = api.NewServer(api.Options{BodyLimit: cfg.HTTP.BodyLimit, RequestTimeout: cfg.HTTP.RequestTimeout}, log, ready)
+		w, err := buildAPI(ctx, deps{cfg: cfg, db: db, log: log})
+		if err != nil {
+			return err
+		}
+		srv = api.NewServer(w.opts, log, ready)
+		for _, r := range w.routes {
+			r(srv)
+		}
 	} else {
 		srv = api.NewProbeServer(log, ready)
 		addr = cfg.Runner.HealthAddr

@@ -1,0 +1,33 @@
+package app
+
+import (
+	"context"
+
+	"go.uber.org/zap"
+
+	"github.com/dolibarr-go/dolibarr/internal/api"
+	"github.com/dolibarr-go/dolibarr/internal/infrastructure/persistence"
+)
+
+// deps is what every feature's wiring receives.
+type deps struct {
+	cfg Config
+	db  *persistence.DB
+	log *zap.Logger
+}
+
+// wiring collects what the features contribute to the API server: the
+// authorization middleware and their route registrations.
+type wiring struct {
+	opts   api.Options
+	routes []func(s *api.Server)
+}
+
+// buildAPI wires every feature, repositories -> use cases -> handlers, by
+// hand. Each feature has its own wire_<feature>.go with one function called
+// here, in dependency order.
+func buildAPI(ctx context.Context, d deps) (*wiring, error) {
+	w := &wiring{opts: api.Options{BodyLimit: d.cfg.HTTP.BodyLimit, RequestTimeout: d.cfg.HTTP.RequestTimeout}}
+	_ = ctx
+	return w, nil
+}

@@ -1,0 +1,42 @@
+package domain
+
+// Permission is a named right, "<resource>:<action>". Every permission the
+// system knows is declared here and only here; routes name one when they are
+// registered and roles grant sets of them.
+type Permission string
+
+// The permissions. Add new ones to this block and to AllPermissions.
+const (
+	PermThirdPartyRead  Permission = "thirdparty:read"
+	PermThirdPartyWrite Permission = "thirdparty:write"
+	PermContactRead     Permission = "contact:read"
+	PermContactWrite    Permission = "contact:write"
+	PermProductRead     Permission = "product:read"
+	PermProductWrite    Permission = "product:write"
+	PermWarehouseRead   Permission = "warehouse:read"
+	PermWarehouseWrite  Permission = "warehouse:write"
+	PermStockRead       Permission = "stock:read"
+	PermStockMove       Permission = "stock:move"
+	PermProposalRead    Permission = "proposal:read"
+	PermProposalWrite   Permission = "proposal:write"
+	PermOrderRead       Permission = "order:read"
+	PermOrderWrite      Permission = "order:write"
+	PermInvoiceRead     Permission = "invoice:read"
+	PermInvoiceWrite    Permission = "invoice:write"
+	PermInvoiceValidate Permission = "invoice:validate"
+	PermInvoicePay      Permission = "invoice:pay"
+	PermReportRead      Permission = "report:read"
+	PermJobsRead        Permission = "jobs:read"
+	PermJobsAdmin       Permission = "jobs:admin"
+	PermUserAdmin       Permission = "user:admin"
+)
+
+// AllPermissions lists every permission, in a stable order.
+var AllPermissions = []Permission{
+	PermThirdPartyRead, PermThirdPartyWrite, PermContactRead, PermContactWrite,
+	PermProductRead, PermProductWrite, PermWarehouseRead, PermWarehouseWrite,
+	PermStockRead, PermStockMove,
+	PermProposalRead, PermProposalWrite, PermOrderRead, PermOrderWrite,
+	PermInvoiceRead, PermInvoiceWrite, PermInvoiceValidate, PermInvoicePay,
+	PermReportRead, PermJobsRead, PermJobsAdmin, PermUserAdmin,
+}
