@@ -1,0 +1,36 @@
+-- Background jobs (PDF, e-mail). A use case writes its job in the same
+-- transaction as the business change; the runner claims jobs in one
+-- UPDATE ... RETURNING, which SQLite's single writer makes exclusive.
+CREATE TABLE jobs (
+    -- AUTOINCREMENT: ids of pruned jobs are never reused, so a job id in a
+    -- log line always means one job.
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind             TEXT     NOT NULL,
+    payload          TEXT     NOT NULL DEFAULT '{}',
+    state            TEXT     NOT NULL DEFAULT 'available',
+    attempt          INTEGER  NOT NULL DEFAULT 0,
+    max_attempts     INTEGER  NOT NULL DEFAULT 5,
+    run_at           DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    unique_key       TEXT,
+    request_id       TEXT,
+    lease_owner      TEXT,
+    lease_expires_at DATETIME,
+    attempted_at     DATETIME,
+    finished_at      DATETIME,
+    last_error       TEXT,
+    errors           TEXT     NOT NULL DEFAULT '[]',
+    created_at       DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated_at       DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT jobs_state_check CHECK (state IN ('available', 'running', 'retryable', 'completed', 'failed', 'cancelled')),
+    CONSTRAINT jobs_attempts_check CHECK (attempt >= 0 AND max_attempts >= 1),
+    CONSTRAINT jobs_running_lease_check CHECK (state <> 'running' OR (lease_owner IS NOT NULL AND lease_expires_at IS NOT NULL)),
+    -- Idempotent enqueue: NULL keys never collide.
+    CONSTRAINT jobs_kind_unique_key UNIQUE (kind, unique_key)
+);
+-- The claim, the promotion of due retryable jobs and the lease rescue read
+-- this index from its state prefix.
+CREATE INDEX jobs_state_run_at_idx ON jobs (state, run_at, id);
+-- Pruning finished jobs by age.
+CREATE INDEX jobs_state_finished_idx ON jobs (state, finished_at);
+-- The inspection list filtered by kind, newest first.
+CREATE INDEX jobs_kind_idx ON jobs (kind, id);
