@@ -127,13 +127,9 @@ func Run(ctx context.Context, cfg Config, m Mode, log *zap.Logger) error {
 	var srv *api.Server
 	addr := cfg.HTTP.Addr
 	if m.API {
-		w, err := buildAPI(ctx, deps{cfg: cfg, db: db, log: log})
+		srv, err = newAPIServer(ctx, deps{cfg: cfg, db: db, log: log, now: time.Now}, ready)
 		if err != nil {
 			return err
-		}
-		srv = api.NewServer(w.opts, log, ready)
-		for _, r := range w.routes {
-			r(srv)
 		}
 	} else {
 		srv = api.NewProbeServer(log, ready)

@@ -26,6 +26,7 @@ type Config struct {
 	HTTP           HTTPConfig   `envPrefix:"DOLIBARR_HTTP_"`
 	Log            LogConfig    `envPrefix:"DOLIBARR_LOG_"`
 	Runner         RunnerConfig `envPrefix:"DOLIBARR_RUNNER_"`
+	Auth           AuthConfig   `envPrefix:"DOLIBARR_"`
 	MigrateOnStart bool         `env:"DOLIBARR_MIGRATE_ON_START"`
 }
 
@@ -58,18 +59,87 @@ type RunnerConfig struct {
 	HealthAddr string `env:"HEALTH_ADDR" envDefault:":8081"`
 }
 
+// AuthConfig configures login, tokens and the first administrator.
+type AuthConfig struct {
+	// JWTSecret signs access tokens (at least 32 bytes). JWTPreviousSecret,
+	// during a rotation, still verifies tokens the old secret signed until
+	// they expire.
+	JWTSecret         string        `env:"JWT_SECRET" secret:"true"`
+	JWTPreviousSecret string        `env:"JWT_PREVIOUS_SECRET" secret:"true"`
+	JWTIssuer         string        `env:"JWT_ISSUER" envDefault:"dolibarr-go"`
+	JWTAudience       string        `env:"JWT_AUDIENCE" envDefault:"dolibarr-go-api"`
+	JWTTTL            time.Duration `env:"JWT_TTL" envDefault:"15m"`
+	// AdminLogin and AdminPassword create the first user when none exists;
+	// without a password a random one is generated and logged once.
+	AdminLogin    string `env:"ADMIN_LOGIN" envDefault:"admin"`
+	AdminPassword string `env:"ADMIN_PASSWORD" secret:"true"`
+	// Failed logins allowed per login and per client address within
+	// LoginFailureWindow before further attempts get 429.
+	LoginMaxFailuresPerLogin  int           `env:"AUTH_MAX_FAILURES_PER_LOGIN" envDefault:"5"`
+	LoginMaxFailuresPerClient int           `env:"AUTH_MAX_FAILURES_PER_CLIENT" envDefault:"30"`
+	LoginFailureWindow        time.Duration `env:"AUTH_FAILURE_WINDOW" envDefault:"15m"`
+}
+
+// jwtSecretMinLen mirrors auth.MinSecretLen (HS256 wants 256 bits).
+const jwtSecretMinLen = 32
+
+func (a *AuthConfig) validate(p Profile, driver string) []string {
+	var out []string
+	switch {
+	case a.JWTSecret == "" && p.RequireJWTSecret:
+		out = append(out, "DOLIBARR_JWT_SECRET: required (at least 32 bytes, e.g. `openssl rand -base64 48`); every API replica must share it")
+	case a.JWTSecret == "" && p.GenerateJWTSecret && driver != "sqlite":
+		out = append(out, "DOLIBARR_JWT_SECRET: required with "+driver+" (a secret is generated only next to a SQLite file)")
+	case a.JWTSecret != "" && len(a.JWTSecret) < jwtSecretMinLen:
+		out = append(out, fmt.Sprintf("DOLIBARR_JWT_SECRET: must be at least %d bytes, got %d", jwtSecretMinLen, len(a.JWTSecret)))
+	}
+	if a.JWTPreviousSecret != "" && len(a.JWTPreviousSecret) < jwtSecretMinLen {
+		out = append(out, fmt.Sprintf("DOLIBARR_JWT_PREVIOUS_SECRET: must be at least %d bytes", jwtSecretMinLen))
+	}
+	if a.JWTPreviousSecret != "" && a.JWTSecret == "" {
+		out = append(out, "DOLIBARR_JWT_PREVIOUS_SECRET: set only during a rotation, together with DOLIBARR_JWT_SECRET")
+	}
+	if a.JWTIssuer == "" {
+		out = append(out, "DOLIBARR_JWT_ISSUER: must not be empty")
+	}
+	if a.JWTAudience == "" {
+		out = append(out, "DOLIBARR_JWT_AUDIENCE: must not be empty")
+	}
+	if a.JWTTTL < time.Minute || a.JWTTTL > 24*time.Hour {
+		out = append(out, fmt.Sprintf("DOLIBARR_JWT_TTL: must be between 1m and 24h, got %s", a.JWTTTL))
+	}
+	if a.AdminLogin == "" {
+		out = append(out, "DOLIBARR_ADMIN_LOGIN: must not be empty")
+	}
+	if a.AdminPassword != "" && len(a.AdminPassword) < 10 {
+		out = append(out, "DOLIBARR_ADMIN_PASSWORD: must be at least 10 characters")
+	}
+	if a.LoginMaxFailuresPerLogin < 0 || a.LoginMaxFailuresPerClient < 0 {
+		out = append(out, "DOLIBARR_AUTH_MAX_FAILURES_PER_LOGIN/_PER_CLIENT: must not be negative (0 disables)")
+	}
+	if a.LoginFailureWindow <= 0 {
+		out = append(out, "DOLIBARR_AUTH_FAILURE_WINDOW: must be positive")
+	}
+	return out
+}
+
 // Profile holds what differs between the three binaries.
 type Profile struct {
 	Name           string
 	DefaultDriver  string // empty: DOLIBARR_DB_DRIVER is required
 	DefaultDSN     string
 	MigrateOnStart bool
+	// RequireJWTSecret makes DOLIBARR_JWT_SECRET mandatory (replicas must
+	// share it); GenerateJWTSecret lets the binary create and keep one next
+	// to its SQLite file instead.
+	RequireJWTSecret  bool
+	GenerateJWTSecret bool
 }
 
 // Profiles of the three binaries.
 var (
-	AllInOne = Profile{Name: "dolibarr", DefaultDriver: "sqlite", DefaultDSN: "file:dolibarr.db", MigrateOnStart: true}
-	APIOnly  = Profile{Name: "dolibarr-api"}
+	AllInOne = Profile{Name: "dolibarr", DefaultDriver: "sqlite", DefaultDSN: "file:dolibarr.db", MigrateOnStart: true, GenerateJWTSecret: true}
+	APIOnly  = Profile{Name: "dolibarr-api", RequireJWTSecret: true}
 	Runner   = Profile{Name: "dolibarr-runner"}
 )
 
@@ -140,6 +210,7 @@ func LoadConfig(p Profile, environ []string) (Config, error) {
 		}
 	}
 	problems = append(problems, cfg.validate()...)
+	problems = append(problems, cfg.Auth.validate(p, cfg.DB.Driver)...)
 	if len(problems) > 0 {
 		sort.Strings(problems)
 		return cfg, &ConfigError{Problems: problems}

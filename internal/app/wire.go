@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -14,6 +15,7 @@ type deps struct {
 	cfg Config
 	db  *persistence.DB
 	log *zap.Logger
+	now func() time.Time // the clock; tests move it
 }
 
 // wiring collects what the features contribute to the API server: the
@@ -28,6 +30,8 @@ type wiring struct {
 // here, in dependency order.
 func buildAPI(ctx context.Context, d deps) (*wiring, error) {
 	w := &wiring{opts: api.Options{BodyLimit: d.cfg.HTTP.BodyLimit, RequestTimeout: d.cfg.HTTP.RequestTimeout}}
-	_ = ctx
+	if err := wireIdentity(ctx, d, w); err != nil {
+		return nil, err
+	}
 	return w, nil
 }

@@ -1,5 +1,7 @@
 package domain
 
+import "strings"
+
 // Permission is a named right, "<resource>:<action>". Every permission the
 // system knows is declared here and only here; routes name one when they are
 // registered and roles grant sets of them.
@@ -39,4 +41,39 @@ var AllPermissions = []Permission{
 	PermProposalRead, PermProposalWrite, PermOrderRead, PermOrderWrite,
 	PermInvoiceRead, PermInvoiceWrite, PermInvoiceValidate, PermInvoicePay,
 	PermReportRead, PermJobsRead, PermJobsAdmin, PermUserAdmin,
+}
+
+// BuiltinRoles are the roles every installation has, with their permissions.
+// Migration 000002 seeds them and the API bootstrap keeps the database equal
+// to this map on every start, so a permission added here reaches its roles
+// without a new migration. admin holds every permission and read-only every
+// ":read" one, so both follow AllPermissions automatically.
+var BuiltinRoles = map[string][]Permission{
+	RoleAdmin: AllPermissions,
+	RoleSales: {
+		PermThirdPartyRead, PermThirdPartyWrite, PermContactRead, PermContactWrite,
+		PermProductRead, PermStockRead,
+		PermProposalRead, PermProposalWrite, PermOrderRead, PermOrderWrite,
+		PermInvoiceRead, PermInvoiceWrite, PermReportRead,
+	},
+	RoleWarehouse: {
+		PermThirdPartyRead, PermProductRead, PermProductWrite,
+		PermWarehouseRead, PermWarehouseWrite, PermStockRead, PermStockMove, PermOrderRead,
+	},
+	RoleAccountant: {
+		PermThirdPartyRead, PermContactRead, PermProductRead,
+		PermProposalRead, PermOrderRead,
+		PermInvoiceRead, PermInvoiceWrite, PermInvoiceValidate, PermInvoicePay, PermReportRead,
+	},
+	RoleReadOnly: readPermissions(),
+}
+
+func readPermissions() []Permission {
+	var out []Permission
+	for _, p := range AllPermissions {
+		if strings.HasSuffix(string(p), ":read") {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -1,0 +1,52 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/dolibarr-go/dolibarr/internal/api"
+	"github.com/dolibarr-go/dolibarr/internal/infrastructure/persistence"
+)
+
+// newAPIServer wires every feature and returns the API server. Run and
+// NewTestServer both call it, so tests exercise the binary's own graph.
+func newAPIServer(ctx context.Context, d deps, ready *api.Readiness) (*api.Server, error) {
+	if d.now == nil {
+		d.now = time.Now
+	}
+	w, err := buildAPI(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	srv := api.NewServer(w.opts, d.log, ready)
+	for _, r := range w.routes {
+		r(srv)
+	}
+	return srv, nil
+}
+
+// TestOption adjusts what NewTestServer wires.
+type TestOption func(*deps)
+
+// WithClock makes the server read time from now (token issue and expiry,
+// login throttling), so tests can move time instead of sleeping.
+func WithClock(now func() time.Time) TestOption {
+	return func(d *deps) { d.now = now }
+}
+
+// NewTestServer builds the API server exactly as the binaries do, on db
+// (already migrated), for HTTP tests through the real router. It runs the
+// same first-start steps as Run.
+func NewTestServer(ctx context.Context, cfg Config, db *persistence.DB, log *zap.Logger, opts ...TestOption) (*api.Server, error) {
+	d := deps{cfg: cfg, db: db, log: log, now: time.Now}
+	for _, o := range opts {
+		o(&d)
+	}
+	ready, err := readiness(db)
+	if err != nil {
+		return nil, err
+	}
+	return newAPIServer(ctx, d, ready)
+}

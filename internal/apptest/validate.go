@@ -1,0 +1,88 @@
+package apptest
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"mime"
+	"net/http"
+	"sync"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dolibarr-go/dolibarr/internal/api"
+)
+
+var (
+	specOnce   sync.Once
+	specDoc    *openapi3.T
+	specRouter routers.Router
+	specErr    error
+)
+
+// Spec returns the parsed, validated OpenAPI document and its router.
+func Spec(t testing.TB) (*openapi3.T, routers.Router) {
+	t.Helper()
+	specOnce.Do(func() {
+		loader := openapi3.NewLoader()
+		specDoc, specErr = loader.LoadFromData(api.OpenAPI)
+		if specErr != nil {
+			return
+		}
+		if specErr = specDoc.Validate(context.Background()); specErr != nil {
+			return
+		}
+		specRouter, specErr = gorillamux.NewRouter(specDoc)
+	})
+	require.NoError(t, specErr, "internal/api/openapi.yaml is not a valid OpenAPI document")
+	return specDoc, specRouter
+}
+
+// validate fails the test when res is not what the document describes for
+// req: undocumented path or method, undocumented status, content type not
+// declared for that status, or a body that does not match its schema.
+func validate(t testing.TB, req *http.Request, res *Response) {
+	t.Helper()
+	_, router := Spec(t)
+	route, params, err := router.FindRoute(req)
+	if err != nil {
+		// Requests the router itself answers (unknown route, wrong method)
+		// may reach paths the document rightly does not list.
+		if res.Status == http.StatusNotFound || res.Status == http.StatusMethodNotAllowed {
+			require.Equal(t, api.ProblemContentType, res.Header.Get("Content-Type"), describe(req, res))
+			return
+		}
+		require.Failf(t, "request not in openapi.yaml", "%v: %s", err, describe(req, res))
+	}
+	op := route.Operation
+	ref := op.Responses.Status(res.Status)
+	if ref == nil {
+		ref = op.Responses.Default()
+	}
+	require.NotNilf(t, ref, "status %d is not documented for %s %s in openapi.yaml: %s", res.Status, req.Method, route.Path, describe(req, res))
+	content := ref.Value.Content
+	if len(content) == 0 {
+		require.Emptyf(t, res.Body, "openapi.yaml documents no body for %d on %s %s: %s", res.Status, req.Method, route.Path, describe(req, res))
+		return
+	}
+	ct := res.Header.Get("Content-Type")
+	require.NotNilf(t, content.Get(ct), "content type %q is not documented for %d on %s %s: %s", ct, res.Status, req.Method, route.Path, describe(req, res))
+	opts := &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true}
+	if mt, _, _ := mime.ParseMediaType(ct); openapi3filter.RegisteredBodyDecoder(mt) == nil {
+		opts.ExcludeResponseBody = true // binary (PDF, ...): status and type are checked above
+	}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
+		Status:                 res.Status,
+		Header:                 res.Header,
+		Body:                   io.NopCloser(bytes.NewReader(res.Body)),
+		Options:                opts,
+	}
+	err = openapi3filter.ValidateResponse(context.Background(), in)
+	require.NoErrorf(t, err, "response does not match openapi.yaml: %s", describe(req, res))
+}
