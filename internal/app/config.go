@@ -184,12 +184,18 @@ func LoadConfig(p Profile, environ []string) (Config, error) {
 		vars[ev.Key] = strings.TrimRight(string(b), "\r\n")
 	}
 
-	cfg := Config{MigrateOnStart: p.MigrateOnStart}
-	cfg.DB.Driver = p.DefaultDriver
-	if p.DefaultDriver == "sqlite" {
+	var cfg Config
+	err := env.ParseWithOptions(&cfg, env.Options{Environment: vars})
+	// Profile defaults: what differs between the binaries.
+	if _, set := vars["DOLIBARR_MIGRATE_ON_START"]; !set {
+		cfg.MigrateOnStart = p.MigrateOnStart
+	}
+	if cfg.DB.Driver == "" {
+		cfg.DB.Driver = p.DefaultDriver
+	}
+	if cfg.DB.DSN == "" && cfg.DB.Driver == "sqlite" && p.DefaultDSN != "" {
 		cfg.DB.DSN = p.DefaultDSN
 	}
-	err := env.ParseWithOptions(&cfg, env.Options{Environment: vars, SetDefaultsForZeroValuesOnly: true})
 	if err != nil {
 		byField := map[string]string{}
 		for _, ev := range EnvVars() {

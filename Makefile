@@ -1,0 +1,47 @@
+# Dolibarr-Go. `make help` lists the targets.
+SHELL := /bin/bash
+GO ?= go
+BIN := bin
+GOLANGCI_VERSION := v2.15.0
+GOVULNCHECK_VERSION := v1.9.0
+TOOLS := $(shell $(GO) env GOPATH)/bin
+
+.DEFAULT_GOAL := help
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+run: ## Run the all-in-one binary on embedded SQLite (API on :8080)
+	$(GO) run ./cmd/main.go
+
+build: ## Build the three static binaries into bin/ (same script as the Dockerfile and CT-01)
+	scripts/build-static.sh $(BIN)
+
+test: ## Everything CI runs: vet, the whole suite with -race on the three engines, lint
+	$(GO) vet ./...
+	$(GO) test -race -count=1 -timeout 9m ./...
+	$(MAKE) --no-print-directory lint
+
+test-short: ## The suite without -race (faster while developing)
+	$(GO) test -count=1 ./...
+
+lint: ## golangci-lint (installed at a pinned version when missing)
+	@test -x $(TOOLS)/golangci-lint || $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
+	$(TOOLS)/golangci-lint run ./...
+
+vuln: ## govulncheck
+	@test -x $(TOOLS)/govulncheck || $(GO) install golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION)
+	$(TOOLS)/govulncheck ./...
+
+bench: ## Go benchmarks (see docs/benchmarks.md for the load scripts)
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+migrate-new: ## Create an empty migration in the three dialects: make migrate-new NAME=add_x
+	@test -n "$(NAME)" || (echo "usage: make migrate-new NAME=what_it_does" && exit 2)
+	@n=$$(ls migrations/postgres | sed -n 's/^\([0-9]*\)_.*/\1/p' | sort -n | tail -1); \
+	 v=$$(printf '%06d' $$((10#$${n:-0} + 1))); \
+	 for d in postgres mysql sqlite; do \
+	   touch migrations/$$d/$${v}_$(NAME).up.sql migrations/$$d/$${v}_$(NAME).down.sql; done; \
+	 echo "created migrations/*/$${v}_$(NAME).{up,down}.sql"
+
+.PHONY: help run build test test-short lint vuln bench migrate-new
