@@ -59,13 +59,13 @@ func toProblem(err error) (p Problem, internal bool) {
 		p = Problem{Status: ae.Status, Code: ae.Code, Detail: ae.Detail, Errors: ae.Fields, Extra: ae.Extra}
 	case errors.As(err, &ve):
 		p = Problem{Status: http.StatusUnprocessableEntity, Code: ve.ErrorCode(), Detail: "the request has invalid fields", Errors: ve.Fields}
+	case errors.Is(err, context.DeadlineExceeded): // also when Echo's timeout middleware wraps it
+		p = Problem{Status: http.StatusServiceUnavailable, Code: "timeout", Detail: "the request took too long"}
 	case errors.As(err, &he):
 		p = Problem{Status: he.Code, Code: echoCode(he.Code)}
 		if m, ok := he.Message.(string); ok {
 			p.Detail = m
 		}
-	case errors.Is(err, context.DeadlineExceeded):
-		p = Problem{Status: http.StatusServiceUnavailable, Code: "timeout", Detail: "the request took too long"}
 	default:
 		status, code := statusOf(err)
 		if status == http.StatusInternalServerError {
