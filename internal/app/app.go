@@ -44,7 +44,7 @@ func Main(ctx context.Context, p Profile, m Mode, args []string, environ []strin
 		fmt.Fprintf(stderr, "%s: %v\n", p.Name, err)
 		return 2
 	}
-	defer log.Sync() //nolint:errcheck // stderr sync errors are meaningless
+	defer func() { _ = log.Sync() }() // stderr cannot always sync; nothing to do about it
 	if len(args) > 0 {
 		if err := command(cfg, args, stderr); err != nil {
 			log.Error("command failed", zap.Strings("args", args), zap.Error(err))
@@ -70,12 +70,12 @@ func command(cfg Config, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer db.Close() //nolint:errcheck // process exits next
+	defer db.Close()
 	mg, err := db.NewMigrator()
 	if err != nil {
 		return err
 	}
-	defer mg.Close() //nolint:errcheck // process exits next
+	defer mg.Close()
 	switch args[1] {
 	case "up":
 		err = mg.Up()
@@ -113,7 +113,7 @@ func Run(ctx context.Context, cfg Config, m Mode, log *zap.Logger) error {
 	if err != nil {
 		return err
 	}
-	defer db.Close() //nolint:errcheck // closing at exit
+	defer db.Close()
 	if cfg.MigrateOnStart {
 		if err := db.MigrateUp(); err != nil {
 			return fmt.Errorf("migrate on start: %w", err)
@@ -135,7 +135,7 @@ func Run(ctx context.Context, cfg Config, m Mode, log *zap.Logger) error {
 		srv = api.NewProbeServer(log, ready)
 		addr = cfg.Runner.HealthAddr
 	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", addr, err)
 	}

@@ -137,7 +137,7 @@ func ping(driver, dsn string) error {
 	if err != nil {
 		return err
 	}
-	defer db.Close() //nolint:errcheck // probe connection
+	defer db.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	return db.PingContext(ctx)
@@ -156,7 +156,7 @@ func adminExec(t testing.TB, driver, dsn, stmt string) {
 	if err != nil {
 		t.Fatalf("testdb: %v", err)
 	}
-	defer db.Close() //nolint:errcheck // admin connection
+	defer db.Close()
 	if _, err := db.Exec(stmt); err != nil {
 		t.Fatalf("testdb: %s: %v", stmt, err)
 	}
@@ -167,7 +167,7 @@ func execQuiet(driver, dsn, stmt string) {
 	if err != nil {
 		return
 	}
-	defer db.Close() //nolint:errcheck // admin connection
+	defer db.Close()
 	_, _ = db.Exec(stmt)
 }
 

@@ -22,19 +22,19 @@ func getenv(k string) string { return os.Getenv(k) }
 // at most one server per engine; it is left running for the next packages.
 func startThrowaway(driver string) (string, error) {
 	base := filepath.Join(os.TempDir(), "dolibarr-testdb-"+driver)
-	if err := os.MkdirAll(base, 0o755); err != nil { //nolint:gosec // the server user must reach it
+	if err := os.MkdirAll(base, 0o755); err != nil {
 		return "", err
 	}
 	lock, err := os.OpenFile(filepath.Join(base, "lock"), os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return "", err
 	}
-	defer lock.Close() //nolint:errcheck // releases the lock
+	defer lock.Close()
 	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
 		return "", err
 	}
 	portFile := filepath.Join(base, "port")
-	if b, err := os.ReadFile(portFile); err == nil { //nolint:gosec // our own file
+	if b, err := os.ReadFile(portFile); err == nil {
 		dsn := throwawayDSN(driver, strings.TrimSpace(string(b)))
 		if ping(driver, dsn) == nil {
 			return dsn, nil
@@ -59,7 +59,7 @@ func startThrowaway(driver string) (string, error) {
 	deadline := time.Now().Add(60 * time.Second)
 	for ping(driver, dsn) != nil {
 		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(filepath.Join(base, "server.log")) //nolint:gosec // our own file
+			log, _ := os.ReadFile(filepath.Join(base, "server.log"))
 			return "", fmt.Errorf("throwaway %s server did not answer within 60 s; its log:\n%s", driver, tail(string(log), 2000))
 		}
 		time.Sleep(200 * time.Millisecond)
@@ -82,7 +82,7 @@ func freePort() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer l.Close() //nolint:errcheck // only wanted the number
+	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
@@ -117,7 +117,7 @@ func ensureInstalled(glob, pkg string) (string, error) {
 
 // detach starts cmd in its own session so it outlives this test process.
 func detach(cmd *exec.Cmd, logPath string) error {
-	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644) //nolint:gosec // server log
+	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return err
 	}
@@ -147,26 +147,26 @@ func startPostgres(base string, port int) error {
 		}
 		uid, _ := strconv.Atoi(u.Uid)
 		gid, _ := strconv.Atoi(u.Gid)
-		cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)} //nolint:gosec // ids fit
+		cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
 		if err := os.Chown(base, uid, gid); err != nil {
 			return err
 		}
 	}
 	if _, err := os.Stat(filepath.Join(data, "PG_VERSION")); err != nil {
 		_ = os.RemoveAll(data)
-		cmd := exec.Command(initdb, "-D", data, "-U", "postgres", "--auth=trust", "--no-sync") //nolint:gosec // test tool
+		cmd := exec.Command(initdb, "-D", data, "-U", "postgres", "--auth=trust", "--no-sync")
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return fmt.Errorf("initdb: %w\n%s", err, tail(string(out), 2000))
 		}
 	}
-	cmd := exec.Command(filepath.Join(bin, "postgres"), "-D", data, "-p", strconv.Itoa(port), //nolint:gosec // test tool
+	cmd := exec.Command(filepath.Join(bin, "postgres"), "-D", data, "-p", strconv.Itoa(port),
 		"-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="+base,
 		"-c", "fsync=off", "-c", "max_connections=300")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
 	logPath := filepath.Join(base, "server.log")
 	if cred != nil {
-		f, err := os.Create(logPath) //nolint:gosec // server log
+		f, err := os.Create(logPath)
 		if err == nil {
 			_ = f.Close()
 			_ = os.Chown(logPath, int(cred.Uid), int(cred.Gid))
@@ -187,13 +187,13 @@ func startMariaDB(base string, port int) error {
 	data := filepath.Join(base, "data")
 	if _, err := os.Stat(filepath.Join(data, "mysql")); err != nil {
 		_ = os.RemoveAll(data)
-		cmd := exec.Command(installDB, "--no-defaults", "--datadir="+data, "--user=root", //nolint:gosec // test tool
+		cmd := exec.Command(installDB, "--no-defaults", "--datadir="+data, "--user=root",
 			"--auth-root-authentication-method=normal", "--skip-test-db")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return fmt.Errorf("mariadb-install-db: %w\n%s", err, tail(string(out), 2000))
 		}
 	}
-	cmd := exec.Command(mysqld, "--no-defaults", "--datadir="+data, "--port="+strconv.Itoa(port), //nolint:gosec // test tool
+	cmd := exec.Command(mysqld, "--no-defaults", "--datadir="+data, "--port="+strconv.Itoa(port),
 		"--bind-address=127.0.0.1", "--socket="+filepath.Join(base, "mysqld.sock"), "--user=root",
 		"--pid-file="+filepath.Join(base, "mysqld.pid"), "--innodb-flush-log-at-trx-commit=2", "--max-connections=500")
 	return detach(cmd, filepath.Join(base, "server.log"))

@@ -119,4 +119,3 @@ func TestReadyFollowsTheDatabaseAndRecoversByItself(t *testing.T) {
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 	require.Equal(t, 0, waitExit(t, cmd, 20*time.Second, logs), "%s", logs)
 }
-

@@ -103,7 +103,7 @@ func TestMigrationsDownAndUpAgain(t *testing.T) {
 
 		m, err := db.NewMigrator()
 		require.NoError(t, err)
-		defer m.Close() //nolint:errcheck // test
+		defer m.Close()
 		require.NoError(t, m.DownAll(), "every down migration runs")
 		v, _, err = m.Version()
 		require.NoError(t, err)

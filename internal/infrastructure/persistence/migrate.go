@@ -150,7 +150,7 @@ func (d *DB) MigrateUp() error {
 	if err != nil {
 		return err
 	}
-	defer g.Close() //nolint:errcheck // nothing useful to do with a close error here
+	defer g.Close()
 	return g.Up()
 }
 
@@ -168,5 +168,8 @@ func (d *DB) SchemaVersion(ctx context.Context) (uint, bool, error) {
 	if err != nil {
 		return 0, false, err
 	}
-	return uint(v), dirty, nil //nolint:gosec // versions are positive
+	if v < 0 {
+		return 0, dirty, fmt.Errorf("negative schema version %d", v)
+	}
+	return uint(v), dirty, nil
 }
