@@ -15,19 +15,49 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/dolibarr-go/dolibarr/internal/api"
+	"github.com/dolibarr-go/dolibarr/internal/domain"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/auth"
+	"github.com/dolibarr-go/dolibarr/internal/infrastructure/persistence"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/identity"
 )
 
 // wireIdentity builds token verification (the Authorize middleware every
 // guarded route goes through), the identity use cases and their routes, and
 // creates the first administrator when no user exists.
 func wireIdentity(ctx context.Context, d deps, w *wiring) error {
-	_ = ctx
 	tokens, err := newTokens(d)
 	if err != nil {
 		return err
 	}
+	hasher, err := auth.NewHasher(auth.DefaultArgon2)
+	if err != nil {
+		return err
+	}
+	a := d.cfg.Auth
+	svc := identity.New(identity.Deps{
+		Users: persistence.NewUserRepo(d.db), Roles: persistence.NewRoleRepo(d.db), Tx: d.db,
+		Hasher: hasher, Tokens: tokens, Now: d.now,
+		Throttle: auth.NewThrottle(auth.ThrottleConfig{
+			PerLogin: a.LoginMaxFailuresPerLogin, PerClient: a.LoginMaxFailuresPerClient,
+			Window: a.LoginFailureWindow, Now: d.now,
+		}),
+	})
+	generated, created, err := svc.Bootstrap(ctx, a.AdminLogin, a.AdminPassword)
+	if err != nil {
+		return fmt.Errorf("identity bootstrap: %w", err)
+	}
+	switch {
+	case created && generated != "":
+		// The one time this password is shown; it is never stored in clear.
+		d.log.Warn("created the first administrator with a generated password: log in and change it "+
+			"(PUT /api/v1/users/me/password); it is not shown again",
+			zap.String("login", domain.NormalizeLogin(a.AdminLogin)), zap.String("password", generated))
+	case created:
+		d.log.Info("created the first administrator from DOLIBARR_ADMIN_LOGIN/DOLIBARR_ADMIN_PASSWORD",
+			zap.String("login", domain.NormalizeLogin(a.AdminLogin)))
+	}
 	w.opts.Authorize = api.Authorizer(tokens)
+	w.routes = append(w.routes, func(s *api.Server) { api.RegisterIdentity(s, svc) })
 	return nil
 }
 

@@ -1,0 +1,394 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/dolibarr-go/dolibarr/internal/domain"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/identity"
+)
+
+// LoginRequest is the body of POST /api/v1/auth/login.
+type LoginRequest struct {
+	Login    string `json:"login"`
+	Password string `json:"password"`
+}
+
+// TokenResponse is a successful login.
+type TokenResponse struct {
+	AccessToken string `json:"access_token"`
+	TokenType   string `json:"token_type"`
+	ExpiresIn   int64  `json:"expires_in"` // seconds
+}
+
+// UserResponse is a user as the API shows it; the password hash never
+// leaves the server.
+type UserResponse struct {
+	ID        int64     `json:"id"`
+	Login     string    `json:"login"`
+	Name      string    `json:"name"`
+	Email     string    `json:"email"`
+	Active    bool      `json:"active"`
+	Roles     []string  `json:"roles"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// MeResponse is the caller and the permissions their token grants.
+type MeResponse struct {
+	UserResponse
+	Permissions []domain.Permission `json:"permissions"`
+	// TokenExpiresAt is when the caller's current token stops working.
+	TokenExpiresAt time.Time `json:"token_expires_at"`
+}
+
+// CreateUserRequest is the body of POST /api/v1/users.
+type CreateUserRequest struct {
+	Login    string   `json:"login"`
+	Name     string   `json:"name"`
+	Email    string   `json:"email"`
+	Password string   `json:"password"`
+	Roles    []string `json:"roles"`
+	Active   *bool    `json:"active"` // default true
+}
+
+// UpdateUserRequest is the body of PATCH /api/v1/users/{id}: absent
+// fields keep their value.
+type UpdateUserRequest struct {
+	Name   *string   `json:"name"`
+	Email  *string   `json:"email"`
+	Active *bool     `json:"active"`
+	Roles  *[]string `json:"roles"`
+}
+
+// SetPasswordRequest is the body of PUT /api/v1/users/{id}/password.
+type SetPasswordRequest struct {
+	Password string `json:"password"`
+}
+
+// ChangePasswordRequest is the body of PUT /api/v1/users/me/password.
+type ChangePasswordRequest struct {
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password"`
+}
+
+// RoleResponse is a role as the API shows it.
+type RoleResponse struct {
+	ID          int64               `json:"id"`
+	Name        string              `json:"name"`
+	Description string              `json:"description"`
+	Builtin     bool                `json:"builtin"`
+	Permissions []domain.Permission `json:"permissions"`
+}
+
+// CreateRoleRequest is the body of POST /api/v1/roles.
+type CreateRoleRequest struct {
+	Name        string              `json:"name"`
+	Description string              `json:"description"`
+	Permissions []domain.Permission `json:"permissions"`
+}
+
+// UpdateRoleRequest is the body of PATCH /api/v1/roles/{id}.
+type UpdateRoleRequest struct {
+	Name        *string              `json:"name"`
+	Description *string              `json:"description"`
+	Permissions *[]domain.Permission `json:"permissions"`
+}
+
+func userResponse(u domain.User) UserResponse {
+	roles := make([]string, 0, len(u.Roles))
+	for _, r := range u.Roles {
+		roles = append(roles, r.Name)
+	}
+	return UserResponse{
+		ID: u.ID, Login: u.Login, Name: u.Name, Email: u.Email, Active: u.Active, Roles: roles,
+		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt,
+	}
+}
+
+func roleResponse(r domain.Role) RoleResponse {
+	perms := r.Permissions
+	if perms == nil {
+		perms = []domain.Permission{}
+	}
+	return RoleResponse{ID: r.ID, Name: r.Name, Description: r.Description, Builtin: r.Builtin, Permissions: perms}
+}
+
+// identityHandlers serves login, users and roles.
+type identityHandlers struct {
+	svc *identity.Service
+	// clientIP names the caller for login throttling. Only proxies on
+	// loopback and private networks are trusted to set X-Forwarded-For;
+	// anyone else's header is ignored, so it cannot dodge the limit.
+	clientIP echo.IPExtractor
+}
+
+// RegisterIdentity registers the identity routes on s.
+func RegisterIdentity(s *Server, svc *identity.Service) {
+	h := &identityHandlers{svc: svc, clientIP: echo.ExtractIPFromXFFHeader()}
+	s.Public(http.MethodPost, "/api/v1/auth/login", h.login)
+	s.Guarded(http.MethodGet, "/api/v1/users/me", domain.PermAuthenticated, h.me)
+	s.Guarded(http.MethodPut, "/api/v1/users/me/password", domain.PermAuthenticated, h.changeOwnPassword)
+	s.Guarded(http.MethodGet, "/api/v1/users", domain.PermUserAdmin, h.listUsers)
+	s.Guarded(http.MethodPost, "/api/v1/users", domain.PermUserAdmin, h.createUser)
+	s.Guarded(http.MethodGet, "/api/v1/users/:id", domain.PermUserAdmin, h.getUser)
+	s.Guarded(http.MethodPatch, "/api/v1/users/:id", domain.PermUserAdmin, h.updateUser)
+	s.Guarded(http.MethodPost, "/api/v1/users/:id/deactivate", domain.PermUserAdmin, h.deactivateUser)
+	s.Guarded(http.MethodPut, "/api/v1/users/:id/password", domain.PermUserAdmin, h.setPassword)
+	s.Guarded(http.MethodGet, "/api/v1/roles", domain.PermUserAdmin, h.listRoles)
+	s.Guarded(http.MethodPost, "/api/v1/roles", domain.PermUserAdmin, h.createRole)
+	s.Guarded(http.MethodGet, "/api/v1/roles/:id", domain.PermUserAdmin, h.getRole)
+	s.Guarded(http.MethodPatch, "/api/v1/roles/:id", domain.PermUserAdmin, h.updateRole)
+	s.Guarded(http.MethodDelete, "/api/v1/roles/:id", domain.PermUserAdmin, h.deleteRole)
+	s.Guarded(http.MethodGet, "/api/v1/permissions", domain.PermUserAdmin, h.listPermissions)
+}
+
+func (h *identityHandlers) login(c echo.Context) error {
+	var req LoginRequest
+	if err := Bind(c, &req); err != nil {
+		return err
+	}
+	tok, err := h.svc.Login(c.Request().Context(), identity.LoginInput{
+		Login: req.Login, Password: req.Password, Client: h.clientIP(c.Request()),
+	})
+	var te *identity.ThrottledError
+	if errors.As(err, &te) {
+		secs := int64((te.RetryAfter + time.Second - 1) / time.Second)
+		c.Response().Header().Set("Retry-After", strconv.FormatInt(secs, 10))
+		return &Error{Status: http.StatusTooManyRequests, Code: te.ErrorCode(), Detail: te.Error()}
+	}
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, TokenResponse{
+		AccessToken: tok.AccessToken, TokenType: "Bearer", ExpiresIn: int64(tok.ExpiresIn / time.Second),
+	})
+}
+
+func (h *identityHandlers) me(c echo.Context) error {
+	p, _ := PrincipalFrom(c.Request().Context())
+	u, err := h.svc.Me(c.Request().Context(), p.UserID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, MeResponse{
+		UserResponse: userResponse(u), Permissions: p.Permissions.List(), TokenExpiresAt: p.ExpiresAt.UTC(),
+	})
+}
+
+func (h *identityHandlers) changeOwnPassword(c echo.Context) error {
+	var req ChangePasswordRequest
+	if err := Bind(c, &req); err != nil {
+		return err
+	}
+	p, _ := PrincipalFrom(c.Request().Context())
+	if err := h.svc.ChangeOwnPassword(c.Request().Context(), p.UserID, req.CurrentPassword, req.NewPassword); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// Paging limits of the identity lists.
+const (
+	usersDefaultLimit = 50
+	usersMaxLimit     = 200
+)
+
+func (h *identityHandlers) listUsers(c echo.Context) error {
+	limit, offset, err := userPaging(c)
+	if err != nil {
+		return err
+	}
+	q := identity.ListUsers{Limit: limit, Offset: offset, Q: c.QueryParam("q")}
+	if a := c.QueryParam("active"); a != "" {
+		b, err := strconv.ParseBool(a)
+		if err != nil {
+			return BadRequest("invalid_query", "active must be true or false")
+		}
+		q.Active = &b
+	}
+	users, total, err := h.svc.ListUsers(c.Request().Context(), q)
+	if err != nil {
+		return err
+	}
+	out := List[UserResponse]{Data: make([]UserResponse, 0, len(users)), Paging: Paging{Total: total, Limit: limit, Offset: offset}}
+	for _, u := range users {
+		out.Data = append(out.Data, userResponse(u))
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (h *identityHandlers) createUser(c echo.Context) error {
+	var req CreateUserRequest
+	if err := Bind(c, &req); err != nil {
+		return err
+	}
+	active := req.Active == nil || *req.Active
+	u, err := h.svc.CreateUser(c.Request().Context(), identity.NewUser{
+		Login: req.Login, Name: req.Name, Email: req.Email, Password: req.Password, Roles: req.Roles, Active: active,
+	})
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/users/"+strconv.FormatInt(u.ID, 10))
+	return c.JSON(http.StatusCreated, userResponse(u))
+}
+
+func (h *identityHandlers) getUser(c echo.Context) error {
+	id, err := identityIDParam(c)
+	if err != nil {
+		return err
+	}
+	u, err := h.svc.GetUser(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, userResponse(u))
+}
+
+func (h *identityHandlers) updateUser(c echo.Context) error {
+	id, err := identityIDParam(c)
+	if err != nil {
+		return err
+	}
+	var req UpdateUserRequest
+	if err := Bind(c, &req); err != nil {
+		return err
+	}
+	u, err := h.svc.UpdateUser(c.Request().Context(), id, identity.UserUpdate{
+		Name: req.Name, Email: req.Email, Active: req.Active, Roles: req.Roles,
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, userResponse(u))
+}
+
+func (h *identityHandlers) deactivateUser(c echo.Context) error {
+	id, err := identityIDParam(c)
+	if err != nil {
+		return err
+	}
+	u, err := h.svc.DeactivateUser(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, userResponse(u))
+}
+
+func (h *identityHandlers) setPassword(c echo.Context) error {
+	id, err := identityIDParam(c)
+	if err != nil {
+		return err
+	}
+	var req SetPasswordRequest
+	if err := Bind(c, &req); err != nil {
+		return err
+	}
+	if err := h.svc.SetPassword(c.Request().Context(), id, req.Password); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (h *identityHandlers) listRoles(c echo.Context) error {
+	roles, err := h.svc.ListRoles(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	out := List[RoleResponse]{Data: make([]RoleResponse, 0, len(roles)), Paging: Paging{Total: int64(len(roles)), Limit: len(roles)}}
+	for _, r := range roles {
+		out.Data = append(out.Data, roleResponse(r))
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (h *identityHandlers) createRole(c echo.Context) error {
+	var req CreateRoleRequest
+	if err := Bind(c, &req); err != nil {
+		return err
+	}
+	r, err := h.svc.CreateRole(c.Request().Context(), identity.NewRole{
+		Name: req.Name, Description: req.Description, Permissions: req.Permissions,
+	})
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/roles/"+strconv.FormatInt(r.ID, 10))
+	return c.JSON(http.StatusCreated, roleResponse(r))
+}
+
+func (h *identityHandlers) getRole(c echo.Context) error {
+	id, err := identityIDParam(c)
+	if err != nil {
+		return err
+	}
+	r, err := h.svc.GetRole(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, roleResponse(r))
+}
+
+func (h *identityHandlers) updateRole(c echo.Context) error {
+	id, err := identityIDParam(c)
+	if err != nil {
+		return err
+	}
+	var req UpdateRoleRequest
+	if err := Bind(c, &req); err != nil {
+		return err
+	}
+	r, err := h.svc.UpdateRole(c.Request().Context(), id, identity.RoleUpdate{
+		Name: req.Name, Description: req.Description, Permissions: req.Permissions,
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, roleResponse(r))
+}
+
+func (h *identityHandlers) deleteRole(c echo.Context) error {
+	id, err := identityIDParam(c)
+	if err != nil {
+		return err
+	}
+	if err := h.svc.DeleteRole(c.Request().Context(), id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (h *identityHandlers) listPermissions(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string][]domain.Permission{"data": domain.AllPermissions})
+}
+
+// identityIDParam parses the :id path parameter.
+func identityIDParam(c echo.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, BadRequest("invalid_id", "the id in the path must be a positive integer")
+	}
+	return id, nil
+}
+
+// userPaging parses limit and offset.
+func userPaging(c echo.Context) (limit, offset int, err error) {
+	limit, offset = usersDefaultLimit, 0
+	if s := c.QueryParam("limit"); s != "" {
+		if limit, err = strconv.Atoi(s); err != nil || limit < 1 || limit > usersMaxLimit {
+			return 0, 0, BadRequest("invalid_query", "limit must be an integer from 1 to 200")
+		}
+	}
+	if s := c.QueryParam("offset"); s != "" {
+		if offset, err = strconv.Atoi(s); err != nil || offset < 0 {
+			return 0, 0, BadRequest("invalid_query", "offset must be a non-negative integer")
+		}
+	}
+	return limit, offset, nil
+}
