@@ -1,0 +1,177 @@
+package domain
+
+import (
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+)
+
+// ThirdParty is a company or person the business deals with: a customer, a
+// prospect, a supplier, any mix of them, or none yet.
+type ThirdParty struct {
+	ID       int64
+	Name     string
+	Alias    string
+	Customer bool
+	Prospect bool
+	Supplier bool
+	// CustomerCode and SupplierCode are generated, unique, and never
+	// edited: they appear on documents and in accounting exports.
+	CustomerCode string
+	SupplierCode string
+	Address      string
+	Zip          string
+	Town         string
+	CountryCode  string
+	Email        string
+	Phone        string
+	VATNumber    string
+	PaymentTerms PaymentTerms
+	Active       bool
+	Version      int64
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// NeedsCustomerCode reports whether t is a customer or prospect without a
+// code yet (Dolibarr gives prospects a customer code too).
+func (t *ThirdParty) NeedsCustomerCode() bool {
+	return (t.Customer || t.Prospect) && t.CustomerCode == ""
+}
+
+// NeedsSupplierCode reports whether t is a supplier without a code yet.
+func (t *ThirdParty) NeedsSupplierCode() bool { return t.Supplier && t.SupplierCode == "" }
+
+// Validate checks the third party's invariants and reports every broken one.
+func (t *ThirdParty) Validate() error {
+	v := &ValidationError{}
+	checkText(v, "name", t.Name, 255, true)
+	checkText(v, "alias", t.Alias, 255, false)
+	checkText(v, "address", t.Address, 255, false)
+	checkText(v, "zip", t.Zip, 32, false)
+	checkText(v, "town", t.Town, 128, false)
+	checkCountry(v, "country_code", t.CountryCode)
+	checkEmail(v, "email", t.Email)
+	checkPhone(v, "phone", t.Phone)
+	checkVAT(v, "vat_number", t.VATNumber)
+	if t.PaymentTerms != "" {
+		if _, ok := paymentTerms[t.PaymentTerms]; !ok {
+			v.Add("payment_terms", "invalid", "must be one of %s", strings.Join(PaymentTermCodes(), ", "))
+		}
+	}
+	return v.Err()
+}
+
+// checkEmail accepts "" or one bare address (no display name).
+func checkEmail(v *ValidationError, field, s string) {
+	if s == "" {
+		return
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || len(s) > 254 {
+		v.Add(field, "invalid", "must be an e-mail address such as name@example.com")
+	}
+}
+
+// checkPhone accepts "" or digits with the usual separators.
+func checkPhone(v *ValidationError, field, s string) {
+	if s == "" {
+		return
+	}
+	digits := 0
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case strings.ContainsRune("+ ()-./", r):
+		default:
+			v.Add(field, "invalid", "must hold digits and + ( ) - . / separators only")
+			return
+		}
+	}
+	if digits < 3 || len(s) > 32 {
+		v.Add(field, "invalid", "must hold 3 to 32 characters with at least 3 digits")
+	}
+}
+
+// checkVAT accepts "" or an intra-community style VAT number: letters and
+// digits, 4 to 20 characters.
+func checkVAT(v *ValidationError, field, s string) {
+	if s == "" {
+		return
+	}
+	if len(s) < 4 || len(s) > 20 {
+		v.Add(field, "invalid", "must hold 4 to 20 letters and digits")
+		return
+	}
+	for _, r := range s {
+		if (r < 'A' || r > 'Z') && (r < '0' || r > '9') {
+			v.Add(field, "invalid", "must hold upper-case letters and digits only, such as FR40123456824")
+			return
+		}
+	}
+}
+
+// PaymentTerms is a code of Dolibarr's payment-terms dictionary
+// (c_payment_term) saying when an invoice falls due.
+type PaymentTerms string
+
+type paymentTerm struct {
+	days       int
+	endOfMonth bool
+}
+
+var paymentTerms = map[PaymentTerms]paymentTerm{
+	"RECEP":       {0, false},
+	"10D":         {10, false},
+	"10DENDMONTH": {10, true},
+	"14D":         {14, false},
+	"14DENDMONTH": {14, true},
+	"30D":         {30, false},
+	"30DENDMONTH": {30, true},
+	"45D":         {45, false},
+	"45DENDMONTH": {45, true},
+	"60D":         {60, false},
+	"60DENDMONTH": {60, true},
+}
+
+// PaymentTermCodes lists the known codes, sorted by delay.
+func PaymentTermCodes() []string {
+	return []string{"RECEP", "10D", "10DENDMONTH", "14D", "14DENDMONTH", "30D", "30DENDMONTH", "45D", "45DENDMONTH", "60D", "60DENDMONTH"}
+}
+
+// DueDate returns the due date of a document dated on under these terms:
+// on plus the delay, then the end of that month for the *ENDMONTH terms.
+// Empty terms mean due on receipt.
+func (p PaymentTerms) DueDate(on time.Time) (time.Time, error) {
+	if p == "" {
+		return on, nil
+	}
+	t, ok := paymentTerms[p]
+	if !ok {
+		return on, fmt.Errorf("unknown payment terms %q", string(p))
+	}
+	due := on.AddDate(0, 0, t.days)
+	if t.endOfMonth {
+		first := time.Date(due.Year(), due.Month(), 1, 0, 0, 0, 0, due.Location())
+		due = first.AddDate(0, 1, -1)
+	}
+	return due, nil
+}
+
+// CodePrefix names the kind of a generated third-party code.
+type CodePrefix string
+
+// Third-party code prefixes (Dolibarr's "monkey" numbering).
+const (
+	CustomerCodePrefix CodePrefix = "CU"
+	SupplierCodePrefix CodePrefix = "SU"
+)
+
+// FormatThirdPartyCode builds a code like CU2611-0042 from a prefix, the
+// creation date and a counter that never resets; the number widens past
+// 9999 instead of wrapping.
+func FormatThirdPartyCode(prefix CodePrefix, on time.Time, n int64) string {
+	return fmt.Sprintf("%s%02d%02d-%04d", prefix, on.Year()%100, int(on.Month()), n)
+}

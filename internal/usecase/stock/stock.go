@@ -1,0 +1,438 @@
+// Package stock moves goods in and out of warehouses: receipts and debits,
+// transfers and inventory corrections, each written to an append-only
+// journal in the same transaction that locks and updates the per-warehouse
+// stock rows (CT-02: replicas of the API never lose an update).
+package stock
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/dolibarr-go/dolibarr/internal/domain"
+)
+
+// Repo is the stock storage the use case needs. Every method but Levels and
+// Movements must run inside the transaction ctx carries.
+type Repo interface {
+	// LockLevels locks the stock rows of keys FOR UPDATE, in the order
+	// given, creating missing rows at zero in a way that cannot race, and
+	// returns their quantities in the same order.
+	LockLevels(ctx context.Context, keys []domain.StockKey) ([]domain.Decimal, error)
+	// SetLevel writes the new quantity of a locked row.
+	SetLevel(ctx context.Context, key domain.StockKey, qty domain.Decimal) error
+	// AddMovements appends to the journal and sets the movements' ids.
+	AddMovements(ctx context.Context, ms []*domain.Movement) error
+	// LockAverageCost locks the product row FOR UPDATE and returns its
+	// weighted average cost; it serialises the receipts that change it.
+	LockAverageCost(ctx context.Context, productID int64) (domain.Decimal, error)
+	// ProductQuantity returns the product's total quantity over all
+	// warehouses as this transaction sees it.
+	ProductQuantity(ctx context.Context, productID int64) (domain.Decimal, error)
+	// SetAverageCost stores a new weighted average cost.
+	SetAverageCost(ctx context.Context, productID int64, avg domain.Decimal) error
+	// Levels lists a product's per-warehouse quantities, by warehouse id.
+	Levels(ctx context.Context, productID int64) ([]domain.StockLevel, error)
+	// Movements lists the journal.
+	Movements(ctx context.Context, f MovementFilter) (domain.Page[domain.Movement], error)
+}
+
+// Catalog looks up the products and warehouses a movement names.
+type Catalog interface {
+	GetProduct(ctx context.Context, id int64) (*domain.Product, error)
+	GetWarehouse(ctx context.Context, id int64) (*domain.Warehouse, error)
+}
+
+// MovementFilter selects journal lines; zero fields do not filter.
+type MovementFilter struct {
+	domain.ListParams
+	ProductID     int64
+	WarehouseID   int64
+	From, To      time.Time // created_at in [From, To)
+	InventoryCode string
+}
+
+// MovementSorts are the fields the journal can be sorted on.
+var MovementSorts = []string{"id", "created_at", "quantity"}
+
+// Service is the stock use case.
+type Service struct {
+	tx      domain.Transactor
+	repo    Repo
+	catalog Catalog
+	policy  domain.StockPolicy
+	now     func() time.Time
+}
+
+// New returns the stock use case.
+func New(tx domain.Transactor, repo Repo, catalog Catalog, policy domain.StockPolicy) *Service {
+	return &Service{tx: tx, repo: repo, catalog: catalog, policy: policy, now: func() time.Time { return time.Now().UTC() }}
+}
+
+// MoveInput is a single movement: a receipt (positive quantity) or a debit
+// (negative quantity) of one product in one warehouse.
+type MoveInput struct {
+	ProductID   int64
+	WarehouseID int64
+	Quantity    domain.Decimal
+	// UnitPrice, on a receipt, updates the product's weighted average cost;
+	// zero leaves it unchanged.
+	UnitPrice     domain.Decimal
+	Label         string
+	InventoryCode string
+	OriginType    string
+	OriginID      int64
+}
+
+// Validate reports every field problem of in.
+func (in MoveInput) Validate() error {
+	v := &domain.ValidationError{}
+	checkID(v, "product_id", in.ProductID)
+	checkID(v, "warehouse_id", in.WarehouseID)
+	domain.CheckQuantity(v, "quantity", in.Quantity, false)
+	checkPrice(v, "unit_price", in.UnitPrice)
+	if !in.UnitPrice.IsZero() && in.Quantity.IsNegative() {
+		v.Add("unit_price", "not_allowed", "is only accepted on a receipt (positive quantity)")
+	}
+	checkLabel(v, "label", in.Label)
+	checkShort(v, "inventory_code", in.InventoryCode, 64)
+	checkShort(v, "origin_type", in.OriginType, 32)
+	if in.OriginID < 0 {
+		v.Add("origin_id", "invalid", "must not be negative")
+	}
+	return v.Err()
+}
+
+// Move applies one movement: it locks the stock row, applies the
+// negative-stock policy, updates the row and the weighted average cost, and
+// appends the journal line, all in one transaction.
+func (s *Service) Move(ctx context.Context, in MoveInput) (*domain.Movement, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	if err := s.checkTargets(ctx, []int64{in.ProductID}, []int64{in.WarehouseID}); err != nil {
+		return nil, err
+	}
+	kind := domain.MovementIn
+	if in.Quantity.IsNegative() {
+		kind = domain.MovementOut
+	}
+	m := &domain.Movement{
+		ProductID: in.ProductID, WarehouseID: in.WarehouseID, Quantity: in.Quantity, UnitPrice: in.UnitPrice,
+		Kind: kind, Label: in.Label, InventoryCode: in.InventoryCode, OriginType: in.OriginType, OriginID: in.OriginID,
+	}
+	err := s.tx.Do(ctx, func(ctx context.Context) error {
+		m.CreatedAt = s.now()
+		return s.apply(ctx, []*domain.Movement{m})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// TransferInput moves a quantity of a product from one warehouse to another.
+type TransferInput struct {
+	ProductID       int64
+	FromWarehouseID int64
+	ToWarehouseID   int64
+	Quantity        domain.Decimal // positive
+	Label           string
+	InventoryCode   string // groups the two legs; generated when empty
+}
+
+// Validate reports every field problem of in.
+func (in TransferInput) Validate() error {
+	v := &domain.ValidationError{}
+	checkID(v, "product_id", in.ProductID)
+	checkID(v, "from_warehouse_id", in.FromWarehouseID)
+	checkID(v, "to_warehouse_id", in.ToWarehouseID)
+	if in.FromWarehouseID == in.ToWarehouseID && in.FromWarehouseID > 0 {
+		v.Add("to_warehouse_id", "same_warehouse", "must differ from from_warehouse_id")
+	}
+	domain.CheckQuantity(v, "quantity", in.Quantity, false)
+	if in.Quantity.IsNegative() {
+		v.Add("quantity", "negative", "must be positive")
+	}
+	checkLabel(v, "label", in.Label)
+	checkShort(v, "inventory_code", in.InventoryCode, 64)
+	return v.Err()
+}
+
+// Transfer writes the two legs of a transfer (out of the source, into the
+// destination) in one transaction; both rows are locked in key order.
+func (s *Service) Transfer(ctx context.Context, in TransferInput) ([]*domain.Movement, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	if err := s.checkTargets(ctx, []int64{in.ProductID}, []int64{in.FromWarehouseID, in.ToWarehouseID}); err != nil {
+		return nil, err
+	}
+	code := in.InventoryCode
+	if code == "" {
+		code = "TR-" + strings.ReplaceAll(uuid.NewString(), "-", "")[:16]
+	}
+	label := in.Label
+	if label == "" {
+		label = fmt.Sprintf("Transfer from warehouse %d to warehouse %d", in.FromWarehouseID, in.ToWarehouseID)
+	}
+	out := &domain.Movement{ProductID: in.ProductID, WarehouseID: in.FromWarehouseID, Quantity: in.Quantity.Neg(),
+		Kind: domain.MovementManualOut, Label: label, InventoryCode: code}
+	inn := &domain.Movement{ProductID: in.ProductID, WarehouseID: in.ToWarehouseID, Quantity: in.Quantity,
+		Kind: domain.MovementManualIn, Label: label, InventoryCode: code}
+	ms := []*domain.Movement{out, inn}
+	err := s.tx.Do(ctx, func(ctx context.Context) error {
+		now := s.now()
+		out.CreatedAt, inn.CreatedAt = now, now
+		return s.apply(ctx, ms)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ms, nil
+}
+
+// CorrectionInput sets the counted quantity of a product in a warehouse
+// (an inventory correction); the difference is journaled.
+type CorrectionInput struct {
+	ProductID   int64
+	WarehouseID int64
+	Counted     domain.Decimal
+	Label       string
+}
+
+// Validate reports every field problem of in.
+func (in CorrectionInput) Validate() error {
+	v := &domain.ValidationError{}
+	checkID(v, "product_id", in.ProductID)
+	checkID(v, "warehouse_id", in.WarehouseID)
+	domain.CheckQuantity(v, "counted", in.Counted, true)
+	checkLabel(v, "label", in.Label)
+	return v.Err()
+}
+
+// Correct locks the stock row, journals counted − current as a manual
+// movement and sets the row to counted. It returns nil and no error when the
+// count matches the stock (nothing to journal).
+func (s *Service) Correct(ctx context.Context, in CorrectionInput) (*domain.Movement, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	if in.Counted.IsNegative() && !s.policy.AllowNegative {
+		v := &domain.ValidationError{}
+		v.Add("counted", "negative", "must not be negative while negative stock is not allowed")
+		return nil, v
+	}
+	if err := s.checkTargets(ctx, []int64{in.ProductID}, []int64{in.WarehouseID}); err != nil {
+		return nil, err
+	}
+	label := in.Label
+	if label == "" {
+		label = "Inventory correction"
+	}
+	var m *domain.Movement
+	err := s.tx.Do(ctx, func(ctx context.Context) error {
+		key := domain.StockKey{ProductID: in.ProductID, WarehouseID: in.WarehouseID}
+		have, err := s.repo.LockLevels(ctx, []domain.StockKey{key})
+		if err != nil {
+			return err
+		}
+		delta := in.Counted.Sub(have[0])
+		if delta.IsZero() {
+			return nil
+		}
+		kind := domain.MovementManualIn
+		if delta.IsNegative() {
+			kind = domain.MovementManualOut
+		}
+		m = &domain.Movement{ProductID: in.ProductID, WarehouseID: in.WarehouseID, Quantity: delta, Kind: kind,
+			Label: label, CreatedAt: s.now()}
+		if err := s.repo.SetLevel(ctx, key, in.Counted); err != nil {
+			return err
+		}
+		return s.repo.AddMovements(ctx, []*domain.Movement{m})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// apply is the single writer of stock: inside the caller's transaction it
+// locks the product rows whose average cost changes (product id order),
+// then every touched stock row (product id, then warehouse id order),
+// applies the policy, updates the rows and the averages, and journals ms.
+func (s *Service) apply(ctx context.Context, ms []*domain.Movement) error {
+	// Average costs first: the product row is locked before any stock row,
+	// the same order for every writer, so no two writers wait in a cycle.
+	type costChange struct {
+		product int64
+		qty     domain.Decimal
+		price   domain.Decimal
+	}
+	var costs []costChange
+	for _, m := range ms {
+		if m.Quantity.IsPositive() && m.UnitPrice.IsPositive() {
+			costs = append(costs, costChange{m.ProductID, m.Quantity, m.UnitPrice})
+		}
+	}
+	slices.SortFunc(costs, func(a, b costChange) int { return int(sign(a.product - b.product)) })
+	avgs := map[int64]domain.Decimal{}
+	for _, c := range costs {
+		if _, done := avgs[c.product]; done {
+			continue
+		}
+		avg, err := s.repo.LockAverageCost(ctx, c.product)
+		if err != nil {
+			return err
+		}
+		avgs[c.product] = avg
+	}
+	// Quantities on hand before this transaction, for the average cost.
+	onHand := map[int64]domain.Decimal{}
+	for p := range avgs {
+		q, err := s.repo.ProductQuantity(ctx, p)
+		if err != nil {
+			return err
+		}
+		onHand[p] = q
+	}
+
+	// Net change per stock row, rows in lock order.
+	deltas := map[domain.StockKey]domain.Decimal{}
+	var keys []domain.StockKey
+	for _, m := range ms {
+		k := domain.StockKey{ProductID: m.ProductID, WarehouseID: m.WarehouseID}
+		if _, seen := deltas[k]; !seen {
+			keys = append(keys, k)
+		}
+		deltas[k] = deltas[k].Add(m.Quantity)
+	}
+	slices.SortFunc(keys, func(a, b domain.StockKey) int {
+		if a.Less(b) {
+			return -1
+		}
+		if b.Less(a) {
+			return 1
+		}
+		return 0
+	})
+	have, err := s.repo.LockLevels(ctx, keys)
+	if err != nil {
+		return err
+	}
+	for i, k := range keys {
+		after, err := s.policy.Apply(k, have[i], deltas[k])
+		if err != nil {
+			return err
+		}
+		if err := s.repo.SetLevel(ctx, k, after); err != nil {
+			return err
+		}
+	}
+	for _, c := range costs {
+		avg := domain.WeightedAverageCost(onHand[c.product], avgs[c.product], c.qty, c.price)
+		avgs[c.product] = avg
+		onHand[c.product] = onHand[c.product].Add(c.qty)
+	}
+	for p, avg := range avgs {
+		if err := s.repo.SetAverageCost(ctx, p, avg); err != nil {
+			return err
+		}
+	}
+	return s.repo.AddMovements(ctx, ms)
+}
+
+func sign(n int64) int64 {
+	switch {
+	case n < 0:
+		return -1
+	case n > 0:
+		return 1
+	}
+	return 0
+}
+
+// checkTargets verifies, before the transaction starts so no lock is held
+// meanwhile, that the products are goods and the warehouses are open.
+func (s *Service) checkTargets(ctx context.Context, products, warehouses []int64) error {
+	for _, id := range products {
+		p, err := s.catalog.GetProduct(ctx, id)
+		if err != nil {
+			return err
+		}
+		if p.Type == domain.ProductService {
+			return domain.E(domain.ErrConflict, "service_not_stocked", "product %d is a service: services have no stock", id)
+		}
+	}
+	for _, id := range warehouses {
+		w, err := s.catalog.GetWarehouse(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := w.AcceptsMovements(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Levels returns a product's per-warehouse stock and its total.
+func (s *Service) Levels(ctx context.Context, productID int64) ([]domain.StockLevel, domain.Decimal, error) {
+	if _, err := s.catalog.GetProduct(ctx, productID); err != nil {
+		return nil, domain.Zero, err
+	}
+	levels, err := s.repo.Levels(ctx, productID)
+	if err != nil {
+		return nil, domain.Zero, err
+	}
+	total := domain.Zero
+	for _, l := range levels {
+		total = total.Add(l.Quantity)
+	}
+	return levels, total, nil
+}
+
+// Movements lists the journal.
+func (s *Service) Movements(ctx context.Context, f MovementFilter) (domain.Page[domain.Movement], error) {
+	return s.repo.Movements(ctx, f)
+}
+
+func checkID(v *domain.ValidationError, field string, id int64) {
+	if id <= 0 {
+		v.Add(field, "required", "is required (a positive id)")
+	}
+}
+
+func checkPrice(v *domain.ValidationError, field string, d domain.Decimal) {
+	switch {
+	case d.IsNegative():
+		v.Add(field, "negative", "must not be negative")
+	case d.Scale() > domain.ScaleUnit:
+		v.Add(field, "too_precise", "must have at most %d digits after the point", domain.ScaleUnit)
+	}
+}
+
+func checkLabel(v *domain.ValidationError, field, s string) { checkShort(v, field, s, 255) }
+
+func checkShort(v *domain.ValidationError, field, s string, max int) {
+	if !utf8.ValidString(s) {
+		v.Add(field, "invalid", "must be valid UTF-8")
+		return
+	}
+	if utf8.RuneCountInString(s) > max {
+		v.Add(field, "too_long", "must be at most %d characters", max)
+		return
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			v.Add(field, "invalid", "must not contain control characters")
+			return
+		}
+	}
+}
