@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
 
 	"github.com/dolibarr-go/dolibarr/internal/api"
 	"github.com/dolibarr-go/dolibarr/internal/app"
@@ -52,6 +53,7 @@ type App struct {
 	tokens *auth.Tokens
 	clock  *Clock
 	logs   *Buffer
+	log    *zap.Logger
 	users  *userMaker
 }
 
@@ -96,7 +98,11 @@ func New(t testing.TB, driver string, opts ...Option) *App {
 			t.Logf("server log (last 8 KiB):\n%s", tail(logs.String(), 8<<10))
 		}
 	})
-	clock := &Clock{}
+	return build(t, db, cfg, &Clock{}, logs, log)
+}
+
+func build(t testing.TB, db *persistence.DB, cfg app.Config, clock *Clock, logs *Buffer, log *zap.Logger) *App {
+	t.Helper()
 	srv, err := app.NewTestServer(context.Background(), cfg, db, log, app.WithClock(clock.Now))
 	require.NoError(t, err, "wiring the API server")
 	tokens, err := auth.NewTokens(auth.TokenConfig{
@@ -104,9 +110,17 @@ func New(t testing.TB, driver string, opts ...Option) *App {
 		TTL: cfg.Auth.JWTTTL, Now: clock.Now,
 	})
 	require.NoError(t, err)
-	a := &App{Server: srv, DB: db, Config: cfg, tokens: tokens, clock: clock, logs: logs}
+	a := &App{Server: srv, DB: db, Config: cfg, tokens: tokens, clock: clock, logs: logs, log: log}
 	a.users = newUserMaker(a)
 	return a
+}
+
+// Restart builds a second server on the same database, clock and log with
+// configuration cfg, as a new release or a restarted replica would start
+// (secret rotation, bootstrap on an existing database).
+func (a *App) Restart(t testing.TB, cfg app.Config) *App {
+	t.Helper()
+	return build(t, a.DB, cfg, a.clock, a.logs, a.log)
 }
 
 // Config returns the configuration apptest builds servers with: the
