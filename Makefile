@@ -4,6 +4,8 @@ GO ?= go
 BIN := bin
 GOLANGCI_VERSION := v2.15.0
 GOVULNCHECK_VERSION := v1.9.0
+VULNDB_VERSION := v0.0.0-20261105234957-e22db6528018
+VULNDB_DIR := $(shell $(GO) env GOCACHE)/dolibarr-vulndb
 TOOLS := $(shell $(GO) env GOPATH)/bin
 
 .DEFAULT_GOAL := help
@@ -29,9 +31,11 @@ lint: ## golangci-lint (installed at a pinned version when missing)
 	@test -x $(TOOLS)/golangci-lint || $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
 	$(TOOLS)/golangci-lint run ./...
 
-vuln: ## govulncheck
+vuln: ## govulncheck against an offline database built from golang.org/x/vulndb (see docs/decisions)
 	@test -x $(TOOLS)/govulncheck || $(GO) install golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION)
-	$(TOOLS)/govulncheck ./...
+	@dir=$$(cd /tmp && $(GO) mod download -json golang.org/x/vulndb@$(VULNDB_VERSION) | sed -n 's/^\t"Dir": "\(.*\)",$$/\1/p'); \
+	 $(GO) run ./scripts/vulndb -osv "$$dir/data/osv" -out $(VULNDB_DIR)
+	$(TOOLS)/govulncheck -db file://$(VULNDB_DIR) ./...
 
 bench: ## Go benchmarks (see docs/benchmarks.md for the load scripts)
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -53,6 +53,8 @@ func NewServer(o Options, log *zap.Logger, ready *Readiness) *Server {
 	e.HidePort = true
 	e.HTTPErrorHandler = errorHandler
 	e.JSONSerializer = jsonSerializer{}
+	// X-Forwarded-For counts only from proxies on loopback and private networks.
+	e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	e.Server.ReadHeaderTimeout = 10 * time.Second
 	e.Server.ReadTimeout = 60 * time.Second
 	e.Server.WriteTimeout = o.RequestTimeout + 15*time.Second
