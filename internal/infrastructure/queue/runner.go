@@ -25,7 +25,7 @@ type Config struct {
 	ID string
 	// Workers is the number of jobs run at once (10).
 	Workers int
-	// Buffer is how many claimed jobs may wait for a free worker (Workers).
+	// Buffer is how many claimed jobs may wait for a free worker (0: none).
 	// A buffer lets the next jobs start without a database round trip; at
 	// shutdown the buffered jobs are worked within the drain, or handed
 	// back unspent.
@@ -72,9 +72,6 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Workers == 0 {
 		c.Workers = 10
-	}
-	if c.Buffer == 0 {
-		c.Buffer = c.Workers
 	}
 	def(&c.PollInterval, time.Second)
 	def(&c.FetchCooldown, 5*time.Millisecond)

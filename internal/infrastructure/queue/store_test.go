@@ -122,7 +122,7 @@ func TestEnqueueWithUniqueKeyIsIdempotent(t *testing.T) {
 			require.Equal(t, first, res.ID)
 			enqueue(t, s, ctx, "invoice.email", func(n *domain.NewJob) { n.UniqueKey = "invoice:8" })
 			enqueue(t, s, ctx, "invoice.pdf", func(n *domain.NewJob) { n.UniqueKey = "invoice:7" }) // other kind
-			enqueue(t, s, ctx, "invoice.email")                                                   // no key
+			enqueue(t, s, ctx, "invoice.email")                                                     // no key
 			enqueue(t, s, ctx, "invoice.email")
 			return nil
 		}))
