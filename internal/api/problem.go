@@ -47,6 +47,8 @@ func BadRequest(code, detail string) *Error {
 
 type coded interface{ ErrorCode() string }
 
+type detailed interface{ Details() map[string]any }
+
 // toProblem is the single place where an error becomes an HTTP answer.
 func toProblem(err error) (p Problem, internal bool) {
 	var (
@@ -75,6 +77,12 @@ func toProblem(err error) (p Problem, internal bool) {
 		var c coded
 		if errors.As(err, &c) {
 			p.Code = c.ErrorCode()
+		}
+		// A typed domain error (e.g. InsufficientStock) may carry the fields a
+		// client needs to react; they become the problem's extension members.
+		var d detailed
+		if errors.As(err, &d) {
+			p.Extra = d.Details()
 		}
 	}
 	return p, false

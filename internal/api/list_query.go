@@ -1,0 +1,116 @@
+package api
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/dolibarr-go/dolibarr/internal/domain"
+)
+
+// Paging limits of the catalogue and stock lists.
+const (
+	listDefaultLimit = 50
+	listMaxLimit     = 500
+	listMaxOffset    = 1_000_000
+	listMaxQ         = 100
+)
+
+// parseList reads limit, offset, sort and q. sort is a field of sorts,
+// prefixed with "-" for descending order; anything else is a 400 naming the
+// accepted fields, so no request text ever reaches an ORDER BY.
+func parseList(c echo.Context, sorts []string) (domain.ListParams, error) {
+	p := domain.ListParams{Limit: listDefaultLimit, Sort: "id"}
+	if s := c.QueryParam("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > listMaxLimit {
+			return p, BadRequest("invalid_query", fmt.Sprintf("limit must be an integer from 1 to %d", listMaxLimit))
+		}
+		p.Limit = n
+	}
+	if s := c.QueryParam("offset"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 || n > listMaxOffset {
+			return p, BadRequest("invalid_query", fmt.Sprintf("offset must be an integer from 0 to %d", listMaxOffset))
+		}
+		p.Offset = n
+	}
+	if s := c.QueryParam("sort"); s != "" {
+		field, desc := strings.CutPrefix(s, "-")
+		if !slices.Contains(sorts, field) {
+			return p, BadRequest("invalid_sort", "sort must be one of "+strings.Join(sorts, ", ")+", optionally prefixed with - for descending order")
+		}
+		p.Sort, p.Desc = field, desc
+	}
+	q := strings.TrimSpace(c.QueryParam("q"))
+	if !utf8.ValidString(q) || utf8.RuneCountInString(q) > listMaxQ || strings.ContainsRune(q, 0) {
+		return p, BadRequest("invalid_query", fmt.Sprintf("q must be valid text of at most %d characters", listMaxQ))
+	}
+	p.Q = q
+	return p, nil
+}
+
+// boolQuery parses an optional boolean query parameter.
+func boolQuery(c echo.Context, name string) (*bool, error) {
+	s := c.QueryParam(name)
+	if s == "" {
+		return nil, nil
+	}
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return nil, BadRequest("invalid_query", name+" must be true or false")
+	}
+	return &b, nil
+}
+
+// idQuery parses an optional positive id query parameter (0 when absent).
+func idQuery(c echo.Context, name string) (int64, error) {
+	s := c.QueryParam(name)
+	if s == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, BadRequest("invalid_query", name+" must be a positive integer")
+	}
+	return id, nil
+}
+
+// timeQuery parses an optional RFC 3339 time or YYYY-MM-DD date (midnight
+// UTC) query parameter.
+func timeQuery(c echo.Context, name string) (time.Time, error) {
+	s := c.QueryParam(name)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC(), nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, BadRequest("invalid_query", name+" must be an RFC 3339 time or a YYYY-MM-DD date")
+}
+
+// pathID parses the :id path parameter.
+func pathID(c echo.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, BadRequest("invalid_id", "the id in the path must be a positive integer")
+	}
+	return id, nil
+}
+
+// listOf builds the list envelope, converting each item with conv.
+func listOf[T, R any](page domain.Page[T], p domain.ListParams, conv func(*T) R) List[R] {
+	out := List[R]{Data: make([]R, 0, len(page.Items)), Paging: Paging{Total: page.Total, Limit: p.Limit, Offset: p.Offset}}
+	for i := range page.Items {
+		out.Data = append(out.Data, conv(&page.Items[i]))
+	}
+	return out
+}
