@@ -165,7 +165,9 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (Token, error) {
 	if err != nil {
 		return Token{}, err
 	}
-	return Token{AccessToken: tok, ExpiresAt: exp, ExpiresIn: exp.Sub(s.now())}, nil
+	// Rounded up: exp has whole-second precision and was just issued.
+	left := (exp.Sub(s.now()) + time.Second - 1).Truncate(time.Second)
+	return Token{AccessToken: tok, ExpiresAt: exp, ExpiresIn: left}, nil
 }
 
 // Bootstrap runs at every API start: it brings the built-in roles in step
