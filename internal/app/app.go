@@ -15,6 +15,7 @@ import (
 	"github.com/dolibarr-go/dolibarr/internal/api"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/logging"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/persistence"
+	"github.com/dolibarr-go/dolibarr/internal/infrastructure/queue"
 )
 
 // Mode says which parts a binary runs.
@@ -33,7 +34,7 @@ var (
 // Main is the body of the three mains: it handles the migrate subcommand,
 // loads and validates the configuration, and runs until ctx is cancelled.
 // It returns the process exit code.
-func Main(ctx context.Context, p Profile, m Mode, args []string, environ []string, stderr io.Writer) int {
+func Main(ctx context.Context, p Profile, m Mode, args []string, environ []string, stderr io.Writer, opts ...RunOption) int {
 	cfg, err := LoadConfig(p, environ)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", p.Name, err)
@@ -53,7 +54,7 @@ func Main(ctx context.Context, p Profile, m Mode, args []string, environ []strin
 		return 0
 	}
 	log.Info("starting", zap.String("binary", p.Name), zap.Any("config", cfg.Redacted()))
-	if err := Run(ctx, cfg, m, log); err != nil {
+	if err := Run(ctx, cfg, m, log, opts...); err != nil {
 		log.Error("stopped with error", zap.Error(err))
 		return 1
 	}
@@ -107,7 +108,7 @@ func openDB(cfg Config) (*persistence.DB, error) {
 // Run starts the parts of mode m and blocks until ctx is cancelled, then
 // shuts down in order: /ready turns 503, the HTTP server drains, the runner
 // drains, the database closes.
-func Run(ctx context.Context, cfg Config, m Mode, log *zap.Logger) error {
+func Run(ctx context.Context, cfg Config, m Mode, log *zap.Logger, opts ...RunOption) error {
 	started := time.Now()
 	db, err := openDB(cfg)
 	if err != nil {
@@ -124,10 +125,17 @@ func Run(ctx context.Context, cfg Config, m Mode, log *zap.Logger) error {
 		return err
 	}
 
+	d := deps{cfg: cfg, db: db, log: log, now: time.Now}
+	var runner *queue.Runner
+	if m.Runner {
+		if runner, err = buildRunner(ctx, d, opts); err != nil {
+			return err
+		}
+	}
 	var srv *api.Server
 	addr := cfg.HTTP.Addr
 	if m.API {
-		srv, err = newAPIServer(ctx, deps{cfg: cfg, db: db, log: log, now: time.Now}, ready)
+		srv, err = newAPIServer(ctx, d, ready)
 		if err != nil {
 			return err
 		}
@@ -155,10 +163,14 @@ func Run(ctx context.Context, cfg Config, m Mode, log *zap.Logger) error {
 	runCtx, stopRunner := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopRunner()
 	runnerDone := make(chan struct{})
+	var runnerErr error
 	if m.Runner {
+		// The runner stops claiming when runCtx ends, drains for at most
+		// DOLIBARR_RUNNER_DRAIN_TIMEOUT, then cancels and hands back what
+		// is left (queue.Runner.Run).
 		go func() {
 			defer close(runnerDone)
-			runRunner(runCtx, log)
+			runnerErr = runner.Run(runCtx)
 		}()
 	} else {
 		close(runnerDone)
@@ -181,16 +193,11 @@ func Run(ctx context.Context, cfg Config, m Mode, log *zap.Logger) error {
 	// 3. Drain the runner.
 	stopRunner()
 	<-runnerDone
+	if runnerErr != nil {
+		runnerErr = fmt.Errorf("job runner shutdown: %w", runnerErr)
+	}
 	log.Info("drained", zap.Duration("shutdown", time.Since(started)))
-	return err
-}
-
-// runRunner is the job runner's loop. Until the job queue lands it holds no
-// work: it only lives as long as the process.
-func runRunner(ctx context.Context, log *zap.Logger) {
-	log.Info("runner started")
-	<-ctx.Done()
-	log.Info("runner stopped")
+	return errors.Join(err, runnerErr)
 }
 
 func readiness(db *persistence.DB) (*api.Readiness, error) {

@@ -62,10 +62,60 @@ type StockConfig struct {
 	AllowNegative bool `env:"ALLOW_NEGATIVE" envDefault:"false"`
 }
 
-// RunnerConfig tunes the job runner.
+// RunnerConfig tunes the job runner (the runner binary, and the all-in-one
+// binary's in-process runner).
 type RunnerConfig struct {
 	// HealthAddr is where the runner binary serves /health and /ready.
 	HealthAddr string `env:"HEALTH_ADDR" envDefault:":8081"`
+	// Workers is the number of jobs run at once; Buffer how many claimed
+	// jobs may wait for a free worker.
+	Workers int `env:"WORKERS" envDefault:"10"`
+	Buffer  int `env:"BUFFER" envDefault:"10"`
+	// PollInterval is how often an idle runner looks for due jobs; on
+	// PostgreSQL with Listen a notification wakes it at once.
+	PollInterval  time.Duration `env:"POLL_INTERVAL" envDefault:"1s"`
+	FetchCooldown time.Duration `env:"FETCH_COOLDOWN" envDefault:"5ms"`
+	// Lease is how long a claimed job belongs to its runner; a killed
+	// runner's jobs run again once it expires. It must exceed JobTimeout.
+	Lease      time.Duration `env:"LEASE" envDefault:"2m"`
+	JobTimeout time.Duration `env:"JOB_TIMEOUT" envDefault:"30s"`
+	// DrainTimeout is how long shutdown lets running and buffered jobs
+	// finish before cancelling them; CancelTimeout how long it then waits
+	// for cancelled handlers.
+	DrainTimeout        time.Duration `env:"DRAIN_TIMEOUT" envDefault:"15s"`
+	CancelTimeout       time.Duration `env:"CANCEL_TIMEOUT" envDefault:"3s"`
+	MaintenanceInterval time.Duration `env:"MAINTENANCE_INTERVAL" envDefault:"1s"`
+	RetainCompleted     time.Duration `env:"RETAIN_COMPLETED" envDefault:"24h"`
+	RetainFailed        time.Duration `env:"RETAIN_FAILED" envDefault:"168h"`
+	// Listen uses PostgreSQL LISTEN/NOTIFY to start jobs without waiting
+	// for the next poll. Turn it off behind PgBouncer in transaction mode.
+	Listen bool `env:"LISTEN" envDefault:"true"`
+}
+
+func (r RunnerConfig) validate() []string {
+	var p []string
+	if r.Workers < 1 || r.Workers > 1000 {
+		p = append(p, fmt.Sprintf("DOLIBARR_RUNNER_WORKERS: must be between 1 and 1000, got %d", r.Workers))
+	}
+	if r.Buffer < 0 || r.Buffer > 10000 {
+		p = append(p, fmt.Sprintf("DOLIBARR_RUNNER_BUFFER: must be between 0 and 10000, got %d", r.Buffer))
+	}
+	for key, d := range map[string]time.Duration{
+		"POLL_INTERVAL": r.PollInterval, "LEASE": r.Lease, "JOB_TIMEOUT": r.JobTimeout, "DRAIN_TIMEOUT": r.DrainTimeout,
+		"CANCEL_TIMEOUT": r.CancelTimeout, "MAINTENANCE_INTERVAL": r.MaintenanceInterval,
+		"RETAIN_COMPLETED": r.RetainCompleted, "RETAIN_FAILED": r.RetainFailed,
+	} {
+		if d <= 0 {
+			p = append(p, "DOLIBARR_RUNNER_"+key+": must be positive")
+		}
+	}
+	if r.FetchCooldown < 0 {
+		p = append(p, "DOLIBARR_RUNNER_FETCH_COOLDOWN: must not be negative")
+	}
+	if r.JobTimeout > 0 && r.Lease <= r.JobTimeout {
+		p = append(p, fmt.Sprintf("DOLIBARR_RUNNER_LEASE: %s must exceed DOLIBARR_RUNNER_JOB_TIMEOUT %s, or running jobs are rescued and run twice", r.Lease, r.JobTimeout))
+	}
+	return p
 }
 
 // AuthConfig configures login, tokens and the first administrator.
@@ -261,6 +311,7 @@ func (c *Config) validate() []string {
 			p = append(p, fmt.Sprintf("%s: %q is not host:port", key, addr))
 		}
 	}
+	p = append(p, c.Runner.validate()...)
 	if c.HTTP.RequestTimeout <= 0 {
 		p = append(p, "DOLIBARR_HTTP_REQUEST_TIMEOUT: must be positive")
 	}

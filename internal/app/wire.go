@@ -8,6 +8,7 @@ import (
 
 	"github.com/dolibarr-go/dolibarr/internal/api"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/persistence"
+	"github.com/dolibarr-go/dolibarr/internal/infrastructure/queue"
 )
 
 // deps is what every feature's wiring receives.
@@ -33,8 +34,19 @@ func buildAPI(ctx context.Context, d deps) (*wiring, error) {
 	if err := wireIdentity(ctx, d, w); err != nil {
 		return nil, err
 	}
+	if err := wireJobs(ctx, d, w); err != nil {
+		return nil, err
+	}
 	if err := wireCatalog(ctx, d, w); err != nil {
 		return nil, err
 	}
 	return w, nil
+}
+
+// registerJobs registers every feature's job handlers by kind for the
+// runner (the runner binary and the all-in-one binary). A feature that
+// enqueues jobs (take its jobs.Enqueuer from jobQueue(d)) adds one call here
+// to a register<Feature>Jobs(ctx, d, reg) in its wire_<feature>.go.
+func registerJobs(_ context.Context, _ deps, _ *queue.Registry) error {
+	return nil
 }
