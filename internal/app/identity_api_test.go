@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"testing"
 
@@ -237,5 +238,43 @@ func TestBootstrapRepairsBuiltinRoles(t *testing.T) {
 		var users api.List[api.UserResponse]
 		b.Do(t, http.MethodGet, "/api/v1/users", nil, b.AdminToken(t)).JSON(t, &users)
 		require.Equal(t, int64(1), users.Paging.Total)
+	})
+}
+
+// TestConcurrentRemovalKeepsAnAdministrator: two administrators deactivate
+// each other at the same instant. Without the lock on administrator rows
+// both transactions would see the other still active and both commit,
+// leaving nobody able to administer users; with it exactly one wins.
+func TestConcurrentRemovalKeepsAnAdministrator(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, a *apptest.App) {
+		admin := a.AdminToken(t)
+		firstID := meID(t, a, admin)
+		res := a.Do(t, http.MethodPost, "/api/v1/users", map[string]any{"login": "second", "name": "Second", "password": "second-password", "roles": []string{"admin"}}, admin)
+		require.Equal(t, http.StatusCreated, res.Status)
+		second := loginToken(t, a, "second", "second-password")
+		secondID := meID(t, a, second)
+		for round := range 3 {
+			start := make(chan struct{})
+			statuses := make(chan int, 2)
+			deactivate := func(tok string, id int64) {
+				<-start
+				req := httptest.NewRequest(http.MethodPost, "/api/v1/users/"+strconv.FormatInt(id, 10)+"/deactivate", nil)
+				req.Header.Set("Authorization", "Bearer "+tok)
+				rec := httptest.NewRecorder()
+				a.Server.ServeHTTP(rec, req)
+				statuses <- rec.Code
+			}
+			go deactivate(admin, secondID)
+			go deactivate(second, firstID)
+			close(start)
+			got := []int{<-statuses, <-statuses}
+			require.ElementsMatch(t, []int{http.StatusOK, http.StatusConflict}, got, "round %d", round)
+			// Reactivate both for the next round: a deactivated user's token
+			// stays valid until it expires, so either may do it.
+			for _, id := range []int64{firstID, secondID} {
+				res := a.Do(t, http.MethodPatch, "/api/v1/users/"+strconv.FormatInt(id, 10), map[string]any{"active": true}, admin)
+				require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+			}
+		}
 	})
 }
