@@ -1,0 +1,340 @@
+{{/*
+Expand the name of the chart.
+*/}}
+{{- define "dolibarr-go.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Create a default fully qualified app name. Truncated at 63 chars (DNS label);
+component suffixes (-api, -runner, -migrate) are added by callers, so the base
+is cut shorter to leave room for them.
+*/}}
+{{- define "dolibarr-go.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 48 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 48 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 48 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Chart name and version as used by the chart label.
+*/}}
+{{- define "dolibarr-go.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Common labels.
+*/}}
+{{- define "dolibarr-go.labels" -}}
+helm.sh/chart: {{ include "dolibarr-go.chart" . }}
+{{ include "dolibarr-go.selectorLabels" . }}
+{{- if .Chart.AppVersion }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+{{- end }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: dolibarr-go
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
+Selector labels.
+*/}}
+{{- define "dolibarr-go.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "dolibarr-go.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/*
+Labels of one component: (dict "root" $ "component" "api").
+*/}}
+{{- define "dolibarr-go.componentLabels" -}}
+{{ include "dolibarr-go.labels" .root }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{/*
+Selector labels of one component: (dict "root" $ "component" "api").
+*/}}
+{{- define "dolibarr-go.componentSelectorLabels" -}}
+{{ include "dolibarr-go.selectorLabels" .root }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{/*
+Name of the ServiceAccount to use.
+*/}}
+{{- define "dolibarr-go.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "dolibarr-go.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/*
+Image reference: (dict "root" $ "repository" "dolibarr-go/dolibarr-api").
+A digest wins over the tag; the tag defaults to the chart's appVersion.
+*/}}
+{{- define "dolibarr-go.image" -}}
+{{- $img := .root.Values.image -}}
+{{- $repo := .repository -}}
+{{- if $img.registry }}{{ $repo = printf "%s/%s" $img.registry $repo }}{{ end -}}
+{{- if $img.digest -}}
+{{ printf "%s@%s" $repo $img.digest }}
+{{- else -}}
+{{ printf "%s:%s" $repo (toString ($img.tag | default .root.Chart.AppVersion)) }}
+{{- end -}}
+{{- end }}
+
+{{/*
+Name of the chart-managed Secret, and of its hook copy that exists before the
+release's own objects (pre-install hooks run first).
+*/}}
+{{- define "dolibarr-go.secretName" -}}
+{{- include "dolibarr-go.fullname" . }}
+{{- end }}
+{{- define "dolibarr-go.hookSecretName" -}}
+{{- printf "%s-migrate" (include "dolibarr-go.fullname" .) }}
+{{- end }}
+
+{{/*
+Directory where the secret files are mounted; each file is named after the
+variable it holds, and <NAME>_FILE points at it.
+*/}}
+{{- define "dolibarr-go.secretDir" -}}
+/etc/dolibarr/secrets
+{{- end }}
+
+{{/*
+DOLIBARR_DB_DSN built from externalDatabase.*. PostgreSQL gets the key=value
+form, where single quotes and backslashes are escaped, so any password works
+without URL-encoding; MySQL gets go-sql-driver's user:password@tcp(host)/db,
+which splits on the last "@" and so needs no escaping either.
+*/}}
+{{- define "dolibarr-go.databaseDSN" -}}
+{{- $db := .Values.externalDatabase -}}
+{{- if eq $db.driver "postgres" -}}
+{{- $parts := list -}}
+{{- $kv := dict "host" $db.host "port" (toString $db.port) "user" $db.user "password" $db.password "dbname" $db.database -}}
+{{- range $k, $v := $db.params }}{{ $_ := set $kv $k (toString $v) }}{{ end -}}
+{{- range $k := keys $kv | sortAlpha -}}
+{{- $v := get $kv $k | replace "\\" "\\\\" | replace "'" "\\'" -}}
+{{- $parts = append $parts (printf "%s='%s'" $k $v) -}}
+{{- end -}}
+{{- join " " $parts -}}
+{{- else if eq $db.driver "mysql" -}}
+{{- $q := list -}}
+{{- range $k := keys $db.params | sortAlpha }}{{ $q = append $q (printf "%s=%s" $k (get $db.params $k | toString | urlquery)) }}{{ end -}}
+{{- printf "%s:%s@tcp(%s:%s)/%s" $db.user $db.password $db.host (toString $db.port) $db.database -}}
+{{- if $q }}?{{ join "&" $q }}{{ end -}}
+{{- else -}}
+{{- fail (printf "externalDatabase.driver %q is not supported: use postgres or mysql (SQLite is single-process: run the all-in-one binary instead)" $db.driver) -}}
+{{- end -}}
+{{- end }}
+
+{{/*
+JWT secret of the chart-managed Secret: the value given, else the one the
+installed release already holds (so upgrades never log everyone out), else a
+new random one. helm template has no cluster, so it always generates.
+*/}}
+{{- define "dolibarr-go.jwtSecret" -}}
+{{- if .Values.auth.jwtSecret -}}
+{{- .Values.auth.jwtSecret -}}
+{{- else -}}
+{{- $old := lookup "v1" "Secret" .Release.Namespace (include "dolibarr-go.secretName" .) -}}
+{{- $prev := dig "data" "jwt-secret" "" ($old | default dict) -}}
+{{- if $prev }}{{ b64dec $prev }}{{ else }}{{ randAlphaNum 48 }}{{ end -}}
+{{- end -}}
+{{- end }}
+
+{{/*
+Data of the chart-managed Secret (YAML map key -> plain value); empty when
+every secret comes from an existing Secret.
+*/}}
+{{- define "dolibarr-go.secretData" -}}
+{{- if not .Values.externalDatabase.existingSecret }}
+db-dsn: {{ include "dolibarr-go.databaseDSN" . | quote }}
+{{- end }}
+{{- if not .Values.auth.existingSecret }}
+jwt-secret: {{ include "dolibarr-go.jwtSecret" . | quote }}
+{{- with .Values.auth.jwtPreviousSecret }}
+jwt-previous-secret: {{ . | quote }}
+{{- end }}
+{{- with .Values.auth.adminPassword }}
+admin-password: {{ . | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Secret files of one component: (dict "root" $ "component" "api" "secret" NAME),
+where NAME is the chart-managed Secret to read from (the hook Job reads its
+own copy). Renders a YAML list of {env, secret, key}: env is the variable the
+file stands for. The runners get only what they use: never the JWT or admin
+secrets.
+*/}}
+{{- define "dolibarr-go.secretFiles" -}}
+{{- $v := .root.Values -}}
+{{- $files := list -}}
+{{- if $v.externalDatabase.existingSecret -}}
+{{- $files = append $files (dict "env" "DOLIBARR_DB_DSN" "secret" $v.externalDatabase.existingSecret "key" $v.externalDatabase.existingSecretDSNKey) -}}
+{{- else -}}
+{{- $files = append $files (dict "env" "DOLIBARR_DB_DSN" "secret" .secret "key" "db-dsn") -}}
+{{- end -}}
+{{- if ne .component "runner" -}}
+{{- if $v.auth.existingSecret -}}
+{{- $keys := $v.auth.existingSecretKeys -}}
+{{- $files = append $files (dict "env" "DOLIBARR_JWT_SECRET" "secret" $v.auth.existingSecret "key" $keys.jwtSecret) -}}
+{{- with $keys.jwtPreviousSecret }}{{ $files = append $files (dict "env" "DOLIBARR_JWT_PREVIOUS_SECRET" "secret" $v.auth.existingSecret "key" .) }}{{ end -}}
+{{- with $keys.adminPassword }}{{ $files = append $files (dict "env" "DOLIBARR_ADMIN_PASSWORD" "secret" $v.auth.existingSecret "key" .) }}{{ end -}}
+{{- else -}}
+{{- $files = append $files (dict "env" "DOLIBARR_JWT_SECRET" "secret" .secret "key" "jwt-secret") -}}
+{{- if $v.auth.jwtPreviousSecret }}{{ $files = append $files (dict "env" "DOLIBARR_JWT_PREVIOUS_SECRET" "secret" .secret "key" "jwt-previous-secret") }}{{ end -}}
+{{- if $v.auth.adminPassword }}{{ $files = append $files (dict "env" "DOLIBARR_ADMIN_PASSWORD" "secret" .secret "key" "admin-password") }}{{ end -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $files -}}
+{{- end }}
+
+{{/*
+Plain variables the chart owns, derived from other values.
+*/}}
+{{- define "dolibarr-go.ownedConfig" -}}
+DOLIBARR_DB_DRIVER: {{ .Values.externalDatabase.driver | quote }}
+DOLIBARR_HTTP_ADDR: {{ printf ":%d" (int .Values.api.containerPorts.http) | quote }}
+DOLIBARR_RUNNER_HEALTH_ADDR: {{ printf ":%d" (int .Values.runner.containerPorts.health) | quote }}
+DOLIBARR_MIGRATE_ON_START: "false"
+{{- end }}
+
+{{/*
+ConfigMap data: the owned variables plus `config`, values as strings.
+*/}}
+{{- define "dolibarr-go.configData" -}}
+{{ include "dolibarr-go.ownedConfig" . }}
+{{- range $k, $v := .Values.config }}
+{{ $k }}: {{ toString $v | quote }}
+{{- end }}
+{{- end }}
+
+{{/*
+Environment of one container: (dict "root" $ "component" "api" "values"
+.Values.api "secret" NAME). The ConfigMap arrives through envFrom; here come
+the <NAME>_FILE variables, the component's overrides (env wins over envFrom)
+and extraEnvVars.
+*/}}
+{{- define "dolibarr-go.env" -}}
+{{- $dir := include "dolibarr-go.secretDir" .root -}}
+{{- range (include "dolibarr-go.secretFiles" . | fromYamlArray) }}
+- name: {{ .env }}_FILE
+  value: {{ printf "%s/%s" $dir .env | quote }}
+{{- end }}
+{{- range $k, $v := .values.config }}
+- name: {{ $k }}
+  value: {{ toString $v | quote }}
+{{- end }}
+{{- with .values.extraEnvVars }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
+Volumes of one pod: (dict "root" $ "component" "api" "values" .Values.api
+"secret" NAME). The secret files come through one projected volume, each
+item named after its variable; /tmp is a small emptyDir because the root
+filesystem is read-only.
+*/}}
+{{- define "dolibarr-go.volumes" -}}
+- name: tmp
+  emptyDir:
+    sizeLimit: 256Mi
+- name: secrets
+  projected:
+    defaultMode: 0440
+    sources:
+      {{- $bySecret := dict }}
+      {{- range (include "dolibarr-go.secretFiles" . | fromYamlArray) }}
+      {{- $_ := set $bySecret .secret (append (get $bySecret .secret | default list) (dict "key" .key "path" .env)) }}
+      {{- end }}
+      {{- range $name := keys $bySecret | sortAlpha }}
+      - secret:
+          name: {{ $name }}
+          items:
+            {{- toYaml (get $bySecret $name) | nindent 12 }}
+      {{- end }}
+{{- with .values.extraVolumes }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
+Volume mounts matching dolibarr-go.volumes.
+*/}}
+{{- define "dolibarr-go.volumeMounts" -}}
+- name: tmp
+  mountPath: /tmp
+- name: secrets
+  mountPath: {{ include "dolibarr-go.secretDir" .root }}
+  readOnly: true
+{{- with .values.extraVolumeMounts }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
+Soft pod anti-affinity by node, used when a component sets no affinity, so
+replicas spread across nodes when they can.
+*/}}
+{{- define "dolibarr-go.affinity" -}}
+{{- if .values.affinity -}}
+{{ toYaml .values.affinity }}
+{{- else -}}
+podAntiAffinity:
+  preferredDuringSchedulingIgnoredDuringExecution:
+    - weight: 100
+      podAffinityTerm:
+        topologyKey: kubernetes.io/hostname
+        labelSelector:
+          matchLabels:
+            {{- include "dolibarr-go.componentSelectorLabels" (dict "root" .root "component" .component) | nindent 12 }}
+{{- end -}}
+{{- end }}
+
+{{/*
+Pod checksum annotations, so a changed ConfigMap or Secret rolls the pods.
+*/}}
+{{- define "dolibarr-go.checksums" -}}
+checksum/config: {{ include "dolibarr-go.configData" . | sha256sum }}
+checksum/secret: {{ include "dolibarr-go.secretData" . | sha256sum }}
+{{- end }}
+
+{{/*
+Cross-value checks that the schema cannot express; included by the workloads.
+*/}}
+{{- define "dolibarr-go.validate" -}}
+{{- $_ := include "dolibarr-go.databaseDSN" . -}}
+{{- if and .Values.auth.jwtSecret (lt (len .Values.auth.jwtSecret) 32) -}}
+{{- fail "auth.jwtSecret must be at least 32 bytes (e.g. openssl rand -base64 48)" -}}
+{{- end -}}
+{{- if and .Values.auth.adminPassword (lt (len .Values.auth.adminPassword) 10) -}}
+{{- fail "auth.adminPassword must be at least 10 characters" -}}
+{{- end -}}
+{{- if and .Values.auth.existingSecret (not .Values.auth.existingSecretKeys.jwtSecret) -}}
+{{- fail "auth.existingSecretKeys.jwtSecret is required with auth.existingSecret: the API cannot start without a JWT secret" -}}
+{{- end -}}
+{{- if eq (int .Values.api.containerPorts.http) (int .Values.runner.containerPorts.health) -}}
+{{- fail "api.containerPorts.http and runner.containerPorts.health must differ" -}}
+{{- end -}}
+{{- if le (int .Values.api.terminationGracePeriodSeconds) (int .Values.api.preStopSleepSeconds) -}}
+{{- fail "api.terminationGracePeriodSeconds must exceed api.preStopSleepSeconds: the grace period starts with preStop" -}}
+{{- end -}}
+{{- end }}
