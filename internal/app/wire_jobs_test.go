@@ -1,0 +1,85 @@
+package app
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
+
+	"github.com/dolibarr-go/dolibarr/internal/domain"
+	"github.com/dolibarr-go/dolibarr/internal/infrastructure/logging"
+	"github.com/dolibarr-go/dolibarr/internal/infrastructure/persistence"
+	"github.com/dolibarr-go/dolibarr/internal/infrastructure/queue"
+)
+
+func TestRunnerConfigDefaults(t *testing.T) {
+	cfg, err := LoadConfig(AllInOne, nil)
+	require.NoError(t, err)
+	r := cfg.Runner
+	require.Equal(t, 10, r.Workers)
+	require.Equal(t, 10, r.Buffer)
+	require.Equal(t, 15*time.Second, r.DrainTimeout, "CT-04: at most 15 s of drain")
+	require.Equal(t, 30*time.Second, r.JobTimeout, "the IO budget")
+	require.Equal(t, 2*time.Minute, r.Lease)
+	require.Equal(t, time.Second, r.PollInterval)
+	require.True(t, r.Listen)
+}
+
+func TestRunnerConfigNamesEveryProblem(t *testing.T) {
+	_, err := LoadConfig(AllInOne, []string{
+		"DOLIBARR_RUNNER_WORKERS=0", "DOLIBARR_RUNNER_BUFFER=-1", "DOLIBARR_RUNNER_DRAIN_TIMEOUT=0s",
+		"DOLIBARR_RUNNER_LEASE=10s", "DOLIBARR_RUNNER_JOB_TIMEOUT=30s", "DOLIBARR_RUNNER_FETCH_COOLDOWN=-1ms",
+	})
+	require.Error(t, err)
+	for _, key := range []string{"DOLIBARR_RUNNER_WORKERS", "DOLIBARR_RUNNER_BUFFER", "DOLIBARR_RUNNER_DRAIN_TIMEOUT",
+		"DOLIBARR_RUNNER_LEASE", "DOLIBARR_RUNNER_FETCH_COOLDOWN"} {
+		require.Contains(t, err.Error(), key)
+	}
+}
+
+// TestAllInOneWorksJobsInProcess: the all-in-one binary's Run works jobs on
+// the same pool, and stops cleanly when its context ends.
+func TestAllInOneWorksJobsInProcess(t *testing.T) {
+	cfg, err := LoadConfig(AllInOne, []string{
+		"DOLIBARR_DB_DSN=file:" + filepath.Join(t.TempDir(), "aio.db"), "DOLIBARR_HTTP_ADDR=127.0.0.1:0",
+		"DOLIBARR_RUNNER_POLL_INTERVAL=20ms",
+	})
+	require.NoError(t, err)
+	ran := make(chan string, 1)
+	handlers := WithJobHandlers(func(reg *queue.Registry, _ *persistence.DB) error {
+		return reg.Register("test.ping", func(ctx context.Context, _ *domain.Job) error {
+			ran <- logging.RequestID(ctx)
+			return nil
+		})
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, cfg, ModeAllInOne, zap.NewNop(), handlers) }()
+
+	// Enqueue through the app's own store once the schema exists.
+	db, err := openDB(cfg)
+	require.NoError(t, err)
+	defer db.Close() //nolint:errcheck // test connection
+	store := jobQueue(deps{cfg: cfg, db: db})
+	rctx := logging.WithRequestID(context.Background(), "req-aio")
+	require.Eventually(t, func() bool {
+		_, err := store.Enqueue(rctx, domain.NewJob{Kind: "test.ping"})
+		return err == nil
+	}, 10*time.Second, 20*time.Millisecond)
+	select {
+	case rid := <-ran:
+		require.Equal(t, "req-aio", rid)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the in-process runner did not run the job")
+	}
+	cancel()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(20 * time.Second):
+		t.Fatal("Run did not stop")
+	}
+}
