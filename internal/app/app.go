@@ -31,9 +31,9 @@ var (
 	ModeRunner   = Mode{Runner: true}
 )
 
-// Main is the body of the three mains: it handles the migrate subcommand,
-// loads and validates the configuration, and runs until ctx is cancelled.
-// It returns the process exit code.
+// Main is the body of the three mains: it loads and validates the
+// configuration, handles the migrate and health subcommands, and otherwise
+// runs until ctx is cancelled. It returns the process exit code.
 func Main(ctx context.Context, p Profile, m Mode, args []string, environ []string, stderr io.Writer, opts ...RunOption) int {
 	cfg, err := LoadConfig(p, environ)
 	if err != nil {
@@ -46,6 +46,13 @@ func Main(ctx context.Context, p Profile, m Mode, args []string, environ []strin
 		return 2
 	}
 	defer func() { _ = log.Sync() }() // stderr cannot always sync; nothing to do about it
+	if len(args) == 1 && args[0] == "health" {
+		if err := healthcheck(ctx, cfg, m, stderr); err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", p.Name, err)
+			return 1
+		}
+		return 0
+	}
 	if len(args) > 0 {
 		if err := command(cfg, args, stderr); err != nil {
 			log.Error("command failed", zap.Strings("args", args), zap.Error(err))
