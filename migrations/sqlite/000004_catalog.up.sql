@@ -2,6 +2,10 @@
 -- per-warehouse stock rows (locked FOR UPDATE by every movement), the
 -- append-only movement journal, and numbering counters (locked FOR UPDATE
 -- to hand out unique codes).
+-- Foreign keys use the default NO ACTION: SQLite reports a RESTRICT violation
+-- with an extended code (CONSTRAINT_TRIGGER) the repository does not map,
+-- whereas NO ACTION, checked at the end of each statement, reports
+-- CONSTRAINT_FOREIGNKEY and means the same here.
 CREATE TABLE numbering_counters (
     scope      VARCHAR(64) NOT NULL,
     period_key VARCHAR(16) NOT NULL DEFAULT '',
@@ -37,7 +41,7 @@ CREATE INDEX thirdparties_name ON thirdparties (name);
 
 CREATE TABLE contacts (
     id            INTEGER PRIMARY KEY AUTOINCREMENT,
-    thirdparty_id INTEGER       NULL REFERENCES thirdparties (id) ON DELETE RESTRICT,
+    thirdparty_id INTEGER       NULL REFERENCES thirdparties (id),
     firstname     VARCHAR(128) NOT NULL DEFAULT '',
     lastname      VARCHAR(128) NOT NULL,
     email         VARCHAR(254) NOT NULL DEFAULT '',
@@ -92,8 +96,8 @@ CREATE UNIQUE INDEX warehouses_label ON warehouses (label);
 
 CREATE TABLE product_stock (
     id           INTEGER PRIMARY KEY AUTOINCREMENT,
-    product_id   INTEGER         NOT NULL REFERENCES products (id) ON DELETE RESTRICT,
-    warehouse_id INTEGER         NOT NULL REFERENCES warehouses (id) ON DELETE RESTRICT,
+    product_id   INTEGER         NOT NULL REFERENCES products (id),
+    warehouse_id INTEGER         NOT NULL REFERENCES warehouses (id),
     quantity     NUMERIC(24, 8) NOT NULL DEFAULT 0,
     updated_at   DATETIME    NOT NULL
 );
@@ -102,8 +106,8 @@ CREATE INDEX product_stock_warehouse ON product_stock (warehouse_id);
 
 CREATE TABLE stock_movements (
     id             INTEGER PRIMARY KEY AUTOINCREMENT,
-    product_id     INTEGER         NOT NULL REFERENCES products (id) ON DELETE RESTRICT,
-    warehouse_id   INTEGER         NOT NULL REFERENCES warehouses (id) ON DELETE RESTRICT,
+    product_id     INTEGER         NOT NULL REFERENCES products (id),
+    warehouse_id   INTEGER         NOT NULL REFERENCES warehouses (id),
     quantity       NUMERIC(24, 8) NOT NULL,
     unit_price     NUMERIC(24, 8) NOT NULL DEFAULT 0,
     kind           SMALLINT       NOT NULL,

@@ -37,6 +37,12 @@ type DB struct {
 	sql    *sql.DB
 	driver string
 	dsn    string
+	// writer, on SQLite only, admits one transaction at a time in FIFO
+	// order. SQLite has a single writer anyway (BEGIN IMMEDIATE); queueing
+	// here instead of in its busy handler, which polls and favours no one,
+	// keeps a burst of concurrent writers from starving one of them past
+	// busy_timeout.
+	writer chan struct{}
 }
 
 // Open connects to the database named by o and applies the pool settings.
@@ -78,7 +84,11 @@ func Open(o Options) (*DB, error) {
 	}
 	sqlDB.SetMaxIdleConns(o.MaxIdleConns)
 	sqlDB.SetConnMaxLifetime(o.ConnMaxLifetime)
-	return &DB{gorm: g, sql: sqlDB, driver: o.Driver, dsn: dsn}, nil
+	db := &DB{gorm: g, sql: sqlDB, driver: o.Driver, dsn: dsn}
+	if o.Driver == "sqlite" {
+		db.writer = make(chan struct{}, 1)
+	}
+	return db, nil
 }
 
 // Driver returns the dialect name: postgres, mysql or sqlite.
