@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -196,11 +197,10 @@ func (s *Store) Enqueue(ctx context.Context, n domain.NewJob) (domain.EnqueueRes
 	return domain.EnqueueResult{ID: row.ID}, nil
 }
 
-// EnqueueMany adds jobs in multi-row INSERTs of batchSize rows, in ctx's
+// EnqueueMany adds jobs in multi-row INSERTs of up to 1,000 rows, in ctx's
 // transaction if it carries one (else in one of its own, so the batch is
 // all or nothing). Jobs whose unique key exists already are skipped.
 func (s *Store) EnqueueMany(ctx context.Context, batch []domain.NewJob) error {
-	const batchSize = 1000 // 17 columns × 1000 stays under every engine's bind-variable limit
 	if len(batch) == 0 {
 		return nil
 	}
@@ -220,15 +220,82 @@ func (s *Store) EnqueueMany(ctx context.Context, batch []domain.NewJob) error {
 		}
 	}
 	return s.db.Do(ctx, func(ctx context.Context) error {
-		q := s.db.Gorm(ctx)
-		if unique {
-			q = q.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "kind"}, {Name: "unique_key"}}, DoNothing: true})
+		insert, size := s.insertValues, valuesBatch
+		if s.db.Driver() == "postgres" {
+			insert, size = s.insertRecordset, recordsetBatch
 		}
-		if err := q.CreateInBatches(rows, batchSize).Error; err != nil {
-			return fmt.Errorf("enqueue %d jobs: %w", len(rows), err)
+		for start := 0; start < len(rows); start += size {
+			if err := insert(ctx, rows[start:min(start+size, len(rows))], unique); err != nil {
+				return fmt.Errorf("enqueue %d jobs: %w", len(rows), err)
+			}
 		}
 		return s.signal(ctx, earliest, now)
 	})
+}
+
+// Rows per INSERT statement. valuesBatch rows × 11 columns stays under every
+// engine's bind-variable limit (SQLite's 32,766 is the lowest).
+const (
+	valuesBatch    = 1000
+	recordsetBatch = 10000
+)
+
+// insertValues writes rows in one multi-row INSERT of only the columns a new
+// job sets and without reading ids back (GORM's CreateInBatches binds all
+// 17 columns and returns every id, at half the speed).
+func (s *Store) insertValues(ctx context.Context, rows []jobRow, unique bool) error {
+	const cols = "(kind, payload, state, attempt, max_attempts, run_at, unique_key, request_id, errors, created_at, updated_at)"
+	var b strings.Builder
+	b.Grow(len(rows)*26 + 200)
+	b.WriteString("INSERT INTO jobs " + cols + " VALUES ")
+	args := make([]any, 0, len(rows)*11)
+	for i, r := range rows {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("(?,?,?,?,?,?,?,?,?,?,?)")
+		args = append(args, r.Kind, r.Payload, r.State, 0, r.MaxAttempts, r.RunAt, r.UniqueKey, r.RequestID, r.Errors, r.CreatedAt, r.UpdatedAt)
+	}
+	if unique {
+		if s.db.Driver() == "mysql" {
+			b.WriteString(" ON DUPLICATE KEY UPDATE id = id")
+		} else {
+			b.WriteString(" ON CONFLICT (kind, unique_key) DO NOTHING")
+		}
+	}
+	return s.db.Gorm(ctx).Exec(b.String(), args...).Error
+}
+
+// recordsetRow is one job in the JSON document insertRecordset sends.
+type recordsetRow struct {
+	Kind        string          `json:"k"`
+	Payload     json.RawMessage `json:"p"`
+	MaxAttempts int             `json:"m"`
+	RunAt       time.Time       `json:"r"`
+	UniqueKey   *string         `json:"u"`
+	RequestID   *string         `json:"q"`
+}
+
+// insertRecordset is PostgreSQL's batch insert: the rows travel as one JSON
+// array parameter expanded by jsonb_to_recordset, which parses and binds
+// about twice as fast as 11,000 separate parameters (docs/benchmarks.md).
+func (s *Store) insertRecordset(ctx context.Context, rows []jobRow, unique bool) error {
+	recs := make([]recordsetRow, len(rows))
+	for i, r := range rows {
+		recs[i] = recordsetRow{Kind: r.Kind, Payload: json.RawMessage(r.Payload), MaxAttempts: r.MaxAttempts, RunAt: r.RunAt,
+			UniqueKey: r.UniqueKey, RequestID: r.RequestID}
+	}
+	doc, err := json.Marshal(recs)
+	if err != nil {
+		return err
+	}
+	q := `INSERT INTO jobs (kind, payload, state, attempt, max_attempts, run_at, unique_key, request_id, errors, created_at, updated_at)
+SELECT k, p, 'available', 0, m, r, u, q, '[]', ?, ? FROM jsonb_to_recordset(?::jsonb) AS x(k text, p jsonb, m int, r timestamptz, u text, q text)`
+	if unique {
+		q += " ON CONFLICT (kind, unique_key) DO NOTHING"
+	}
+	now := rows[0].CreatedAt
+	return s.db.Gorm(ctx).Exec(q, now, now, string(doc)).Error
 }
 
 // signal wakes listening runners when the transaction commits, for jobs

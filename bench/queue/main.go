@@ -1,0 +1,318 @@
+// Command queue benchmarks the job queue on PostgreSQL (or MariaDB) with the
+// runner's own code (internal/infrastructure/queue), in a fresh database
+// created on the server named by -admin and dropped afterwards.
+//
+//	go run ./bench/queue -mode insert     # batch insert rate of -jobs jobs
+//	go run ./bench/queue -mode throughput -runners 1   # -jobs no-op jobs inserted, then timed to completion
+//	go run ./bench/queue -mode throughput -runners 3
+//	go run ./bench/queue -mode latency    # enqueue-to-start on an idle queue, one job at a time
+//
+// Throughput runs each runner in its own process (this program re-executed
+// with -mode child): the children connect, report ready, and start claiming
+// together on the parent's signal; the time runs from that signal to the
+// last completion (max finished_at).
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"os/exec"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // admin connection
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/dolibarr-go/dolibarr/internal/domain"
+	"github.com/dolibarr-go/dolibarr/internal/infrastructure/persistence"
+	"github.com/dolibarr-go/dolibarr/internal/infrastructure/queue"
+)
+
+type options struct {
+	mode     string
+	admin    string
+	dsn      string
+	jobs     int
+	runners  int
+	workers  int
+	buffer   int
+	cooldown time.Duration
+	samples  int
+	gap      time.Duration
+	listen   bool
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.mode, "mode", "throughput", "insert | throughput | latency | child")
+	flag.StringVar(&o.admin, "admin", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL admin DSN")
+	flag.StringVar(&o.dsn, "dsn", "", "child mode: the benchmark database")
+	flag.IntVar(&o.jobs, "jobs", 100_000, "jobs inserted")
+	flag.IntVar(&o.runners, "runners", 1, "runner processes")
+	flag.IntVar(&o.workers, "workers", 100, "workers per runner")
+	flag.IntVar(&o.buffer, "buffer", 100, "buffer per runner")
+	flag.DurationVar(&o.cooldown, "cooldown", 2*time.Millisecond, "fetch cooldown")
+	flag.IntVar(&o.samples, "samples", 1000, "latency samples")
+	flag.DurationVar(&o.gap, "gap", 20*time.Millisecond, "latency: idle time between two jobs")
+	flag.BoolVar(&o.listen, "listen", true, "use LISTEN/NOTIFY")
+	flag.Parse()
+	var err error
+	switch o.mode {
+	case "insert":
+		err = withDB(o, benchInsert)
+	case "throughput":
+		err = withDB(o, benchThroughput)
+	case "latency":
+		err = withDB(o, benchLatency)
+	case "child":
+		err = child(o)
+	default:
+		err = fmt.Errorf("unknown mode %q", o.mode)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// withDB creates and migrates a fresh database, runs fn, and drops it.
+func withDB(o options, fn func(o options, db *persistence.DB) error) error {
+	admin, err := sql.Open("pgx", o.admin)
+	if err != nil {
+		return err
+	}
+	defer admin.Close() //nolint:errcheck // bench tool
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	name := "dgbench_" + hex.EncodeToString(b)
+	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
+		return err
+	}
+	defer admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)") //nolint:errcheck // best effort
+	u, err := url.Parse(o.admin)
+	if err != nil {
+		return err
+	}
+	u.Path = "/" + name
+	o.dsn = u.String()
+	db, err := openDB(o.dsn, 20)
+	if err != nil {
+		return err
+	}
+	defer db.Close() //nolint:errcheck // bench tool
+	if err := db.MigrateUp(); err != nil {
+		return err
+	}
+	return fn(o, db)
+}
+
+func openDB(dsn string, conns int) (*persistence.DB, error) {
+	return persistence.Open(persistence.Options{Driver: "postgres", DSN: dsn, MaxOpenConns: conns, MaxIdleConns: conns})
+}
+
+func noopJobs(n int) []domain.NewJob {
+	out := make([]domain.NewJob, n)
+	for i := range out {
+		out[i] = domain.NewJob{Kind: "bench.noop", Payload: []byte(`{}`)}
+	}
+	return out
+}
+
+// insert enqueues n no-op jobs in one EnqueueMany (multi-row INSERTs of
+// 1,000 rows in one transaction) and returns the time taken.
+func insert(db *persistence.DB, n int) (time.Duration, error) {
+	jobs := noopJobs(n)
+	start := time.Now()
+	err := queue.NewStore(db, queue.StoreOptions{}).EnqueueMany(context.Background(), jobs)
+	return time.Since(start), err
+}
+
+func benchInsert(o options, db *persistence.DB) error {
+	took, err := insert(db, o.jobs)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("insert: %d jobs in %s = %.0f jobs/s\n", o.jobs, took.Round(time.Millisecond), float64(o.jobs)/took.Seconds())
+	return nil
+}
+
+func benchThroughput(o options, db *persistence.DB) error {
+	took, err := insert(db, o.jobs)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("inserted %d jobs in %s (%.0f jobs/s)\n", o.jobs, took.Round(time.Millisecond), float64(o.jobs)/took.Seconds())
+	if _, err := db.SQL().Exec("VACUUM ANALYZE jobs"); err != nil { // the server runs with autovacuum off
+		return err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	type kid struct {
+		cmd   *exec.Cmd
+		stdin io.WriteCloser
+	}
+	var kids []kid
+	defer func() {
+		for _, k := range kids {
+			_ = k.cmd.Process.Signal(syscall.SIGTERM)
+			_ = k.cmd.Wait()
+		}
+	}()
+	for range o.runners {
+		cmd := exec.Command(self, "-mode", "child", "-dsn", o.dsn, //nolint:gosec // re-executing ourselves
+			"-workers", fmt.Sprint(o.workers), "-buffer", fmt.Sprint(o.buffer), "-cooldown", o.cooldown.String(),
+			fmt.Sprintf("-listen=%t", o.listen))
+		cmd.Stderr = os.Stderr
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			return err
+		}
+		stdin, err := cmd.StdinPipe()
+		if err != nil {
+			return err
+		}
+		if err := cmd.Start(); err != nil {
+			return err
+		}
+		kids = append(kids, kid{cmd, stdin})
+		line, err := bufio.NewReader(stdout).ReadString('\n')
+		if err != nil || strings.TrimSpace(line) != "ready" {
+			return fmt.Errorf("child did not get ready: %q %v", line, err)
+		}
+	}
+	start := time.Now()
+	for _, k := range kids {
+		if _, err := io.WriteString(k.stdin, "go\n"); err != nil {
+			return err
+		}
+	}
+	for {
+		var left int64
+		if err := db.SQL().QueryRow("SELECT count(*) FROM jobs WHERE state IN ('available', 'running')").Scan(&left); err != nil {
+			return err
+		}
+		if left == 0 {
+			break
+		}
+		if time.Since(start) > 10*time.Minute {
+			return fmt.Errorf("%d jobs left after 10 minutes", left)
+		}
+		time.Sleep(50 * time.Millisecond) // polling a benchmark's progress; the end time comes from finished_at
+	}
+	var done int64
+	var last time.Time
+	if err := db.SQL().QueryRow("SELECT count(*), max(finished_at) FROM jobs WHERE state = 'completed'").Scan(&done, &last); err != nil {
+		return err
+	}
+	if done != int64(o.jobs) {
+		return fmt.Errorf("%d of %d jobs completed", done, o.jobs)
+	}
+	took = last.Sub(start)
+	fmt.Printf("throughput: %d runner(s) x %d workers (buffer %d, cooldown %s, listen %t): %d jobs in %s = %.0f jobs/s\n",
+		o.runners, o.workers, o.buffer, o.cooldown, o.listen, o.jobs, took.Round(time.Millisecond), float64(o.jobs)/took.Seconds())
+	return nil
+}
+
+func quietLogger() *zap.Logger {
+	l, _ := zap.NewProduction(zap.IncreaseLevel(zapcore.WarnLevel))
+	return l
+}
+
+// child runs one runner with a no-op handler: it says "ready", waits for
+// "go" on stdin, and runs until SIGTERM.
+func child(o options) error {
+	db, err := openDB(o.dsn, 20)
+	if err != nil {
+		return err
+	}
+	defer db.Close() //nolint:errcheck // bench tool
+	if err := db.Ping(context.Background()); err != nil {
+		return err
+	}
+	reg := queue.NewRegistry()
+	if err := reg.Register("bench.noop", func(context.Context, *domain.Job) error { return nil }); err != nil {
+		return err
+	}
+	cfg := queue.Config{Workers: o.workers, Buffer: o.buffer, FetchCooldown: o.cooldown}
+	if o.listen {
+		cfg.ListenDSN = o.dsn
+	}
+	r, err := queue.New(queue.NewStore(db, queue.StoreOptions{}), reg, cfg, quietLogger())
+	if err != nil {
+		return err
+	}
+	fmt.Println("ready")
+	if _, err := bufio.NewReader(os.Stdin).ReadString('\n'); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	return r.Run(ctx)
+}
+
+// benchLatency measures enqueue-to-start on an idle queue: one job at a
+// time, the next enqueued gap after the previous started.
+func benchLatency(o options, db *persistence.DB) error {
+	started := make(chan time.Time, 1)
+	reg := queue.NewRegistry()
+	if err := reg.Register("bench.ping", func(context.Context, *domain.Job) error {
+		started <- time.Now()
+		return nil
+	}); err != nil {
+		return err
+	}
+	cfg := queue.Config{Workers: 10, Buffer: 10, FetchCooldown: o.cooldown}
+	if o.listen {
+		cfg.ListenDSN = o.dsn
+	}
+	// The runner has its own pool, as a runner process would.
+	rdb, err := openDB(o.dsn, 20)
+	if err != nil {
+		return err
+	}
+	defer rdb.Close() //nolint:errcheck // bench tool
+	r, err := queue.New(queue.NewStore(rdb, queue.StoreOptions{}), reg, cfg, quietLogger())
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	store := queue.NewStore(db, queue.StoreOptions{Notify: o.listen})
+	time.Sleep(500 * time.Millisecond) // let the runner connect and LISTEN before the first sample
+	lat := make([]time.Duration, 0, o.samples)
+	for range o.samples {
+		t0 := time.Now()
+		if _, err := store.Enqueue(context.Background(), domain.NewJob{Kind: "bench.ping"}); err != nil {
+			return err
+		}
+		select {
+		case t1 := <-started:
+			lat = append(lat, t1.Sub(t0))
+		case <-time.After(10 * time.Second):
+			return fmt.Errorf("job not started within 10 s")
+		}
+		time.Sleep(o.gap) // the queue goes idle again between jobs
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	pct := func(p float64) time.Duration { return lat[int(p*float64(len(lat)-1))] }
+	fmt.Printf("latency (listen %t, %d samples, %s idle between jobs): p50 %s  p90 %s  p99 %s  max %s\n", o.listen, len(lat), o.gap,
+		pct(0.50).Round(10*time.Microsecond), pct(0.90).Round(10*time.Microsecond), pct(0.99).Round(10*time.Microsecond),
+		lat[len(lat)-1].Round(10*time.Microsecond))
+	return nil
+}
