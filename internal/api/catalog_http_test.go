@@ -28,7 +28,6 @@ func idOf(t *testing.T, m obj) int64 {
 	return int64(id)
 }
 
-
 func problemFields(t *testing.T, res *apptest.Response) []string {
 	t.Helper()
 	p := res.Problem(t)
