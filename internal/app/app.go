@@ -219,9 +219,15 @@ func readiness(db *persistence.DB) (*api.Readiness, error) {
 			switch {
 			case err != nil:
 				return errors.New("cannot read schema version")
+			case v > want:
+				// A rolling upgrade migrates before it replaces the pods, and
+				// migrations are backward compatible (expand, then contract):
+				// this older binary keeps serving on the newer schema, even
+				// while the newer migration runs (golang-migrate marks it dirty).
+				return nil
 			case dirty:
 				return fmt.Errorf("schema version %d is dirty: a migration failed; fix it and run migrate", v)
-			case v != want:
+			case v < want:
 				return fmt.Errorf("schema version %d, binary expects %d: run migrate up", v, want)
 			}
 			return nil
