@@ -18,6 +18,8 @@ import (
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5"
 	"go.uber.org/zap/zapcore"
+
+	"github.com/dolibarr-go/dolibarr/internal/domain"
 )
 
 // Config is the whole effective configuration, read from the environment only.
@@ -28,6 +30,7 @@ type Config struct {
 	Runner         RunnerConfig `envPrefix:"DOLIBARR_RUNNER_"`
 	Auth           AuthConfig   `envPrefix:"DOLIBARR_"`
 	Stock          StockConfig  `envPrefix:"DOLIBARR_STOCK_"`
+	Sales          SalesConfig  `envPrefix:"DOLIBARR_"`
 	MigrateOnStart bool         `env:"DOLIBARR_MIGRATE_ON_START"`
 }
 
@@ -60,6 +63,46 @@ type StockConfig struct {
 	// debit is refused with 409 insufficient_stock (Dolibarr's
 	// STOCK_DISALLOW_NEGATIVE_TRANSFER behaviour).
 	AllowNegative bool `env:"ALLOW_NEGATIVE" envDefault:"false"`
+}
+
+// SalesConfig holds the sales documents' policy: which validation moves
+// stock, the reference masks (Dolibarr's mask syntax, see domain.Mask) and
+// how document totals are rounded.
+type SalesConfig struct {
+	// StockDecreaseOn is invoice_validation (a credit note puts stock
+	// back), order_validation or none.
+	StockDecreaseOn string `env:"STOCK_DECREASE_ON" envDefault:"invoice_validation"`
+	ProposalMask    string `env:"SALES_PROPOSAL_MASK" envDefault:"PR{yy}{mm}-{0000}"`
+	OrderMask       string `env:"SALES_ORDER_MASK" envDefault:"CO{yy}{mm}-{0000}"`
+	InvoiceMask     string `env:"SALES_INVOICE_MASK" envDefault:"FA{yy}{mm}-{0000}"`
+	CreditNoteMask  string `env:"SALES_CREDIT_NOTE_MASK" envDefault:"AV{yy}{mm}-{0000}"`
+	// RoundingMode is sum_of_rounded_lines (Dolibarr's default) or
+	// round_of_sum (MAIN_ROUNDOFTOTAL_NOT_TOTALOFROUND).
+	RoundingMode string `env:"SALES_ROUNDING_MODE" envDefault:"sum_of_rounded_lines"`
+}
+
+func (c SalesConfig) validate() []string {
+	var p []string
+	switch c.StockDecreaseOn {
+	case "invoice_validation", "order_validation", "none":
+	default:
+		p = append(p, fmt.Sprintf("DOLIBARR_STOCK_DECREASE_ON: %q is not one of invoice_validation, order_validation, none", c.StockDecreaseOn))
+	}
+	for _, m := range []struct{ key, val string }{
+		{"DOLIBARR_SALES_PROPOSAL_MASK", c.ProposalMask}, {"DOLIBARR_SALES_ORDER_MASK", c.OrderMask},
+		{"DOLIBARR_SALES_INVOICE_MASK", c.InvoiceMask}, {"DOLIBARR_SALES_CREDIT_NOTE_MASK", c.CreditNoteMask},
+	} {
+		if _, err := domain.ParseMask(m.val); err != nil {
+			p = append(p, m.key+": "+err.Error())
+		}
+	}
+	if c.InvoiceMask == c.CreditNoteMask {
+		p = append(p, "DOLIBARR_SALES_CREDIT_NOTE_MASK: must differ from DOLIBARR_SALES_INVOICE_MASK (their counters are separate)")
+	}
+	if _, ok := domain.ParseRoundingMode(c.RoundingMode); !ok {
+		p = append(p, fmt.Sprintf("DOLIBARR_SALES_ROUNDING_MODE: %q is not sum_of_rounded_lines or round_of_sum", c.RoundingMode))
+	}
+	return p
 }
 
 // RunnerConfig tunes the job runner (the runner binary, and the all-in-one
@@ -312,6 +355,7 @@ func (c *Config) validate() []string {
 		}
 	}
 	p = append(p, c.Runner.validate()...)
+	p = append(p, c.Sales.validate()...)
 	if c.HTTP.RequestTimeout <= 0 {
 		p = append(p, "DOLIBARR_HTTP_REQUEST_TIMEOUT: must be positive")
 	}

@@ -40,6 +40,9 @@ func buildAPI(ctx context.Context, d deps) (*wiring, error) {
 	if err := wireCatalog(ctx, d, w); err != nil {
 		return nil, err
 	}
+	if err := wireSales(ctx, d, w); err != nil {
+		return nil, err
+	}
 	return w, nil
 }
 

@@ -165,11 +165,9 @@ func (i *Invoice) StockSign() int {
 	return -1
 }
 
-// Validate turns a draft into a validated invoice with reference ref (ref
-// is ignored when the invoice already has one). An invoice must have lines,
-// a standard invoice a total of zero or more and a credit note one of zero
-// or less. A zero total is paid at once: nothing is left to pay.
-func (i *Invoice) Validate(ref string, by int64, at time.Time) error {
+// CanValidate returns the error Validate would give, without changing
+// anything: use cases check it before moving stock or drawing a number.
+func (i *Invoice) CanValidate() error {
 	if i.Status != InvoiceDraft {
 		return notDraft(i, "validate")
 	}
@@ -181,6 +179,17 @@ func (i *Invoice) Validate(ref string, by int64, at time.Time) error {
 	}
 	if i.Type == InvoiceCreditNote && i.TotalInclTax.IsPositive() {
 		return illegal(i, "validate", "positive_total", "a credit note's total must be zero or negative, not %s", i.TotalInclTax)
+	}
+	return nil
+}
+
+// Validate turns a draft into a validated invoice with reference ref (ref
+// is ignored when the invoice already has one). An invoice must have lines,
+// a standard invoice a total of zero or more and a credit note one of zero
+// or less. A zero total is paid at once: nothing is left to pay.
+func (i *Invoice) Validate(ref string, by int64, at time.Time) error {
+	if err := i.CanValidate(); err != nil {
+		return err
 	}
 	if i.Ref == "" {
 		i.Ref = ref

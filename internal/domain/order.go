@@ -67,13 +67,21 @@ func (o *Order) CheckEditable() error {
 // NeedsRef reports whether validation must draw a new reference.
 func (o *Order) NeedsRef() bool { return o.Ref == "" }
 
-// Validate turns a draft with lines into a validated order.
-func (o *Order) Validate(ref string, by int64, at time.Time) error {
+// CanValidate returns the error Validate would give, changing nothing.
+func (o *Order) CanValidate() error {
 	if o.Status != OrderDraft {
 		return notDraft(o, "validate")
 	}
 	if len(o.Lines) == 0 {
 		return illegal(o, "validate", "empty", "it has no lines")
+	}
+	return nil
+}
+
+// Validate turns a draft with lines into a validated order.
+func (o *Order) Validate(ref string, by int64, at time.Time) error {
+	if err := o.CanValidate(); err != nil {
+		return err
 	}
 	if o.Ref == "" {
 		o.Ref = ref

@@ -86,13 +86,21 @@ func (p *Proposal) CheckNew() error {
 	return v.Err()
 }
 
-// Validate turns a draft with lines into an open proposal.
-func (p *Proposal) Validate(ref string, by int64, at time.Time) error {
+// CanValidate returns the error Validate would give, changing nothing.
+func (p *Proposal) CanValidate() error {
 	if p.Status != ProposalDraft {
 		return notDraft(p, "validate")
 	}
 	if len(p.Lines) == 0 {
 		return illegal(p, "validate", "empty", "it has no lines")
+	}
+	return nil
+}
+
+// Validate turns a draft with lines into an open proposal.
+func (p *Proposal) Validate(ref string, by int64, at time.Time) error {
+	if err := p.CanValidate(); err != nil {
+		return err
 	}
 	if p.Ref == "" {
 		p.Ref = ref

@@ -3,6 +3,7 @@ package domain
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -250,4 +251,53 @@ func checkNote(field, note string) error {
 	v := &ValidationError{}
 	checkText(v, field, note, 10000, false)
 	return v.Err()
+}
+
+// ShortProduct is one product a document's validation could not take out
+// of stock.
+type ShortProduct struct {
+	ProductID   int64
+	ProductRef  string
+	WarehouseID int64
+	Available   Decimal
+	Requested   Decimal
+}
+
+// DocumentStockShortage is returned when validating a document would take
+// the stock of one or more products below zero: nothing was changed, and
+// every short product is named. It unwraps to ErrConflict.
+type DocumentStockShortage struct {
+	Kind  DocKind
+	ID    int64
+	Ref   string
+	Items []ShortProduct
+}
+
+func (e *DocumentStockShortage) Error() string {
+	parts := make([]string, len(e.Items))
+	for i, it := range e.Items {
+		name := it.ProductRef
+		if name == "" {
+			name = fmt.Sprintf("%d", it.ProductID)
+		}
+		parts[i] = fmt.Sprintf("product %s (id %d) in warehouse %d: %s available, %s requested",
+			name, it.ProductID, it.WarehouseID, it.Available, it.Requested)
+	}
+	return fmt.Sprintf("not enough stock to validate %s %s: %s", e.Kind, e.Ref, strings.Join(parts, "; "))
+}
+
+// Unwrap makes DocumentStockShortage match ErrConflict.
+func (e *DocumentStockShortage) Unwrap() error { return ErrConflict }
+
+// ErrorCode returns the stable code.
+func (e *DocumentStockShortage) ErrorCode() string { return "insufficient_stock" }
+
+// Details lists the short products for the problem's extension members.
+func (e *DocumentStockShortage) Details() map[string]any {
+	items := make([]map[string]any, len(e.Items))
+	for i, it := range e.Items {
+		items[i] = map[string]any{"product_id": it.ProductID, "product_ref": it.ProductRef, "warehouse_id": it.WarehouseID,
+			"available": it.Available, "requested": it.Requested}
+	}
+	return map[string]any{"document": string(e.Kind), "id": e.ID, "ref": e.Ref, "shortages": items}
 }

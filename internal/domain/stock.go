@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -125,6 +126,27 @@ func (e *InsufficientStock) Details() map[string]any {
 		"requested":    e.Requested,
 	}
 }
+
+// StockShortages is returned when several stock rows of one batch of
+// movements would go below zero; it names every one. It unwraps to
+// ErrConflict.
+type StockShortages struct {
+	Items []*InsufficientStock
+}
+
+func (e *StockShortages) Error() string {
+	parts := make([]string, len(e.Items))
+	for i, it := range e.Items {
+		parts[i] = it.Error()
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Unwrap makes StockShortages match ErrConflict.
+func (e *StockShortages) Unwrap() error { return ErrConflict }
+
+// ErrorCode returns the stable code, the same as InsufficientStock's.
+func (e *StockShortages) ErrorCode() string { return "insufficient_stock" }
 
 // WeightedAverageCost returns the average unit cost after receiving qty at
 // unitPrice when onHand units were held at avg, as Dolibarr computes PMP: a

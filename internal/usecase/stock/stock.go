@@ -6,6 +6,7 @@ package stock
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -134,6 +135,51 @@ func (s *Service) Move(ctx context.Context, in MoveInput) (*domain.Movement, err
 		return nil, err
 	}
 	return m, nil
+}
+
+// MoveBatch applies several movements as one, inside the transaction ctx
+// carries (or a new one): a document's validation calls it so that its
+// stock changes commit or roll back with the document. Rows are locked in
+// product-id then warehouse-id order; when several would go below zero the
+// error is a *domain.StockShortages naming every one (a single short row
+// gives a *domain.InsufficientStock, as Move does).
+func (s *Service) MoveBatch(ctx context.Context, ins []MoveInput) ([]*domain.Movement, error) {
+	products := make([]int64, 0, len(ins))
+	warehouses := make([]int64, 0, len(ins))
+	ms := make([]*domain.Movement, len(ins))
+	for i, in := range ins {
+		if err := in.Validate(); err != nil {
+			return nil, err
+		}
+		if !slices.Contains(products, in.ProductID) {
+			products = append(products, in.ProductID)
+		}
+		if !slices.Contains(warehouses, in.WarehouseID) {
+			warehouses = append(warehouses, in.WarehouseID)
+		}
+		kind := domain.MovementIn
+		if in.Quantity.IsNegative() {
+			kind = domain.MovementOut
+		}
+		ms[i] = &domain.Movement{
+			ProductID: in.ProductID, WarehouseID: in.WarehouseID, Quantity: in.Quantity, UnitPrice: in.UnitPrice,
+			Kind: kind, Label: in.Label, InventoryCode: in.InventoryCode, OriginType: in.OriginType, OriginID: in.OriginID,
+		}
+	}
+	if err := s.checkTargets(ctx, products, warehouses); err != nil {
+		return nil, err
+	}
+	err := s.tx.Do(ctx, func(ctx context.Context) error {
+		now := s.now()
+		for _, m := range ms {
+			m.CreatedAt = now
+		}
+		return s.apply(ctx, ms)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ms, nil
 }
 
 // TransferInput moves a quantity of a product from one warehouse to another.
@@ -326,14 +372,31 @@ func (s *Service) apply(ctx context.Context, ms []*domain.Movement) error {
 	if err != nil {
 		return err
 	}
+	// Every short row is reported, not just the first, so a document's
+	// validation names each missing product at once.
+	var short []*domain.InsufficientStock
 	for i, k := range keys {
 		after, err := s.policy.Apply(k, have[i], deltas[k])
+		var is *domain.InsufficientStock
+		if errors.As(err, &is) {
+			short = append(short, is)
+			continue
+		}
 		if err != nil {
 			return err
 		}
-		if err := s.repo.SetLevel(ctx, k, after); err != nil {
-			return err
+		if len(short) == 0 {
+			if err := s.repo.SetLevel(ctx, k, after); err != nil {
+				return err
+			}
 		}
+	}
+	switch len(short) {
+	case 0:
+	case 1:
+		return short[0]
+	default:
+		return &domain.StockShortages{Items: short}
 	}
 	for _, c := range costs {
 		avg := domain.WeightedAverageCost(onHand[c.product], avgs[c.product], c.qty, c.price)

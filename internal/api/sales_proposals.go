@@ -1,0 +1,215 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/dolibarr-go/dolibarr/internal/domain"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/sales"
+)
+
+// ProposalInput is the body of POST /proposals.
+type ProposalInput struct {
+	HeaderInput
+	ValidUntil *string `json:"valid_until"`
+}
+
+// ProposalPatch is the body of PATCH /proposals/{id}.
+type ProposalPatch struct {
+	HeaderPatch
+	ValidUntil *string `json:"valid_until"`
+}
+
+// ProposalCloseInput is the body of POST /proposals/{id}/close.
+type ProposalCloseInput struct {
+	Status *string `json:"status"`
+	Note   *string `json:"note"`
+}
+
+// ProposalResponse is a proposal as the API shows it.
+type ProposalResponse struct {
+	DocumentResponse
+	ValidUntil string  `json:"valid_until"`
+	ClosedAt   *string `json:"closed_at"`
+	CloseNote  string  `json:"close_note"`
+}
+
+func proposalResponse(p *domain.Proposal, full bool) ProposalResponse {
+	return ProposalResponse{DocumentResponse: documentResponse(&p.Document, p.StatusName(), full),
+		ValidUntil: dateString(p.ValidUntil), ClosedAt: optStamp(p.ClosedAt), CloseNote: p.CloseNote}
+}
+
+func proposalSummary(p *domain.Proposal) ProposalResponse { return proposalResponse(p, false) }
+
+var proposalStatuses = statusNames(domain.ProposalCanceled, domain.ProposalDraft, domain.ProposalValidated,
+	domain.ProposalSigned, domain.ProposalRefused, domain.ProposalBilled)
+
+func (h *salesHandlers) registerProposals(s *Server) {
+	const base = "/api/v1/proposals"
+	w := domain.PermProposalWrite
+	s.Guarded(http.MethodGet, base, domain.PermProposalRead, h.listProposals)
+	s.Guarded(http.MethodPost, base, w, h.createProposal)
+	s.Guarded(http.MethodGet, base+"/:id", domain.PermProposalRead, h.getProposal)
+	s.Guarded(http.MethodPatch, base+"/:id", w, h.updateProposal)
+	s.Guarded(http.MethodDelete, base+"/:id", w, h.deleteProposal)
+	h.lineRoutes(s, base, w, domain.KindProposal, func(c echo.Context, status int, d domain.SalesDocument) error {
+		p := d.(*domain.Proposal)
+		return sendDoc(c, status, p.Version, proposalResponse(p, true))
+	})
+	s.Guarded(http.MethodPost, base+"/:id/validate", w, h.proposalAction(h.svc.ValidateProposal))
+	s.Guarded(http.MethodPost, base+"/:id/reopen", w, h.proposalAction(h.svc.ReopenProposal))
+	s.Guarded(http.MethodPost, base+"/:id/close", w, h.closeProposal)
+	s.Guarded(http.MethodPost, base+"/:id/cancel", w, h.cancelProposal)
+	s.Guarded(http.MethodPost, base+"/:id/clone", w, h.cloneProposal)
+	s.Guarded(http.MethodGet, base+"/:id/events", domain.PermProposalRead, h.events(domain.KindProposal))
+}
+
+func (h *salesHandlers) listProposals(c echo.Context) error {
+	f, err := docFilter(c, func(s string) (int, bool) { st, ok := domain.ParseProposalStatus(s); return int(st), ok }, proposalStatuses)
+	if err != nil {
+		return err
+	}
+	page, err := h.svc.Proposals(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(page, f.ListParams, proposalSummary))
+}
+
+func (h *salesHandlers) createProposal(c echo.Context) error {
+	var body ProposalInput
+	if err := Bind(c, &body); err != nil {
+		return err
+	}
+	v := &domain.ValidationError{}
+	in := sales.ProposalInput{HeaderInput: toHeaderInput(v, body.HeaderInput), ValidUntil: dateOrZero(dateField(v, "valid_until", body.ValidUntil))}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	p, err := h.svc.CreateProposal(c.Request().Context(), in, actor(c))
+	if err != nil {
+		return err
+	}
+	return created(c, "/api/v1/proposals/", p.ID, p.Version, proposalResponse(p, true))
+}
+
+func (h *salesHandlers) getProposal(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	p, err := h.svc.Proposal(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return sendDoc(c, http.StatusOK, p.Version, proposalResponse(p, true))
+}
+
+func (h *salesHandlers) updateProposal(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var body ProposalPatch
+	if err := Bind(c, &body); err != nil {
+		return err
+	}
+	version, hdr, err := optionalVersion(c, body.Version)
+	if err != nil {
+		return err
+	}
+	v := &domain.ValidationError{}
+	pa := sales.ProposalPatch{HeaderPatch: toHeaderPatch(v, body.HeaderPatch), ValidUntil: dateField(v, "valid_until", body.ValidUntil)}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	p, err := h.svc.UpdateProposal(c.Request().Context(), id, version, pa)
+	if err != nil {
+		return editError(err, hdr)
+	}
+	return sendDoc(c, http.StatusOK, p.Version, proposalResponse(p, true))
+}
+
+func (h *salesHandlers) deleteProposal(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	if err := h.svc.DeleteProposal(c.Request().Context(), id, actor(c)); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (h *salesHandlers) proposalAction(run func(ctx context.Context, id, by int64) (*domain.Proposal, error)) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := pathID(c)
+		if err != nil {
+			return err
+		}
+		p, err := run(c.Request().Context(), id, actor(c))
+		if err != nil {
+			return err
+		}
+		return sendDoc(c, http.StatusOK, p.Version, proposalResponse(p, true))
+	}
+}
+
+func (h *salesHandlers) closeProposal(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var body ProposalCloseInput
+	if err := Bind(c, &body); err != nil {
+		return err
+	}
+	v := &domain.ValidationError{}
+	signed := false
+	switch {
+	case body.Status == nil:
+		v.Add("status", "required", "is required: signed or refused")
+	case *body.Status == "signed":
+		signed = true
+	case *body.Status != "refused":
+		v.Add("status", "invalid", "must be signed or refused")
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	p, err := h.svc.CloseProposal(c.Request().Context(), id, signed, strOrEmpty(body.Note), actor(c))
+	if err != nil {
+		return err
+	}
+	return sendDoc(c, http.StatusOK, p.Version, proposalResponse(p, true))
+}
+
+func (h *salesHandlers) cancelProposal(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var body NoteInput
+	if err := bindOptional(c, &body); err != nil {
+		return err
+	}
+	p, err := h.svc.CancelProposal(c.Request().Context(), id, strOrEmpty(body.Note), actor(c))
+	if err != nil {
+		return err
+	}
+	return sendDoc(c, http.StatusOK, p.Version, proposalResponse(p, true))
+}
+
+func (h *salesHandlers) cloneProposal(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	p, err := h.svc.CloneProposal(c.Request().Context(), id, actor(c))
+	if err != nil {
+		return err
+	}
+	return created(c, "/api/v1/proposals/", p.ID, p.Version, proposalResponse(p, true))
+}

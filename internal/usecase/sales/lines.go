@@ -1,0 +1,130 @@
+package sales
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/dolibarr-go/dolibarr/internal/domain"
+)
+
+// docStore loads (locked) and saves the documents of one kind, so line
+// edits are written once for the three kinds.
+type docStore struct {
+	load func(ctx context.Context, id int64) (domain.SalesDocument, error)
+	save func(ctx context.Context, d domain.SalesDocument) error
+}
+
+func (s *Service) store(kind domain.DocKind) (docStore, error) {
+	switch kind {
+	case domain.KindInvoice:
+		return docStore{
+			load: func(ctx context.Context, id int64) (domain.SalesDocument, error) {
+				return s.repo.Invoice(ctx, id, true)
+			},
+			save: func(ctx context.Context, d domain.SalesDocument) error {
+				return s.repo.SaveInvoice(ctx, d.(*domain.Invoice))
+			},
+		}, nil
+	case domain.KindOrder:
+		return docStore{
+			load: func(ctx context.Context, id int64) (domain.SalesDocument, error) { return s.repo.Order(ctx, id, true) },
+			save: func(ctx context.Context, d domain.SalesDocument) error {
+				return s.repo.SaveOrder(ctx, d.(*domain.Order))
+			},
+		}, nil
+	case domain.KindProposal:
+		return docStore{
+			load: func(ctx context.Context, id int64) (domain.SalesDocument, error) {
+				return s.repo.Proposal(ctx, id, true)
+			},
+			save: func(ctx context.Context, d domain.SalesDocument) error {
+				return s.repo.SaveProposal(ctx, d.(*domain.Proposal))
+			},
+		}, nil
+	}
+	return docStore{}, fmt.Errorf("sales: unknown document kind %q", kind)
+}
+
+// editLines runs edit on the locked draft id of kind, then saves the
+// header (totals, version).
+func (s *Service) editLines(ctx context.Context, kind domain.DocKind, id, version int64,
+	edit func(ctx context.Context, d domain.SalesDocument) error) (domain.SalesDocument, error) {
+	st, err := s.store(kind)
+	if err != nil {
+		return nil, err
+	}
+	var d domain.SalesDocument
+	err = s.tx.Do(ctx, func(ctx context.Context) error {
+		if d, err = st.load(ctx, id); err != nil {
+			return err
+		}
+		if err := checkVersion(d, version); err != nil {
+			return err
+		}
+		if err := d.CheckEditable(); err != nil {
+			return err
+		}
+		if err := edit(ctx, d); err != nil {
+			return err
+		}
+		return st.save(ctx, d)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// AddLine appends a line to a draft. version, when not zero, must be the
+// document's current version.
+func (s *Service) AddLine(ctx context.Context, kind domain.DocKind, id, version int64, in LineInput) (domain.SalesDocument, error) {
+	return s.editLines(ctx, kind, id, version, func(ctx context.Context, d domain.SalesDocument) error {
+		v := &domain.ValidationError{}
+		l, err := s.buildLine(ctx, v, "", in, map[int64]*domain.Product{})
+		if err != nil {
+			return err
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		h := d.Header()
+		if err := h.AddLine(l); err != nil {
+			return err
+		}
+		return s.repo.InsertLine(ctx, kind, id, &h.Lines[len(h.Lines)-1])
+	})
+}
+
+// UpdateLine replaces a line of a draft with in.
+func (s *Service) UpdateLine(ctx context.Context, kind domain.DocKind, id, lineID, version int64, in LineInput) (domain.SalesDocument, error) {
+	return s.editLines(ctx, kind, id, version, func(ctx context.Context, d domain.SalesDocument) error {
+		h := d.Header()
+		if _, err := h.Line(lineID); err != nil {
+			return err
+		}
+		v := &domain.ValidationError{}
+		l, err := s.buildLine(ctx, v, "", in, map[int64]*domain.Product{})
+		if err != nil {
+			return err
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		l.ID = lineID
+		if err := h.ReplaceLine(l); err != nil {
+			return err
+		}
+		cur, _ := h.Line(lineID)
+		return s.repo.UpdateLine(ctx, kind, id, cur)
+	})
+}
+
+// DeleteLine removes a line of a draft.
+func (s *Service) DeleteLine(ctx context.Context, kind domain.DocKind, id, lineID, version int64) (domain.SalesDocument, error) {
+	return s.editLines(ctx, kind, id, version, func(ctx context.Context, d domain.SalesDocument) error {
+		if err := d.Header().RemoveLine(lineID); err != nil {
+			return err
+		}
+		return s.repo.DeleteLine(ctx, kind, id, lineID)
+	})
+}

@@ -1,0 +1,131 @@
+package sales
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/dolibarr-go/dolibarr/internal/domain"
+)
+
+// PaymentInput is a payment spread over invoices of one customer.
+type PaymentInput struct {
+	// CustomerID, when given, must own every invoice.
+	CustomerID  int64
+	Date        time.Time // zero: today
+	Method      domain.PaymentMethod
+	Reference   string
+	Note        string
+	Allocations []domain.Allocation
+	// AllowOverpayment accepts an amount above an invoice's remainder.
+	AllowOverpayment bool
+}
+
+// Pay records a payment and allocates it to its invoices in one
+// transaction that locks the invoices (id order); an invoice whose
+// remainder reaches zero becomes paid in that same transaction.
+func (s *Service) Pay(ctx context.Context, in PaymentInput, by int64) (*domain.Payment, error) {
+	p := &domain.Payment{CustomerID: in.CustomerID, Date: domain.DateOnly(in.Date), Method: in.Method,
+		Reference: in.Reference, Note: in.Note, Allocations: in.Allocations, CreatedBy: by}
+	if in.Date.IsZero() {
+		p.Date = domain.DateOnly(s.clock())
+	}
+	if err := p.Check(); err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(p.Allocations))
+	for i, a := range p.Allocations {
+		ids[i] = a.InvoiceID
+	}
+	slices.Sort(ids)
+	err := s.tx.Do(ctx, func(ctx context.Context) error {
+		invs, err := s.repo.LockInvoices(ctx, ids)
+		if err != nil {
+			return err
+		}
+		byID := make(map[int64]*domain.Invoice, len(invs))
+		for _, inv := range invs {
+			byID[inv.ID] = inv
+		}
+		v := &domain.ValidationError{}
+		for i, a := range p.Allocations {
+			inv, ok := byID[a.InvoiceID]
+			field := fmt.Sprintf("allocations[%d].invoice_id", i)
+			switch {
+			case !ok:
+				v.Add(field, "not_found", "invoice %d does not exist", a.InvoiceID)
+			case p.CustomerID == 0:
+				p.CustomerID = inv.CustomerID
+			}
+			if ok && inv.CustomerID != p.CustomerID {
+				v.Add(field, "other_customer", "invoice %s belongs to another customer than the payment", inv.DisplayRef())
+			}
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		now := s.clock()
+		p.CreatedAt = now
+		from := map[int64]string{}
+		for i, a := range p.Allocations {
+			inv := byID[a.InvoiceID]
+			from[inv.ID] = inv.StatusName()
+			if err := inv.ApplyPayment(a.Amount, in.AllowOverpayment); err != nil {
+				return err
+			}
+			p.Allocations[i].InvoiceRef = inv.DisplayRef()
+		}
+		if err := s.repo.CreatePayment(ctx, p); err != nil {
+			return err
+		}
+		for _, a := range p.Allocations {
+			inv := byID[a.InvoiceID]
+			if err := s.repo.SaveInvoice(ctx, inv); err != nil {
+				return err
+			}
+			action := "payment"
+			if inv.StatusName() != from[inv.ID] {
+				action = "paid"
+			}
+			note := fmt.Sprintf("payment %d: %s", p.ID, a.Amount)
+			if err := s.record(ctx, domain.Event(inv, action, from[inv.ID], by, note, now)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// PayInvoice pays one invoice; a nil amount pays its whole remainder.
+func (s *Service) PayInvoice(ctx context.Context, id int64, amount *domain.Decimal, in PaymentInput, by int64) (*domain.Payment, error) {
+	inv, err := s.repo.Invoice(ctx, id, false)
+	if err != nil {
+		return nil, err
+	}
+	if amount == nil {
+		if err := inv.CheckPayable(); err != nil {
+			return nil, err
+		}
+		// Re-checked under lock by Pay: a concurrent payment makes this
+		// an overpayment, refused, rather than a double payment.
+		rem := inv.Remaining()
+		amount = &rem
+	}
+	in.Allocations = []domain.Allocation{{InvoiceID: id, Amount: *amount}}
+	return s.Pay(ctx, in, by)
+}
+
+// Payment returns a payment with its allocations.
+func (s *Service) Payment(ctx context.Context, id int64) (*domain.Payment, error) {
+	return s.repo.Payment(ctx, id)
+}
+
+// Payments lists payments with their allocations.
+func (s *Service) Payments(ctx context.Context, f PaymentFilter) (domain.Page[domain.Payment], error) {
+	return s.repo.Payments(ctx, f)
+}

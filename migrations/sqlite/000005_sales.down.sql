@@ -1,0 +1,9 @@
+DROP TABLE document_events;
+DROP TABLE payment_allocations;
+DROP TABLE payments;
+DROP TABLE invoice_lines;
+DROP TABLE invoices;
+DROP TABLE order_lines;
+DROP TABLE orders;
+DROP TABLE proposal_lines;
+DROP TABLE proposals;
