@@ -180,3 +180,47 @@ func TestThrottleDisabledAndBounded(t *testing.T) {
 	tb.Begin("fresh", "c")
 	require.LessOrEqual(t, tb.Len(), 2, "expired keys are swept")
 }
+
+// TestVerifiedCacheRechecksTimeAndNothingElse: a cached token is still
+// refused once expired; a token differing by one byte is verified in full;
+// the cache never grows past its bound.
+func TestVerifiedCacheRechecksTimeAndNothingElse(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	tk, err := auth.NewTokens(auth.TokenConfig{Secret: secret, Issuer: "iss", Audience: "aud", TTL: time.Minute,
+		Leeway: 10 * time.Second, Now: clock, CacheSize: 3})
+	require.NoError(t, err)
+	raw, _, err := tk.Issue(1, "a", domain.NewPermissionSet(domain.PermProductRead))
+	require.NoError(t, err)
+	_, err = tk.Verify(raw)
+	require.NoError(t, err)
+	require.Equal(t, 1, tk.CacheLen())
+	p, err := tk.Verify(raw)
+	require.NoError(t, err, "cache hit")
+	require.True(t, p.Can(domain.PermProductRead))
+
+	tampered := raw[:len(raw)-1] + map[bool]string{true: "A", false: "B"}[raw[len(raw)-1] != 'A']
+	_, err = tk.Verify(tampered)
+	require.ErrorIs(t, err, domain.ErrUnauthorized)
+
+	mu.Lock()
+	now = now.Add(time.Minute + 5*time.Second) // past exp, within leeway
+	mu.Unlock()
+	_, err = tk.Verify(raw)
+	require.NoError(t, err, "the leeway applies to cached tokens as to fresh ones")
+	mu.Lock()
+	now = now.Add(10 * time.Second)
+	mu.Unlock()
+	_, err = tk.Verify(raw)
+	require.Same(t, auth.ErrTokenExpired, err)
+	require.Zero(t, tk.CacheLen(), "the expired entry is dropped")
+
+	for i := range 10 {
+		r, _, err := tk.Issue(int64(i+1), "a", domain.PermissionSet{})
+		require.NoError(t, err)
+		_, err = tk.Verify(r)
+		require.NoError(t, err)
+	}
+	require.Equal(t, 3, tk.CacheLen())
+}

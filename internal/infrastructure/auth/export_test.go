@@ -24,3 +24,13 @@ func DecodeClaims(b []byte) (fast, slow any, fastErr, slowErr error) {
 	slowErr = jsonUnmarshal(b, (*rawClaims)(&s))
 	return f, s, fastErr, slowErr
 }
+
+// CacheLen is the number of cached verified tokens.
+func (t *Tokens) CacheLen() int {
+	if t.cache == nil {
+		return 0
+	}
+	t.cache.mu.RLock()
+	defer t.cache.mu.RUnlock()
+	return len(t.cache.m)
+}

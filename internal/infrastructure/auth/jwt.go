@@ -44,6 +44,9 @@ type TokenConfig struct {
 	Leeway time.Duration
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// CacheSize bounds the verified-token cache (entries); 0 means 10000,
+	// a negative value disables it.
+	CacheSize int
 }
 
 type key struct {
@@ -58,8 +61,10 @@ type Tokens struct {
 	issuer   string
 	audience string
 	ttl      time.Duration
+	leeway   time.Duration
 	now      func() time.Time
 	parser   *jwt.Parser
+	cache    *verified
 }
 
 // NewTokens checks c and returns a Tokens.
@@ -76,7 +81,13 @@ func NewTokens(c TokenConfig) (*Tokens, error) {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	t := &Tokens{cur: newKey(c.Secret), issuer: c.Issuer, audience: c.Audience, ttl: c.TTL, now: c.Now}
+	t := &Tokens{cur: newKey(c.Secret), issuer: c.Issuer, audience: c.Audience, ttl: c.TTL, leeway: c.Leeway, now: c.Now}
+	switch {
+	case c.CacheSize == 0:
+		t.cache = newVerified(10000)
+	case c.CacheSize > 0:
+		t.cache = newVerified(c.CacheSize)
+	}
 	if c.PreviousSecret != "" && c.PreviousSecret != c.Secret {
 		k := newKey(c.PreviousSecret)
 		t.prev = &k
@@ -145,6 +156,17 @@ func (t *Tokens) Issue(userID int64, login string, perms domain.PermissionSet) (
 // Verify checks raw's signature, algorithm, key id, issuer, audience and
 // validity period and returns the principal its claims describe.
 func (t *Tokens) Verify(raw string) (domain.Principal, error) {
+	if t.cache != nil {
+		if e, ok := t.cache.get(raw); ok {
+			now := t.now()
+			if now.Before(e.p.ExpiresAt.Add(t.leeway)) && !now.Before(e.notBefore.Add(-t.leeway)) {
+				return e.p, nil
+			}
+			// Outside its validity period: the full check below gives the
+			// precise error, and the entry goes.
+			t.cache.drop(raw)
+		}
+	}
 	var c claims
 	_, err := t.parser.ParseWithClaims(raw, &c, t.keyFor)
 	if err != nil {
@@ -157,9 +179,20 @@ func (t *Tokens) Verify(raw string) (domain.Principal, error) {
 	if err != nil || id <= 0 || c.ID == "" || !c.Perms.present {
 		return domain.Principal{}, ErrTokenInvalid
 	}
-	return domain.Principal{
+	p := domain.Principal{
 		UserID: id, Login: c.Login, Permissions: c.Perms.set, TokenID: c.ID, ExpiresAt: c.ExpiresAt.Time,
-	}, nil
+	}
+	if t.cache != nil {
+		var nbf time.Time
+		if c.NotBefore != nil {
+			nbf = c.NotBefore.Time
+		}
+		if c.IssuedAt != nil && c.IssuedAt.After(nbf) {
+			nbf = c.IssuedAt.Time
+		}
+		t.cache.put(raw, cachedToken{p: p, notBefore: nbf})
+	}
+	return p, nil
 }
 
 // keyFor picks the verification key named by the token's kid. A token
