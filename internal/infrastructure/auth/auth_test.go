@@ -224,3 +224,23 @@ func TestVerifiedCacheRechecksTimeAndNothingElse(t *testing.T) {
 	}
 	require.Equal(t, 3, tk.CacheLen())
 }
+
+// BenchmarkPasswordVerify is the cost of one login check with the default
+// argon2id parameters: what bounds online guessing per core.
+func BenchmarkPasswordVerify(b *testing.B) {
+	h, err := auth.NewHasher(auth.DefaultArgon2)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	enc, err := h.Hash(ctx, "correct horse battery")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if ok, _ := h.Verify(ctx, enc, "correct horse battery"); !ok {
+			b.Fatal("mismatch")
+		}
+	}
+}
