@@ -1,0 +1,282 @@
+package pdf
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/dslipak/pdf"
+	"github.com/pdfcpu/pdfcpu/pkg/api"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/dolibarr-go/dolibarr/internal/domain"
+	"github.com/dolibarr-go/dolibarr/internal/infrastructure/pdf/i18n"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/documents"
+)
+
+// TestMain fails the package when a test leaves a goroutine running: every
+// render goroutine, abandoned or not, must have ended.
+func TestMain(m *testing.M) {
+	model.ConfigPath = "disable" // pdfcpu: built-in defaults, no config file in $HOME
+	goleak.VerifyTestMain(m)
+}
+
+func newRenderer(t testing.TB, opts Options) *Renderer {
+	t.Helper()
+	r, err := New(opts)
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, r.Drain(context.Background())) })
+	return r
+}
+
+// render renders doc and returns the PDF and the render's report.
+func render(t *testing.T, r *Renderer, doc documents.Document) ([]byte, Report) {
+	t.Helper()
+	reports := make(chan Report, 1)
+	r.opts.Observe = func(rep Report) { reports <- rep }
+	var buf bytes.Buffer
+	require.NoError(t, r.Render(context.Background(), doc, &buf))
+	rep := <-reports
+	require.NoError(t, rep.Err)
+	require.Equal(t, rep.Units, rep.Done, "a finished render did every unit")
+	require.NoError(t, api.Validate(bytes.NewReader(buf.Bytes()), nil), "pdfcpu validates the file")
+	return buf.Bytes(), rep
+}
+
+// leftColumn joins, in reading order, the cells that start in the line
+// table's description column: a wrapped description reads back whole.
+func leftColumn(page pageText) []string {
+	var out []string
+	for _, row := range page {
+		if c := row[0]; c.X < (marginLeft+colW(spanDesc))/ptToMM {
+			out = append(out, c.S)
+		}
+	}
+	return out
+}
+
+func rowWith(pages []pageText, first string) ([]textCell, int) {
+	for i, p := range pages {
+		for _, row := range p {
+			if row[0].S == first {
+				return row, i
+			}
+		}
+	}
+	return nil, -1
+}
+
+func texts(row []textCell) []string {
+	out := make([]string, len(row))
+	for i, c := range row {
+		out[i] = c.S
+	}
+	return out
+}
+
+// TestMultiPageInvoiceContent renders a long invoice in two languages and
+// reads the text back: every page has the header, the table header and a
+// page number; every line is there once, in order, with its numbers; the
+// customer, totals, VAT breakdown, payments and remainder are printed.
+func TestMultiPageInvoiceContent(t *testing.T) {
+	r := newRenderer(t, Options{})
+	for _, lang := range []string{"en", "fr"} {
+		t.Run(lang, func(t *testing.T) {
+			doc := sampleInvoice(150, lang)
+			loc := i18n.For(lang)
+			b, rep := render(t, r, doc)
+			pages := extractText(t, b)
+			require.GreaterOrEqual(t, len(pages), 6, "a multi-page invoice")
+			require.Equal(t, rep.Pages, len(pages), "the pager's count is the file's")
+
+			label := func(key, value string) string {
+				return loc.T("format.label", "label", loc.T(key), "value", value)
+			}
+			head := []string{loc.T("col.description"), loc.T("col.qty"), loc.T("col.unit_price"), loc.T("col.discount"), loc.T("col.vat"), loc.T("col.total")}
+			refs := map[string]bool{}
+			for _, ln := range doc.Lines {
+				refs[ln.Ref] = ln.Ref != ""
+			}
+			var whole strings.Builder
+			for i, p := range pages {
+				all := p.String()
+				require.Equal(t, []string{doc.Company.Name, loc.T("title.invoice")}, texts(p[0]), "page %d starts with the header", i+1)
+				requireHas(t, all, label("label.ref", doc.Ref)+"\n", "page %d", i+1)
+				requireHas(t, all, label("label.due_date", loc.Date(doc.DueDate))+"\n")
+				requireHas(t, all, loc.T("footer.page", "current", itoa(i+1), "total", itoa(len(pages)))+"\n")
+				requireHas(t, all, "SIRET 123 456 789 00012", "the footer's legal line")
+				hasLine := false
+				for _, row := range p {
+					hasLine = hasLine || refs[row[0].S]
+				}
+				require.Equal(t, hasLine, strings.Contains(all, strings.Join(head, " | ")+"\n"), "page %d repeats the table header", i+1)
+				whole.WriteString(all)
+			}
+			first := pages[0].String()
+			for _, s := range []string{doc.Customer.Name, "Avenida Paulista, 1578 – 7º andar", "01310-200 São Paulo", label("label.customer_code", "CU2611-00007"), label("label.customer_ref", "PO-7781/B")} {
+				requireHas(t, first, s+"\n")
+			}
+
+			// Every line once, in order, with its numbers on its first row.
+			var stream []string
+			for _, p := range pages {
+				stream = append(stream, leftColumn(p)...)
+			}
+			joined := strings.Join(stream, " ")
+			at := 0
+			for i, ln := range doc.Lines {
+				text := strings.TrimSpace(ln.Ref + " " + ln.Description)
+				idx := strings.Index(joined[at:], text)
+				require.GreaterOrEqual(t, idx, 0, "line %d (%s) in order", i+1, text)
+				at += idx + len(text)
+				require.Equal(t, 1, strings.Count(joined, text+" "), "line %d printed once", i+1)
+
+				if ln.Ref == "" {
+					continue // free-text lines share their first word; their numbers add up in the totals
+				}
+				row, _ := rowWith(pages, ln.Ref)
+				want := []string{ln.Ref, loc.Number(ln.Qty, 0), loc.Number(ln.UnitPrice, 2)}
+				if !ln.DiscountPercent.IsZero() {
+					want = append(want, loc.Percent(ln.DiscountPercent))
+				}
+				want = append(want, loc.Percent(ln.VATRate), loc.Amount(ln.TotalExclTax, 2))
+				require.Equal(t, want, texts(row), "line %d", i+1)
+			}
+
+			last := whole.String()
+			money := func(d domain.Decimal) string { return loc.Money(d, "EUR") }
+			for _, want := range []string{
+				loc.T("vat.title"),
+				loc.T("totals.excl_tax") + " | " + money(doc.TotalExclTax),
+				loc.T("totals.vat") + " | " + money(doc.TotalVAT),
+				loc.T("totals.incl_tax") + " | " + money(doc.TotalInclTax),
+				loc.T("totals.paid") + " | " + money(doc.Paid),
+				loc.T("totals.remaining") + " | " + money(doc.Remaining),
+				loc.T("payments.title"),
+				loc.Date(doc.Payments[0].Date) + " | " + loc.T("payment_method.VIR") + " | VIR-2026-1110 | " + money(doc.Payments[0].Amount),
+				loc.Date(doc.Payments[1].Date) + " | " + loc.T("payment_method.CHQ") + " | CHQ 0004417 | " + money(doc.Payments[1].Amount),
+				label("terms.title", loc.T("payment_terms.30D")),
+				label("terms.bank", doc.Company.BankAccount),
+				"Garantie : deux ans pièces et main-d'œuvre.",
+			} {
+				requireHas(t, last, want)
+			}
+			for _, v := range doc.VAT {
+				requireHas(t, last, loc.Percent(v.Rate)+" | "+loc.Amount(v.Base, 2)+" | "+loc.Amount(v.Amount, 2)+" | ", "VAT %s", v.Rate)
+			}
+			sum := domain.Zero
+			for _, v := range doc.VAT {
+				sum = sum.Add(v.Amount)
+			}
+			require.True(t, sum.Equal(doc.TotalVAT), "the sample's breakdown adds up")
+		})
+	}
+}
+
+func itoa(i int) string { return domain.DecimalFromInt(int64(i)).String() }
+
+// TestFormattedFiguresAreLocal pins the printed text of a small invoice
+// with literal strings, so the content test above is not only
+// self-consistent: amounts, dates and separators as each language writes
+// them.
+func TestFormattedFiguresAreLocal(t *testing.T) {
+	r := newRenderer(t, Options{})
+	nb := "\u00a0"
+	for lang, want := range map[string][]string{
+		"en": {"Ref.: FA2611-0042", "Due date: 12/03/2026", "SHADE-XL-007 | 7 | 42.125 | 20% | 294.88", "BOOK-LUX-004 | 4 | 34.00 | 10% | 5.5% | 122.40",
+			"Total VAT | €139.23", "5.5% | 122.40 | 6.73 | Total incl. tax | €1,061.63", "Total incl. tax | €1,061.63", "Remaining to pay | €607.75", "Page 1 of 1"},
+		"fr": {"Réf." + nb + ": FA2611-0042", "Date d'échéance" + nb + ": 03/12/2026", "SHADE-XL-007 | 7 | 42,125 | 20" + nb + "% | 294,88",
+			"5,5" + nb + "% | 122,40 | 6,73 | Total TTC | 1" + nb + "061,63" + nb + "€", "Total TTC | 1" + nb + "061,63" + nb + "€", "Reste à payer | 607,75" + nb + "€", "Page 1 sur 1"},
+		"es": {"Vencimiento: 03/12/2026", "Total (IVA incl.) | 1.061,63" + nb + "€", "Pendiente de pago | 607,75" + nb + "€", "Página 1 de 1"},
+		"pt-BR": {"Vencimento: 03/12/2026", "Total com impostos | €" + nb + "1.061,63", "Saldo a pagar | €" + nb + "607,75", "Página 1 de 1"},
+	} {
+		b, _ := render(t, r, sampleInvoice(7, lang))
+		pages := extractText(t, b)
+		require.Len(t, pages, 1, lang)
+		for _, s := range want {
+			requireHas(t, pages[0].String(), s, lang)
+		}
+	}
+}
+
+// TestDocumentKinds checks the title and the date label of each kind, and
+// that only invoices print payments and the remainder.
+func TestDocumentKinds(t *testing.T) {
+	r := newRenderer(t, Options{})
+	cases := []struct {
+		kind             documents.Kind
+		lang, title, due string
+		remainder        bool
+	}{
+		{documents.KindProposal, "es", "Presupuesto", "Válido hasta: 03/12/2026", false},
+		{documents.KindOrder, "pt-BR", "Pedido de venda", "Data de entrega: 03/12/2026", false},
+		{documents.KindInvoice, "de-DE", "Invoice", "Due date: 12/03/2026", true},
+		{documents.KindCreditNote, "fr-CA", "Avoir", "Date d'échéance\u00a0: 03/12/2026", false},
+	}
+	for _, c := range cases {
+		doc := sampleInvoice(3, c.lang)
+		doc.Kind = c.kind
+		b, rep := render(t, r, doc)
+		text := extractText(t, b)[0].String()
+		requireHas(t, text, c.title+"\n", c.kind)
+		requireHas(t, text, c.due+"\n", c.kind)
+		loc := i18n.For(c.lang)
+		require.Equal(t, loc.Tag(), rep.Language)
+		require.Equal(t, c.remainder, strings.Contains(text, loc.T("totals.remaining")), c.kind)
+		require.Equal(t, c.remainder, strings.Contains(text, loc.T("payments.title")), c.kind)
+	}
+}
+
+// TestDraftWatermark checks that a draft carries the translated label and
+// a background image on every page, and a validated document neither.
+func TestDraftWatermark(t *testing.T) {
+	r := newRenderer(t, Options{})
+	for _, draft := range []bool{true, false} {
+		doc := sampleInvoice(80, "es")
+		doc.Draft, doc.Ref = draft, "(PROV17)"
+		b, _ := render(t, r, doc)
+		reader, err := pdf.NewReader(bytes.NewReader(b), int64(len(b)))
+		require.NoError(t, err)
+		require.Greater(t, reader.NumPage(), 1)
+		for i := 1; i <= reader.NumPage(); i++ {
+			xobjects := reader.Page(i).Resources().Key("XObject")
+			require.Equal(t, draft, len(xobjects.Keys()) == 1, "page %d: a watermark image only on drafts", i)
+		}
+		require.Equal(t, draft, strings.Contains(extractText(t, b)[0].String(), "BORRADOR\n"))
+	}
+}
+
+// TestEmptyAndSparseDocuments renders documents with no line, no VAT, no
+// customer details and no company: nothing crashes, the title is there.
+func TestEmptyAndSparseDocuments(t *testing.T) {
+	r := newRenderer(t, Options{})
+	b, rep := render(t, r, documents.Document{Kind: documents.KindProposal, Ref: "PR2611-0001"})
+	require.Equal(t, 1, rep.Pages)
+	text := extractText(t, b)[0].String()
+	requireHas(t, text, "Commercial proposal\n")
+	requireHas(t, text, "Total incl. tax | 0.00\n", "no currency, no symbol")
+
+	// A description with no space wider than its column, and one with
+	// blank lines, wrap inside the column.
+	doc := sampleInvoice(2, "en")
+	doc.Lines[0].Description = strings.Repeat("Ü", 300)
+	doc.Lines[1].Description = "first paragraph\n\nsecond paragraph"
+	b, _ = render(t, r, doc)
+	text = extractText(t, b)[0].String()
+	requireHas(t, text, "first paragraph\n")
+	requireHas(t, text, "second paragraph\n")
+	require.Equal(t, 300, strings.Count(text, "Ü"))
+}
+
+// requireHas is require.Contains without printing a whole document on
+// failure: the wanted text and the document's length are enough to start.
+func requireHas(t *testing.T, text, want string, msgAndArgs ...any) {
+	t.Helper()
+	if !strings.Contains(text, want) {
+		t.Logf("document text (%d bytes) lacks %q", len(text), want)
+		require.Fail(t, "text not found", msgAndArgs...)
+	}
+}
