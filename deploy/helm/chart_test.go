@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -185,10 +186,28 @@ func TestHAExample(t *testing.T) {
 	require.Nil(t, rc.Lifecycle, "nothing routes to the runners, so no preStop pause")
 
 	// Per-component pool sizes reach the pods (env wins over the ConfigMap).
-	require.Equal(t, "15", apiEnv["DOLIBARR_DB_MAX_OPEN_CONNS"])
-	require.Equal(t, "8", runnerEnv["DOLIBARR_DB_MAX_OPEN_CONNS"])
+	require.Equal(t, "12", apiEnv["DOLIBARR_DB_MAX_OPEN_CONNS"])
+	require.Equal(t, "4", apiEnv["DOLIBARR_DB_MAX_IDLE_CONNS"])
+	require.Equal(t, "12", runnerEnv["DOLIBARR_DB_MAX_OPEN_CONNS"])
+	require.Equal(t, "20", find[*corev1.ConfigMap](t, objs, fullname).Data["DOLIBARR_DB_MAX_OPEN_CONNS"], "the shared default stays")
 	require.Equal(t, "false", apiEnv["DOLIBARR_MIGRATE_ON_START"])
 	require.Equal(t, "false", runnerEnv["DOLIBARR_MIGRATE_ON_START"])
+
+	// The connection budget ha-values.yaml and docs/operations.md state: at
+	// the HPA maxima, each pod's pool, plus the runners' LISTEN connection,
+	// plus the migration Job.
+	migrateEnv, _ := resolveEnv(t, objs, w["migrate"], haSecrets)
+	pool := func(env map[string]string) int {
+		n, err := strconv.Atoi(env["DOLIBARR_DB_MAX_OPEN_CONNS"])
+		require.NoError(t, err)
+		return n
+	}
+	listen := 0
+	if runnerEnv["DOLIBARR_RUNNER_LISTEN"] == "true" && runnerEnv["DOLIBARR_DB_DRIVER"] == "postgres" {
+		listen = 1
+	}
+	budget := int(apiHPA.Spec.MaxReplicas)*pool(apiEnv) + int(runnerHPA.Spec.MaxReplicas)*(pool(runnerEnv)+listen) + pool(migrateEnv)
+	require.Equal(t, 212, budget, "update the budget in ha-values.yaml and docs/operations.md")
 
 	// Budgets and placement.
 	apiPDB := find[*policyv1.PodDisruptionBudget](t, objs, fullname+"-api")
@@ -777,4 +796,50 @@ func loadConfig(t *testing.T, w workload, env, files map[string]string) {
 	case "runner":
 		require.Equal(t, fmt.Sprintf(":%d", port["health"]), cfg.Runner.HealthAddr)
 	}
+}
+
+// TestNotes renders NOTES.txt (helm template skips it, so a copy of the chart
+// turns it into a ConfigMap) and checks it tells how to reach the API and log
+// in, for each way the administrator's password can be set.
+func TestNotes(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), chartDir)
+	require.NoError(t, os.CopyFS(dir, os.DirFS(chartDir)))
+	notes, err := os.ReadFile(filepath.Join(dir, "templates", "NOTES.txt"))
+	require.NoError(t, err)
+	require.NoError(t, os.Remove(filepath.Join(dir, "templates", "NOTES.txt")))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "templates", "_notes_under_test.tpl"),
+		[]byte(`{{- define "notes-under-test" -}}`+string(notes)+`{{- end }}`), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "templates", "notes-under-test.yaml"), []byte(
+		"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\n  namespace: {{ .Release.Namespace }}\n"+
+			"data:\n  notes: {{ include \"notes-under-test\" . | quote }}\n"), 0o600))
+	render := func(t *testing.T, extra ...string) string {
+		t.Helper()
+		args := append([]string{"template", release, dir, "--namespace", namespace, "--kube-version", kubeVersion,
+			"--show-only", "templates/notes-under-test.yaml"}, extra...)
+		out, err := runHelm(t, args...)
+		require.NoError(t, err)
+		objs, err := decodeAll(out)
+		require.NoError(t, err)
+		return find[*corev1.ConfigMap](t, objs, "notes").Data["notes"]
+	}
+	login := `-d "{\"login\":\"admin\",\"password\":\"$DOLIBARR_PASSWORD\"}"`
+
+	n := render(t)
+	require.Contains(t, n, "kubectl port-forward --namespace erp svc/dolibarr-go-api 8080:80")
+	require.Contains(t, n, "curl -fsS -X POST $DOLIBARR_URL/api/v1/auth/login")
+	require.Contains(t, n, login)
+	require.Contains(t, n, "generated one and printed it once in its log")
+	require.Contains(t, n, "app.kubernetes.io/component=api")
+
+	n = render(t, "-f", haValues)
+	require.Contains(t, n, "export DOLIBARR_URL=https://erp.example.com")
+	require.Contains(t, n, "kubectl get secret --namespace erp dolibarr-auth -o jsonpath='{.data.admin-password}' | base64 -d")
+	require.Contains(t, n, "autoscaled 3-8 replica(s)")
+	require.Contains(t, n, login)
+
+	n = render(t, "--set", "auth.adminPassword=0123456789,config.DOLIBARR_ADMIN_LOGIN=boss")
+	require.Contains(t, n, "kubectl get secret --namespace erp dolibarr-go -o jsonpath='{.data.admin-password}' | base64 -d")
+	require.Contains(t, n, `"login\":\"boss\"`)
+	require.NotContains(t, n, "printed it once")
 }
