@@ -41,7 +41,7 @@ import (
 // with (created by the same first-start step as the binaries).
 const (
 	AdminLogin    = "admin"
-	AdminPassword = "apptest-admin-password"
+	AdminPassword = "apptest-admin-password" //nolint:gosec // a test fixture, not a credential
 )
 
 // App is a running API server on a fresh database.

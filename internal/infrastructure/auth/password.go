@@ -82,7 +82,8 @@ func (h *Hasher) Verify(ctx context.Context, encoded, pw string) (bool, error) {
 	defer h.release()
 	p, salt, want, err := decodeHash(encoded)
 	if err != nil {
-		p, salt, want, _ = decodeHash(h.dummy)
+		// Same work as a real check; the result is discarded.
+		p, salt, _, _ = decodeHash(h.dummy)
 		argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
 		return false, nil
 	}
