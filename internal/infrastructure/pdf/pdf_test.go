@@ -156,8 +156,8 @@ func TestMultiPageInvoiceContent(t *testing.T) {
 				loc.T("totals.paid") + " | " + money(doc.Paid),
 				loc.T("totals.remaining") + " | " + money(doc.Remaining),
 				loc.T("payments.title"),
-				loc.Date(doc.Payments[0].Date) + " | " + loc.T("payment_method.VIR") + " | VIR-2026-1110 | " + money(doc.Payments[0].Amount),
-				loc.Date(doc.Payments[1].Date) + " | " + loc.T("payment_method.CHQ") + " | CHQ 0004417 | " + money(doc.Payments[1].Amount),
+				loc.Date(doc.Payments[0].Date) + " | " + loc.T("payment_method.transfer") + " | VIR-2026-1110 | " + money(doc.Payments[0].Amount),
+				loc.Date(doc.Payments[1].Date) + " | " + loc.T("payment_method.cheque") + " | CHQ 0004417 | " + money(doc.Payments[1].Amount),
 				label("terms.title", loc.T("payment_terms.30D")),
 				label("terms.bank", doc.Company.BankAccount),
 				"Garantie : deux ans pièces et main-d'œuvre.",
@@ -190,7 +190,7 @@ func TestFormattedFiguresAreLocal(t *testing.T) {
 			"Total VAT | €139.23", "5.5% | 122.40 | 6.73 | Total incl. tax | €1,061.63", "Total incl. tax | €1,061.63", "Remaining to pay | €607.75", "Page 1 of 1"},
 		"fr": {"Réf." + nb + ": FA2611-0042", "Date d'échéance" + nb + ": 03/12/2026", "SHADE-XL-007 | 7 | 42,125 | 20" + nb + "% | 294,88",
 			"5,5" + nb + "% | 122,40 | 6,73 | Total TTC | 1" + nb + "061,63" + nb + "€", "Total TTC | 1" + nb + "061,63" + nb + "€", "Reste à payer | 607,75" + nb + "€", "Page 1 sur 1"},
-		"es": {"Vencimiento: 03/12/2026", "Total (IVA incl.) | 1.061,63" + nb + "€", "Pendiente de pago | 607,75" + nb + "€", "Página 1 de 1"},
+		"es":    {"Vencimiento: 03/12/2026", "Total (IVA incl.) | 1.061,63" + nb + "€", "Pendiente de pago | 607,75" + nb + "€", "Página 1 de 1"},
 		"pt-BR": {"Vencimento: 03/12/2026", "Total com impostos | €" + nb + "1.061,63", "Saldo a pagar | €" + nb + "607,75", "Página 1 de 1"},
 	} {
 		b, _ := render(t, r, sampleInvoice(7, lang))

@@ -88,8 +88,8 @@ func sampleInvoice(n int, lang string) documents.Document {
 	doc.TotalInclTax = doc.TotalExclTax.Add(doc.TotalVAT)
 	first := doc.TotalInclTax.Div(domain.DecimalFromInt(3), 2)
 	doc.Payments = []documents.Payment{
-		{Date: time.Date(2026, 11, 10, 0, 0, 0, 0, time.UTC), Method: "VIR", Reference: "VIR-2026-1110", Amount: first},
-		{Date: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC), Method: "CHQ", Reference: "CHQ 0004417", Amount: d("100")},
+		{Date: time.Date(2026, 11, 10, 0, 0, 0, 0, time.UTC), Method: "transfer", Reference: "VIR-2026-1110", Amount: first},
+		{Date: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC), Method: "cheque", Reference: "CHQ 0004417", Amount: d("100")},
 	}
 	doc.Paid = first.Add(d("100"))
 	doc.Remaining = doc.TotalInclTax.Sub(doc.Paid)

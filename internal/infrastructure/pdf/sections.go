@@ -1,7 +1,6 @@
 package pdf
 
 import (
-	"strings"
 
 	"github.com/johnfercher/maroto/v2/pkg/consts/align"
 	"github.com/johnfercher/maroto/v2/pkg/consts/border"
@@ -204,7 +203,7 @@ func (l *layout) payments() {
 		head(spanRef, "payments.reference", align.Left), head(spanAmount, "payments.amount", align.Right))
 	for i, p := range l.doc.Payments {
 		method := p.Method
-		if s, ok := l.loc.Lookup("payment_method." + strings.ToUpper(p.Method)); ok {
+		if s, ok := l.loc.Lookup("payment_method." + p.Method); ok {
 			method = s
 		}
 		l.body(0, styleLine, false, i == 0,

@@ -53,12 +53,20 @@ func TestEveryPaymentTermHasALabel(t *testing.T) {
 	}
 }
 
+// TestEveryPaymentMethodHasALabel does the same for payment methods.
+func TestEveryPaymentMethodHasALabel(t *testing.T) {
+	for _, m := range domain.PaymentMethods {
+		_, ok := For("en").Lookup("payment_method." + string(m))
+		require.True(t, ok, m)
+	}
+}
+
 // TestNoCatalogLeavesATextUntranslated catches a label pasted from English
 // into another catalog (format keys and words equal in both are allowed).
 func TestNoCatalogLeavesATextUntranslated(t *testing.T) {
 	same := map[string]bool{ // identical on purpose
 		"label.date": true, "label.email": true, "note.title": true, "payments.date": true, "label.ref": true,
-		"vat.base": true, "payment_method.CHQ": true,
+		"vat.base": true, "payment_method.cheque": true,
 	}
 	en := For("en")
 	for _, name := range []string{"fr", "es", "pt-BR"} {
