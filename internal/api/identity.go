@@ -155,14 +155,8 @@ func (h *identityHandlers) login(c echo.Context) error {
 	tok, err := h.svc.Login(c.Request().Context(), identity.LoginInput{
 		Login: req.Login, Password: req.Password, Client: h.clientIP(c.Request()),
 	})
-	var te *identity.ThrottledError
-	if errors.As(err, &te) {
-		secs := int64((te.RetryAfter + time.Second - 1) / time.Second)
-		c.Response().Header().Set("Retry-After", strconv.FormatInt(secs, 10))
-		return &Error{Status: http.StatusTooManyRequests, Code: te.ErrorCode(), Detail: te.Error()}
-	}
 	if err != nil {
-		return err
+		return throttled(c, err)
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, TokenResponse{
@@ -187,10 +181,23 @@ func (h *identityHandlers) changeOwnPassword(c echo.Context) error {
 		return err
 	}
 	p, _ := PrincipalFrom(c.Request().Context())
-	if err := h.svc.ChangeOwnPassword(c.Request().Context(), p.UserID, req.CurrentPassword, req.NewPassword); err != nil {
-		return err
+	err := h.svc.ChangeOwnPassword(c.Request().Context(), p.UserID, h.clientIP(c.Request()), req.CurrentPassword, req.NewPassword)
+	if err != nil {
+		return throttled(c, err)
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+// throttled turns a refused-for-too-many-failures error into 429 with
+// Retry-After (whole seconds, rounded up); other errors pass unchanged.
+func throttled(c echo.Context, err error) error {
+	var te *identity.ThrottledError
+	if !errors.As(err, &te) {
+		return err
+	}
+	secs := int64((te.RetryAfter + time.Second - 1) / time.Second)
+	c.Response().Header().Set("Retry-After", strconv.FormatInt(secs, 10))
+	return &Error{Status: http.StatusTooManyRequests, Code: te.ErrorCode(), Detail: te.Error()}
 }
 
 // Paging limits of the identity lists.

@@ -188,3 +188,23 @@ func TestPasswordsNeverInLogsOrResponses(t *testing.T) {
 	require.NotContains(t, logs, "$argon2id$", "a password hash reached the log")
 	require.NotContains(t, answers.String(), "$argon2id$", "a password hash reached a response")
 }
+
+// TestChangeOwnPasswordIsThrottled: a stolen token cannot be used to guess
+// its owner's password through PUT /users/me/password either.
+func TestChangeOwnPasswordIsThrottled(t *testing.T) {
+	a := apptest.New(t, "sqlite", apptest.WithConfig(func(c *app.Config) {
+		c.Auth.LoginMaxFailuresPerLogin = 2
+	}))
+	u := a.NewUser(t)
+	tok := loginToken(t, a, u.Login, u.Password)
+	change := func(current string) *apptest.Response {
+		return a.Do(t, http.MethodPut, "/api/v1/users/me/password",
+			map[string]string{"current_password": current, "new_password": "a-new-password-1"}, tok)
+	}
+	require.Equal(t, http.StatusUnprocessableEntity, change("guess-one-1").Status)
+	require.Equal(t, http.StatusUnprocessableEntity, change("guess-two-2").Status)
+	res := change(u.Password)
+	require.Equal(t, http.StatusTooManyRequests, res.Status, "even the right one waits")
+	require.NotEmpty(t, res.Header.Get("Retry-After"))
+	require.Equal(t, http.StatusTooManyRequests, tryLogin(t, a, u.Login, u.Password).Status, "the login shares the limit")
+}

@@ -143,17 +143,23 @@ func (s *Service) SetPassword(ctx context.Context, id int64, pw string) error {
 }
 
 // ChangeOwnPassword replaces the caller's password after checking the
-// current one.
-func (s *Service) ChangeOwnPassword(ctx context.Context, userID int64, current, next string) error {
+// current one. Wrong current passwords count against the same limits as
+// failed logins, so a stolen token cannot be used to guess the password.
+func (s *Service) ChangeOwnPassword(ctx context.Context, userID int64, client, current, next string) error {
 	u, err := s.users.Get(ctx, userID)
 	if err != nil {
 		return err
+	}
+	if wait := s.throttle.Begin(u.Login, client); wait > 0 {
+		return &ThrottledError{RetryAfter: wait}
 	}
 	ok, err := s.hasher.Verify(ctx, u.PasswordHash, current)
 	if err != nil {
 		return err
 	}
-	if !ok {
+	if ok {
+		s.throttle.Succeeded(u.Login, client)
+	} else {
 		var v domain.ValidationError
 		v.Add("current_password", "mismatch", "the current password is wrong")
 		return &v
