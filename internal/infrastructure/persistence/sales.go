@@ -3,7 +3,6 @@ package persistence
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -198,10 +197,7 @@ func toLine(r *lineRow) domain.Line {
 
 // SalesRepo stores proposals, orders, invoices, their lines and events,
 // payments, and draws document numbers.
-type SalesRepo struct {
-	db     *DB
-	seeded seededCounters
-}
+type SalesRepo struct{ db *DB }
 
 var _ sales.Repo = (*SalesRepo)(nil)
 
@@ -581,7 +577,3 @@ func (r *SalesRepo) Events(ctx context.Context, kind domain.DocKind, docID int64
 	}
 	return out, nil
 }
-
-// errCounter reports a counter row that cannot be found even after it was
-// created: someone deleted it mid-transaction.
-var errCounter = fmt.Errorf("persistence: numbering counter row vanished")
