@@ -265,7 +265,9 @@ func TestCreditNoteNegatesAndRestocks(t *testing.T) {
 func TestPaymentSpreadOverInvoices(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, a *apptest.App) {
 		f := newSalesFix(t, a, "", "")
-		l := func(price string) obj { return obj{"description": "Work", "quantity": "1", "unit_price": price, "vat_rate": "0"} }
+		l := func(price string) obj {
+			return obj{"description": "Work", "quantity": "1", "unit_price": price, "vat_rate": "0"}
+		}
 		i1 := f.validate(t, f.invoice(t, l("100")).ID)
 		i2 := f.validate(t, f.invoice(t, l("50")).ID)
 		i3 := f.validate(t, f.invoice(t, l("80")).ID)
