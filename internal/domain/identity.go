@@ -22,7 +22,7 @@ var permIndex = func() map[Permission]uint8 {
 	}
 	m := make(map[Permission]uint8, len(AllPermissions))
 	for i, p := range AllPermissions {
-		m[p] = uint8(i) //nolint:gosec // bounded by the check above
+		m[p] = uint8(i)
 	}
 	return m
 }()
@@ -183,7 +183,7 @@ func ValidateLogin(v *ValidationError, field, login string) {
 		v.Add(field, "too_long", "login is at most 64 characters")
 	default:
 		for _, r := range login {
-			if !(unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("._-@", r)) {
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("._-@", r) {
 				v.Add(field, "invalid", "login may contain letters, digits and . _ - @ only")
 				return
 			}
