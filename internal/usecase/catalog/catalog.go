@@ -6,6 +6,7 @@ package catalog
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/dolibarr-go/dolibarr/internal/domain"
@@ -64,8 +65,8 @@ func New(tx domain.Transactor, repo Repo, counters Counters) *Service {
 // the same input, skipping fields that already failed to parse (their zero
 // values would only add noise).
 func mergeErrors(parse *domain.ValidationError, check error) error {
-	ve, ok := check.(*domain.ValidationError)
-	if !ok || ve == nil {
+	var ve *domain.ValidationError
+	if !errors.As(check, &ve) {
 		if parse.Err() == nil {
 			return check
 		}
