@@ -149,3 +149,41 @@ func TestMoveRefusals(t *testing.T) {
 	_, err = svc.Correct(ctx, stock.CorrectionInput{ProductID: 1, WarehouseID: 1, Counted: domain.DecimalFromInt(-1)})
 	require.ErrorAs(t, err, &ve)
 }
+
+func TestMoveBatchNetsRowsAndLocksInOrder(t *testing.T) {
+	svc, repo := newService(false)
+	ctx := context.Background()
+	_, err := svc.Move(ctx, stock.MoveInput{ProductID: 2, WarehouseID: 1, Quantity: domain.DecimalFromInt(5)})
+	require.NoError(t, err)
+	repo.locks = nil
+	ms, err := svc.MoveBatch(ctx, []stock.MoveInput{
+		{ProductID: 3, WarehouseID: 1, Quantity: domain.DecimalFromInt(2)},
+		{ProductID: 2, WarehouseID: 1, Quantity: domain.DecimalFromInt(-4)},
+		{ProductID: 2, WarehouseID: 1, Quantity: domain.DecimalFromInt(-1)},
+	})
+	require.NoError(t, err)
+	require.Len(t, ms, 3)
+	require.Equal(t, []string{"stock", "2", "1", "stock", "3", "1"}, repo.locks, "rows locked in key order, whatever the line order")
+	require.Equal(t, "0", repo.levels[domain.StockKey{ProductID: 2, WarehouseID: 1}].String())
+
+	// A batch with a short row is refused as a whole: nothing is journaled.
+	before := len(repo.journal)
+	_, err = svc.MoveBatch(ctx, []stock.MoveInput{
+		{ProductID: 3, WarehouseID: 1, Quantity: domain.DecimalFromInt(-1)},
+		{ProductID: 2, WarehouseID: 1, Quantity: domain.DecimalFromInt(-1)},
+	})
+	var is *domain.InsufficientStock
+	require.ErrorAs(t, err, &is)
+	require.EqualValues(t, 2, is.Product)
+	require.Len(t, repo.journal, before)
+
+	// Two short rows are both named.
+	_, err = svc.MoveBatch(ctx, []stock.MoveInput{
+		{ProductID: 3, WarehouseID: 1, Quantity: domain.DecimalFromInt(-9)},
+		{ProductID: 2, WarehouseID: 1, Quantity: domain.DecimalFromInt(-1)},
+	})
+	var ss *domain.StockShortages
+	require.ErrorAs(t, err, &ss)
+	require.Len(t, ss.Items, 2)
+	require.Len(t, repo.journal, before)
+}
