@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -24,14 +25,16 @@ import (
 
 // Config is the whole effective configuration, read from the environment only.
 type Config struct {
-	DB             DBConfig     `envPrefix:"DOLIBARR_DB_"`
-	HTTP           HTTPConfig   `envPrefix:"DOLIBARR_HTTP_"`
-	Log            LogConfig    `envPrefix:"DOLIBARR_LOG_"`
-	Runner         RunnerConfig `envPrefix:"DOLIBARR_RUNNER_"`
-	Auth           AuthConfig   `envPrefix:"DOLIBARR_"`
-	Stock          StockConfig  `envPrefix:"DOLIBARR_STOCK_"`
-	Sales          SalesConfig  `envPrefix:"DOLIBARR_"`
-	MigrateOnStart bool         `env:"DOLIBARR_MIGRATE_ON_START"`
+	DB             DBConfig      `envPrefix:"DOLIBARR_DB_"`
+	HTTP           HTTPConfig    `envPrefix:"DOLIBARR_HTTP_"`
+	Log            LogConfig     `envPrefix:"DOLIBARR_LOG_"`
+	Runner         RunnerConfig  `envPrefix:"DOLIBARR_RUNNER_"`
+	Auth           AuthConfig    `envPrefix:"DOLIBARR_"`
+	Stock          StockConfig   `envPrefix:"DOLIBARR_STOCK_"`
+	Sales          SalesConfig   `envPrefix:"DOLIBARR_"`
+	Company        CompanyConfig `envPrefix:"DOLIBARR_COMPANY_"`
+	PDF            PDFConfig     `envPrefix:"DOLIBARR_PDF_"`
+	MigrateOnStart bool          `env:"DOLIBARR_MIGRATE_ON_START"`
 }
 
 // DBConfig selects and tunes the database.
@@ -101,6 +104,69 @@ func (c SalesConfig) validate() []string {
 	}
 	if _, ok := domain.ParseRoundingMode(c.RoundingMode); !ok {
 		p = append(p, fmt.Sprintf("DOLIBARR_SALES_ROUNDING_MODE: %q is not sum_of_rounded_lines or round_of_sum", c.RoundingMode))
+	}
+	return p
+}
+
+// CompanyConfig is the issuing company printed on every document: the
+// header, the footer's legal line and the bank account of invoices.
+type CompanyConfig struct {
+	Name        string `env:"NAME" envDefault:"My Company"`
+	Address     string `env:"ADDRESS"`
+	Zip         string `env:"ZIP"`
+	Town        string `env:"TOWN"`
+	CountryCode string `env:"COUNTRY_CODE"`
+	VATID       string `env:"VAT_ID"`
+	// LegalID is a free line of legal identifiers ("SIRET 123 456 789
+	// 00012 · RCS Lyon").
+	LegalID     string `env:"LEGAL_ID"`
+	Email       string `env:"EMAIL"`
+	Phone       string `env:"PHONE"`
+	Website     string `env:"WEBSITE"`
+	BankAccount string `env:"BANK_ACCOUNT"`
+	// Currency is the ISO 4217 code of document amounts.
+	Currency string `env:"CURRENCY" envDefault:"EUR"`
+}
+
+// PDFConfig tunes document rendering.
+type PDFConfig struct {
+	// Language is used when neither the request (?lang=) nor the document
+	// names one; unsupported languages fall back to English.
+	Language string `env:"LANGUAGE" envDefault:"en"`
+	// MaxConcurrent bounds the renders running at once per process,
+	// including renders whose client went away while maroto finished
+	// writing the file (that last step cannot be interrupted).
+	MaxConcurrent int `env:"MAX_CONCURRENT" envDefault:"4"`
+	// Timeout bounds one rendering, loading included.
+	Timeout time.Duration `env:"TIMEOUT" envDefault:"30s"`
+}
+
+var (
+	languageTag  = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
+	currencyCode = regexp.MustCompile(`^[A-Z]{3}$`)
+)
+
+func (c CompanyConfig) validate() []string {
+	var p []string
+	if strings.TrimSpace(c.Name) == "" {
+		p = append(p, "DOLIBARR_COMPANY_NAME: must not be empty (it heads every document)")
+	}
+	if !currencyCode.MatchString(c.Currency) {
+		p = append(p, fmt.Sprintf("DOLIBARR_COMPANY_CURRENCY: %q is not an ISO 4217 code such as EUR", c.Currency))
+	}
+	return p
+}
+
+func (c PDFConfig) validate() []string {
+	var p []string
+	if !languageTag.MatchString(c.Language) {
+		p = append(p, fmt.Sprintf("DOLIBARR_PDF_LANGUAGE: %q is not a language tag such as en, fr or pt-BR", c.Language))
+	}
+	if c.MaxConcurrent < 1 {
+		p = append(p, fmt.Sprintf("DOLIBARR_PDF_MAX_CONCURRENT: must be at least 1, got %d", c.MaxConcurrent))
+	}
+	if c.Timeout <= 0 {
+		p = append(p, "DOLIBARR_PDF_TIMEOUT: must be positive")
 	}
 	return p
 }
@@ -356,6 +422,8 @@ func (c *Config) validate() []string {
 	}
 	p = append(p, c.Runner.validate()...)
 	p = append(p, c.Sales.validate()...)
+	p = append(p, c.Company.validate()...)
+	p = append(p, c.PDF.validate()...)
 	if c.HTTP.RequestTimeout <= 0 {
 		p = append(p, "DOLIBARR_HTTP_REQUEST_TIMEOUT: must be positive")
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/dolibarr-go/dolibarr/internal/api"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/persistence"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/queue"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/sales"
 )
 
 // deps is what every feature's wiring receives.
@@ -17,6 +18,7 @@ type deps struct {
 	db  *persistence.DB
 	log *zap.Logger
 	now func() time.Time // the clock; tests move it
+	pdf pdfHooks         // tests observe PDF renders (wire_documents.go)
 }
 
 // wiring collects what the features contribute to the API server: the
@@ -24,6 +26,8 @@ type deps struct {
 type wiring struct {
 	opts   api.Options
 	routes []func(s *api.Server)
+	// sales is the sales use case, for features that read its documents.
+	sales *sales.Service
 }
 
 // buildAPI wires every feature, repositories -> use cases -> handlers, by
@@ -41,6 +45,9 @@ func buildAPI(ctx context.Context, d deps) (*wiring, error) {
 		return nil, err
 	}
 	if err := wireSales(ctx, d, w); err != nil {
+		return nil, err
+	}
+	if err := wireDocuments(ctx, d, w); err != nil {
 		return nil, err
 	}
 	return w, nil

@@ -24,6 +24,7 @@ func wireSales(_ context.Context, d deps, w *wiring) error {
 	svc := sales.New(sales.Deps{
 		Tx: d.db, Repo: persistence.NewSalesRepo(d.db), Catalog: catalogRepo, Stock: stk, Config: cfg, Now: d.now,
 	})
+	w.sales = svc
 	w.routes = append(w.routes, func(s *api.Server) { api.RegisterSales(s, svc) })
 	return nil
 }

@@ -1,19 +1,15 @@
 package pdf
 
 import (
-	"bytes"
 	"fmt"
-	"math"
 	"sort"
-	"strings"
 	"testing"
 	"time"
-	"unicode/utf16"
 
-	"github.com/dslipak/pdf"
 	"github.com/stretchr/testify/require"
 
 	"github.com/dolibarr-go/dolibarr/internal/domain"
+	"github.com/dolibarr-go/dolibarr/internal/infrastructure/pdf/pdftext"
 	"github.com/dolibarr-go/dolibarr/internal/usecase/documents"
 )
 
@@ -96,81 +92,16 @@ func sampleInvoice(n int, lang string) documents.Document {
 	return doc
 }
 
-// textCell is one text run (one Tj), a line of one column of the layout.
-type textCell struct {
-	X, Y float64
-	S    string
-}
+// textCell and pageText are pdftext's, under the names the tests use.
+type (
+	textCell = pdftext.Cell
+	pageText = pdftext.Page
+)
 
-// pageText is a page's text as rows (top to bottom) of cells (left to
-// right).
-type pageText [][]textCell
-
-// extractText reads every page of a PDF with a pure-Go reader
-// (github.com/dslipak/pdf: file structure, compressed streams, content
-// operators). The reader's own text decoding mishandles code points above
-// U+00FF with gofpdf's identity ToUnicode map ("€" comes out as "¬"), so
-// the text operators are interpreted here: gofpdf writes every text run as
-// "BT x y Td (<UTF-16BE>) Tj ET" with Identity-H fonts, whose codes are the
-// Unicode code points.
+// extractText reads every page of a PDF (see package pdftext).
 func extractText(t *testing.T, b []byte) []pageText {
 	t.Helper()
-	r, err := pdf.NewReader(bytes.NewReader(b), int64(len(b)))
+	pages, err := pdftext.Read(b)
 	require.NoError(t, err)
-	var pages []pageText
-	for i := 1; i <= r.NumPage(); i++ {
-		p := r.Page(i)
-		require.False(t, p.V.IsNull(), "page %d", i)
-		var cells []textCell
-		var x, y float64
-		pdf.Interpret(p.V.Key("Contents"), func(stk *pdf.Stack, op string) {
-			args := make([]pdf.Value, stk.Len())
-			for i := len(args) - 1; i >= 0; i-- {
-				args[i] = stk.Pop()
-			}
-			switch op {
-			case "Td":
-				x, y = args[0].Float64(), args[1].Float64()
-			case "Tj":
-				cells = append(cells, textCell{X: x, Y: y, S: utf16be(args[0].RawString())})
-			}
-		})
-		sort.SliceStable(cells, func(a, b int) bool {
-			if math.Abs(cells[a].Y-cells[b].Y) > 0.01 {
-				return cells[a].Y > cells[b].Y
-			}
-			return cells[a].X < cells[b].X
-		})
-		var page pageText
-		for i, c := range cells {
-			if i == 0 || math.Abs(c.Y-cells[i-1].Y) > 0.01 {
-				page = append(page, nil)
-			}
-			page[len(page)-1] = append(page[len(page)-1], c)
-		}
-		pages = append(pages, page)
-	}
 	return pages
-}
-
-func utf16be(s string) string {
-	u := make([]uint16, 0, len(s)/2)
-	for i := 0; i+1 < len(s); i += 2 {
-		u = append(u, uint16(s[i])<<8|uint16(s[i+1]))
-	}
-	return string(utf16.Decode(u))
-}
-
-func (p pageText) String() string {
-	var b strings.Builder
-	for _, row := range p {
-		for i, c := range row {
-			if i > 0 {
-				b.WriteString(" | ")
-			}
-			b.WriteString(c.S)
-		}
-		b.WriteByte('\n')
-	}
-	return b.String()
 }

@@ -1,0 +1,60 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"mime"
+	"net/http"
+	"regexp"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/dolibarr-go/dolibarr/internal/domain"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/documents"
+)
+
+type documentHandlers struct{ svc *documents.Service }
+
+// RegisterDocuments registers the PDF of each kind of sales document,
+// guarded by the kind's read permission.
+func RegisterDocuments(s *Server, svc *documents.Service) {
+	h := &documentHandlers{svc: svc}
+	s.Guarded(http.MethodGet, "/api/v1/proposals/:id/pdf", domain.PermProposalRead, h.pdf(documents.KindProposal))
+	s.Guarded(http.MethodGet, "/api/v1/orders/:id/pdf", domain.PermOrderRead, h.pdf(documents.KindOrder))
+	s.Guarded(http.MethodGet, "/api/v1/invoices/:id/pdf", domain.PermInvoiceRead, h.pdf(documents.KindInvoice))
+}
+
+var langParam = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
+
+// statusClientClosedRequest is what the access log records when the client
+// went away before the document was ready (nginx's 499): nobody reads it.
+const statusClientClosedRequest = 499
+
+func (h *documentHandlers) pdf(kind documents.Kind) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := pathID(c)
+		if err != nil {
+			return err
+		}
+		lang := c.QueryParam("lang")
+		if lang != "" && !langParam.MatchString(lang) {
+			return BadRequest("invalid_query", "lang must be a language tag such as en, fr or pt-BR")
+		}
+		ctx := c.Request().Context()
+		// Rendered in memory first: the headers (file name, length) and a
+		// clean problem response on failure both need the whole result.
+		var buf bytes.Buffer
+		f, err := h.svc.Render(ctx, documents.Request{Kind: kind, ID: id, Language: lang}, &buf)
+		if err != nil {
+			if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+				return &Error{Status: statusClientClosedRequest, Code: "client_closed_request", Detail: "the client closed the connection"}
+			}
+			return err
+		}
+		hd := c.Response().Header()
+		hd.Set(echo.HeaderContentDisposition, mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
+		hd.Set("Cache-Control", "private, no-store")
+		return c.Blob(http.StatusOK, f.ContentType, buf.Bytes())
+	}
+}
