@@ -2,6 +2,7 @@ package persistence
 
 import (
 	"context"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -9,6 +10,10 @@ import (
 )
 
 type txKey struct{}
+
+// sqliteWriterWait bounds the wait for SQLite's single writer slot; it
+// matches the busy_timeout the DSN sets.
+const sqliteWriterWait = 10 * time.Second
 
 var _ domain.Transactor = (*DB)(nil)
 
@@ -20,10 +25,18 @@ func (d *DB) Do(ctx context.Context, fn func(ctx context.Context) error) error {
 		return fn(ctx)
 	}
 	if d.writer != nil {
+		// Wait no longer than SQLite's own busy_timeout would have: a
+		// transaction opened while another is held on a context that does
+		// not carry it fails as it did before, instead of hanging.
+		wait := time.NewTimer(sqliteWriterWait)
 		select {
 		case d.writer <- struct{}{}:
+			wait.Stop()
 			defer func() { <-d.writer }()
+		case <-wait.C:
+			return domain.E(domain.ErrUnavailable, "database_busy", "the database is busy; retry the request")
 		case <-ctx.Done():
+			wait.Stop()
 			return ctx.Err()
 		}
 	}
