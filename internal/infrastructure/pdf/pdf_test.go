@@ -3,6 +3,8 @@ package pdf
 import (
 	"bytes"
 	"context"
+	"flag"
+	"os"
 	"strings"
 	"testing"
 
@@ -16,6 +18,23 @@ import (
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/pdf/i18n"
 	"github.com/dolibarr-go/dolibarr/internal/usecase/documents"
 )
+
+// sampleOut, when set, receives the sample invoice of TestSampleInvoice:
+// the README's picture is page 1 of it (see docs/images/README.md).
+var sampleOut = flag.String("sample", "", "write the sample invoice PDF to this file")
+
+// TestSampleInvoice renders the README's sample, a one-page invoice in
+// English with every block, and writes it out when -sample is given.
+func TestSampleInvoice(t *testing.T) {
+	r := newRenderer(t, Options{})
+	b, rep := render(t, r, sampleInvoice(10, "en"))
+	require.Equal(t, 1, rep.Pages)
+	text := extractText(t, b)[0].String()
+	requireHas(t, text, "Remaining to pay | ")
+	if *sampleOut != "" {
+		require.NoError(t, os.WriteFile(*sampleOut, b, 0o600))
+	}
+}
 
 // TestMain fails the package when a test leaves a goroutine running: every
 // render goroutine, abandoned or not, must have ended.
