@@ -19,10 +19,10 @@ func wireSales(_ context.Context, d deps, w *wiring) error {
 	if err != nil {
 		return err
 	}
-	catalogRepo := persistence.NewCatalogRepo(d.db)
-	stk := stock.New(d.db, persistence.NewStockRepo(d.db), catalogRepo, domain.StockPolicy{AllowNegative: d.cfg.Stock.AllowNegative})
+	catalog := persistence.NewSalesCatalog(d.db)
+	stk := stock.New(d.db, persistence.NewStockRepo(d.db), catalog.CatalogRepo, domain.StockPolicy{AllowNegative: d.cfg.Stock.AllowNegative})
 	svc := sales.New(sales.Deps{
-		Tx: d.db, Repo: persistence.NewSalesRepo(d.db), Catalog: catalogRepo, Stock: stk, Config: cfg, Now: d.now,
+		Tx: d.db, Repo: persistence.NewSalesRepo(d.db), Catalog: catalog, Stock: stk, Config: cfg, Now: d.now,
 	})
 	w.sales = svc
 	w.routes = append(w.routes, func(s *api.Server) { api.RegisterSales(s, svc) })

@@ -184,7 +184,8 @@ func (i *Invoice) CanValidate() error {
 }
 
 // Validate turns a draft into a validated invoice with reference ref (ref
-// is ignored when the invoice already has one). An invoice must have lines,
+// is ignored when the invoice already has one; it may be empty when the
+// caller assigns the number later in the same transaction). An invoice must have lines,
 // a standard invoice a total of zero or more and a credit note one of zero
 // or less. A zero total is paid at once: nothing is left to pay.
 func (i *Invoice) Validate(ref string, by int64, at time.Time) error {

@@ -209,24 +209,22 @@ func (s *Service) ValidateInvoice(ctx context.Context, id, warehouse, by int64) 
 			}
 			inv.WarehouseID = warehouse
 		}
-		ref := ""
-		if inv.NeedsRef() {
-			scope, mask := ScopeInvoice, s.cfg.InvoiceMask
-			if inv.Type == domain.InvoiceCreditNote {
-				scope, mask = ScopeCreditNote, s.cfg.CreditNoteMask
-			}
-			if ref, err = s.nextRef(ctx, scope, mask, inv.Date); err != nil {
-				return err
-			}
-		}
+		// The number last: see assignRef.
 		now := s.clock()
-		if err := inv.Validate(ref, by, now); err != nil {
+		if err := inv.Validate("", by, now); err != nil {
 			return err
 		}
 		if err := s.repo.SaveInvoice(ctx, inv); err != nil {
 			return err
 		}
-		return s.record(ctx, domain.Event(inv, "validated", from, by, "", now))
+		if err := s.record(ctx, domain.Event(inv, "validated", from, by, "", now)); err != nil {
+			return err
+		}
+		scope, mask := ScopeInvoice, s.cfg.InvoiceMask
+		if inv.Type == domain.InvoiceCreditNote {
+			scope, mask = ScopeCreditNote, s.cfg.CreditNoteMask
+		}
+		return s.assignRef(ctx, inv, scope, mask)
 	})
 	if err != nil {
 		return nil, err

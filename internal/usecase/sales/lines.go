@@ -80,7 +80,7 @@ func (s *Service) editLines(ctx context.Context, kind domain.DocKind, id, versio
 func (s *Service) AddLine(ctx context.Context, kind domain.DocKind, id, version int64, in LineInput) (domain.SalesDocument, error) {
 	return s.editLines(ctx, kind, id, version, func(ctx context.Context, d domain.SalesDocument) error {
 		v := &domain.ValidationError{}
-		l, err := s.buildLine(ctx, v, "", in, map[int64]*domain.Product{})
+		l, err := s.buildOneLine(ctx, v, in)
 		if err != nil {
 			return err
 		}
@@ -103,7 +103,7 @@ func (s *Service) UpdateLine(ctx context.Context, kind domain.DocKind, id, lineI
 			return err
 		}
 		v := &domain.ValidationError{}
-		l, err := s.buildLine(ctx, v, "", in, map[int64]*domain.Product{})
+		l, err := s.buildOneLine(ctx, v, in)
 		if err != nil {
 			return err
 		}

@@ -129,20 +129,17 @@ func (s *Service) ValidateOrder(ctx context.Context, id, warehouse, by int64) (*
 			}
 			o.WarehouseID = warehouse
 		}
-		ref := ""
-		if o.NeedsRef() {
-			if ref, err = s.nextRef(ctx, ScopeOrder, s.cfg.OrderMask, o.Date); err != nil {
-				return err
-			}
-		}
 		now := s.clock()
-		if err := o.Validate(ref, by, now); err != nil {
+		if err := o.Validate("", by, now); err != nil {
 			return err
 		}
 		if err := s.repo.SaveOrder(ctx, o); err != nil {
 			return err
 		}
-		return s.record(ctx, domain.Event(o, "validated", from, by, "", now))
+		if err := s.record(ctx, domain.Event(o, "validated", from, by, "", now)); err != nil {
+			return err
+		}
+		return s.assignRef(ctx, o, ScopeOrder, s.cfg.OrderMask)
 	})
 	if err != nil {
 		return nil, err

@@ -118,20 +118,17 @@ func (s *Service) ValidateProposal(ctx context.Context, id, by int64) (*domain.P
 			return err
 		}
 		from := p.StatusName()
-		ref := ""
-		if p.NeedsRef() {
-			if ref, err = s.nextRef(ctx, ScopeProposal, s.cfg.ProposalMask, p.Date); err != nil {
-				return err
-			}
-		}
 		now := s.clock()
-		if err := p.Validate(ref, by, now); err != nil {
+		if err := p.Validate("", by, now); err != nil {
 			return err
 		}
 		if err := s.repo.SaveProposal(ctx, p); err != nil {
 			return err
 		}
-		return s.record(ctx, domain.Event(p, "validated", from, by, "", now))
+		if err := s.record(ctx, domain.Event(p, "validated", from, by, "", now)); err != nil {
+			return err
+		}
+		return s.assignRef(ctx, p, ScopeProposal, s.cfg.ProposalMask)
 	})
 	if err != nil {
 		return nil, err

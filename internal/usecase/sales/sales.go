@@ -61,6 +61,8 @@ type Repo interface {
 	// creating it at zero if needed, increments it and returns the new
 	// value; the number is only taken if the transaction commits.
 	NextNumber(ctx context.Context, scope, period string) (int64, error)
+	// SetRef writes the definitive reference of document id of kind.
+	SetRef(ctx context.Context, kind domain.DocKind, id int64, ref string) error
 
 	CreatePayment(ctx context.Context, p *domain.Payment) error
 	Payment(ctx context.Context, id int64) (*domain.Payment, error)
@@ -74,6 +76,9 @@ type Repo interface {
 type Catalog interface {
 	GetThirdParty(ctx context.Context, id int64) (*domain.ThirdParty, error)
 	GetProduct(ctx context.Context, id int64) (*domain.Product, error)
+	// Products loads the products ids in one query; missing ids are
+	// absent from the map.
+	Products(ctx context.Context, ids []int64) (map[int64]*domain.Product, error)
 }
 
 // StockMover applies a batch of stock movements inside the caller's
@@ -84,7 +89,9 @@ type StockMover interface {
 
 // Observer hears of every document event inside the transaction that makes
 // it, so work it enqueues there (a PDF, a mail) commits or rolls back with
-// the document. An error rolls the change back.
+// the document. An error rolls the change back. On a validation it runs
+// before the definitive number is drawn (the counter is locked last), so
+// work that needs the reference reads the document once committed.
 type Observer interface {
 	DocumentEvent(ctx context.Context, e domain.DocEvent) error
 }
@@ -232,35 +239,50 @@ type HeaderPatch struct {
 }
 
 // buildLines turns line inputs into lines, filling product defaults and
-// recording every problem in v under "lines[i].".
+// recording every problem in v under "lines[i].". The products are read in
+// one query.
 func (s *Service) buildLines(ctx context.Context, v *domain.ValidationError, ins []LineInput) ([]domain.Line, error) {
-	lines := make([]domain.Line, 0, len(ins))
+	var ids []int64
+	for _, in := range ins {
+		if in.ProductID > 0 {
+			ids = append(ids, in.ProductID)
+		}
+	}
 	cache := map[int64]*domain.Product{}
-	for i, in := range ins {
-		l, err := s.buildLine(ctx, v, fmt.Sprintf("lines[%d].", i), in, cache)
-		if err != nil {
+	if len(ids) > 0 {
+		var err error
+		if cache, err = s.catalog.Products(ctx, ids); err != nil {
 			return nil, err
 		}
-		lines = append(lines, l)
+	}
+	lines := make([]domain.Line, 0, len(ins))
+	for i, in := range ins {
+		lines = append(lines, buildLine(v, fmt.Sprintf("lines[%d].", i), in, cache[in.ProductID]))
 	}
 	return lines, nil
 }
 
-func (s *Service) buildLine(ctx context.Context, v *domain.ValidationError, prefix string, in LineInput, cache map[int64]*domain.Product) (domain.Line, error) {
+// buildOneLine builds a single line (line edits).
+func (s *Service) buildOneLine(ctx context.Context, v *domain.ValidationError, in LineInput) (domain.Line, error) {
+	var p *domain.Product
+	if in.ProductID > 0 {
+		var err error
+		p, err = s.catalog.GetProduct(ctx, in.ProductID)
+		switch {
+		case errors.Is(err, domain.ErrNotFound):
+			p = nil
+		case err != nil:
+			return domain.Line{}, err
+		}
+	}
+	return buildLine(v, "", in, p), nil
+}
+
+// buildLine makes a line from its input and its product (nil when the line
+// names none or a missing one).
+func buildLine(v *domain.ValidationError, prefix string, in LineInput, p *domain.Product) domain.Line {
 	l := domain.Line{ProductID: in.ProductID, Quantity: in.Quantity, ProductType: domain.ProductService}
 	if in.ProductID != 0 {
-		p, ok := cache[in.ProductID]
-		if !ok && in.ProductID > 0 {
-			var err error
-			p, err = s.catalog.GetProduct(ctx, in.ProductID)
-			switch {
-			case errors.Is(err, domain.ErrNotFound):
-				p = nil
-			case err != nil:
-				return l, err
-			}
-			cache[in.ProductID] = p
-		}
 		switch {
 		case p == nil:
 			v.Add(prefix+"product_id", "not_found", "product %d does not exist", in.ProductID)
@@ -285,7 +307,7 @@ func (s *Service) buildLine(ctx context.Context, v *domain.ValidationError, pref
 		l.VATRate = *in.VATRate
 	}
 	l.Check(v, prefix)
-	return l, nil
+	return l
 }
 
 // newHeader builds the common part of a new document, checking the
@@ -373,14 +395,26 @@ func (s *Service) record(ctx context.Context, evs ...domain.DocEvent) error {
 	return nil
 }
 
-// nextRef draws the next reference of mask for a document dated on; it
-// locks the counter until the transaction ends, so call it last.
-func (s *Service) nextRef(ctx context.Context, scope string, mask domain.Mask, on time.Time) (string, error) {
-	n, err := s.repo.NextNumber(ctx, scope, mask.Period(on))
-	if err != nil {
-		return "", err
+// assignRef gives d its definitive reference when it has none: it draws
+// the next number of mask for d's date and writes the ref. It locks the
+// counter row until the transaction ends, so use cases call it last, after
+// every other write but the commit: the lock every validation waits for is
+// then held for one statement and the commit.
+func (s *Service) assignRef(ctx context.Context, d domain.SalesDocument, scope string, mask domain.Mask) error {
+	h := d.Header()
+	if h.Ref != "" {
+		return nil
 	}
-	return mask.Format(on, n), nil
+	n, err := s.repo.NextNumber(ctx, scope, mask.Period(h.Date))
+	if err != nil {
+		return err
+	}
+	ref := mask.Format(h.Date, n)
+	if err := s.repo.SetRef(ctx, d.Kind(), h.ID, ref); err != nil {
+		return err
+	}
+	h.Ref = ref
+	return nil
 }
 
 // Events returns a document's event log, oldest first.
