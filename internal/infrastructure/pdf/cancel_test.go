@@ -14,7 +14,7 @@ import (
 
 // observed runs one render whose Progress hook calls at(ctx, done, total)
 // and returns Render's error, what was written and the render's report.
-func observed(t *testing.T, r *Renderer, ctx context.Context, lines int, at func(ctx context.Context, done, total int)) (error, []byte, Report) {
+func observed(t *testing.T, r *Renderer, ctx context.Context, lines int, at func(ctx context.Context, done, total int)) ([]byte, Report, error) {
 	t.Helper()
 	reports := make(chan Report, 1)
 	r.opts.Observe = func(rep Report) { reports <- rep }
@@ -23,10 +23,10 @@ func observed(t *testing.T, r *Renderer, ctx context.Context, lines int, at func
 	err := r.Render(ctx, sampleInvoice(lines, "en"), &buf)
 	select {
 	case rep := <-reports:
-		return err, buf.Bytes(), rep
+		return buf.Bytes(), rep, err
 	case <-time.After(30 * time.Second):
 		t.Fatal("the render goroutine never reported")
-		return nil, nil, Report{}
+		return nil, Report{}, nil
 	}
 }
 
@@ -50,7 +50,7 @@ func TestCancelDuringBuild(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	const at = 5
-	err, out, rep := observed(t, r, ctx, 200, func(_ context.Context, done, _ int) {
+	out, rep, err := observed(t, r, ctx, 200, func(_ context.Context, done, _ int) {
 		if done == at {
 			cancel()
 		}
@@ -70,7 +70,7 @@ func TestCancelInsideGenerate(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var built int
-	err, out, rep := observed(t, r, ctx, 300, func(_ context.Context, done, total int) {
+	out, rep, err := observed(t, r, ctx, 300, func(_ context.Context, done, total int) {
 		body := (total - 2) / 2
 		if done == 1+body+3 { // the third row drawn by Generate
 			built = body
@@ -91,7 +91,7 @@ func TestDeadlineStopsARender(t *testing.T) {
 	r := newRenderer(t, Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	err, out, rep := observed(t, r, ctx, 100, func(c context.Context, done, _ int) {
+	out, rep, err := observed(t, r, ctx, 100, func(c context.Context, done, _ int) {
 		if done == 10 {
 			<-c.Done() // a unit slower than the whole budget
 		}
@@ -145,7 +145,7 @@ func TestAbandonedRenderKeepsItsSlot(t *testing.T) {
 // middleware recovers it there) is an error, not a crash.
 func TestPanicBecomesAnError(t *testing.T) {
 	r := newRenderer(t, Options{})
-	err, _, rep := observed(t, r, context.Background(), 3, func(_ context.Context, done, _ int) {
+	_, rep, err := observed(t, r, context.Background(), 3, func(_ context.Context, done, _ int) {
 		if done == 4 {
 			panic("boom")
 		}

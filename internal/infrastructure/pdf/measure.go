@@ -25,7 +25,7 @@ const tableRunes = 0x2200
 // so a per-rune table gives the same widths. Runes beyond the table are
 // measured on a shared gofpdf instance under a mutex and cached.
 type metrics struct {
-	widths [2][]uint16 // [regular, bold][rune] in 1/1000 em
+	widths [2][]int // [regular, bold][rune] in 1/1000 em
 
 	mu    sync.Mutex
 	fpdf  *gofpdf.Fpdf
@@ -43,10 +43,10 @@ func newMetrics(regular, bold []byte) (*metrics, error) {
 	buf := make([]byte, 0, 4)
 	for i, style := range []string{"", "B"} {
 		f.SetFont(fontFamily, style, 10)
-		m.widths[i] = make([]uint16, tableRunes)
+		m.widths[i] = make([]int, tableRunes)
 		for r := rune(0); r < tableRunes; r++ {
 			buf = utf8.AppendRune(buf[:0], r)
-			m.widths[i][r] = uint16(f.GetStringSymbolWidth(string(buf)))
+			m.widths[i][r] = f.GetStringSymbolWidth(string(buf))
 		}
 	}
 	if err := f.Error(); err != nil {
@@ -64,7 +64,7 @@ func (m *metrics) width(s string, bold bool, size float64) float64 {
 	units := 0
 	for _, r := range s {
 		if r >= 0 && r < tableRunes {
-			units += int(m.widths[i][r])
+			units += m.widths[i][r]
 			continue
 		}
 		units += m.slowWidth(i, r)

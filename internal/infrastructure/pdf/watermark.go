@@ -94,7 +94,7 @@ func (w *watermarks) draw(label string, width, height int) ([]byte, error) {
 			u := dx*cos - dy*sin + tcx
 			v := dx*sin + dy*cos + tcy
 			a := bilinear(text, u, v)
-			out.Pix[y*out.Stride+x] = uint8(paper - (paper-ink)*a/255)
+			out.Pix[y*out.Stride+x] = uint8(paper - (paper-ink)*a/255) //nolint:gosec // a is 0..255: the value lies between ink and paper
 		}
 	}
 	var buf bytes.Buffer
