@@ -63,6 +63,11 @@ func Open(o Options) (*DB, error) {
 		// gorm.io/driver/sqlite's dialector over modernc.org/sqlite's "sqlite"
 		// driver: see docs/decisions/0001-sqlite-driver.md.
 		dial = sqlite.Dialector{DriverName: "sqlite", DSN: dsn}
+		// The reports' exact decimal functions (reports_sqlite.go) exist
+		// only on connections opened after they are registered: before any.
+		if err := registerSQLiteDecimals(); err != nil {
+			return nil, fmt.Errorf("register sqlite functions: %w", err)
+		}
 	default:
 		return nil, fmt.Errorf("unknown database driver %q", o.Driver)
 	}

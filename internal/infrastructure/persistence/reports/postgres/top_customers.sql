@@ -1,0 +1,26 @@
+-- report: top_customers (PostgreSQL). Customers ranked by amount invoiced
+-- excl. tax, net of credit notes, on validated and paid invoices dated in
+-- [:from, :to_excl); ties by customer id. Only the :limit best are joined to
+-- their names.
+SELECT t.customer_id,
+       c.name AS customer_name,
+       t.invoices,
+       t.credit_notes,
+       t.amount_excl_tax,
+       t.amount_incl_tax
+FROM (
+    SELECT i.customer_id,
+           count(CASE WHEN i.type <> 2 THEN 1 END) AS invoices,
+           count(CASE WHEN i.type = 2 THEN 1 END) AS credit_notes,
+           sum(i.total_excl_tax) AS amount_excl_tax,
+           sum(i.total_incl_tax) AS amount_incl_tax
+    FROM invoices i
+    WHERE i.status IN (1, 2)
+      AND i.doc_date >= CAST(:from AS date)
+      AND i.doc_date < CAST(:to_excl AS date)
+    GROUP BY i.customer_id
+    ORDER BY sum(i.total_excl_tax) DESC, i.customer_id
+    LIMIT CAST(:limit AS bigint)
+) t
+JOIN thirdparties c ON c.id = t.customer_id
+ORDER BY t.amount_excl_tax DESC, t.customer_id
