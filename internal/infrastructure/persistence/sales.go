@@ -89,16 +89,6 @@ type lineRow struct {
 // lineTable is the line table of a kind; the three have the same shape.
 func lineTable(kind domain.DocKind) string { return string(kind) + "_lines" }
 
-func docTable(kind domain.DocKind) string {
-	switch kind {
-	case domain.KindProposal:
-		return "proposals"
-	case domain.KindOrder:
-		return "orders"
-	}
-	return "invoices"
-}
-
 func optID(id int64) *int64 {
 	if id == 0 {
 		return nil
@@ -227,18 +217,6 @@ func (c SalesCatalog) Products(ctx context.Context, ids []int64) (map[int64]*dom
 		out[p.ID] = &p
 	}
 	return out, nil
-}
-
-// SetRef writes the definitive reference of document id.
-func (r *SalesRepo) SetRef(ctx context.Context, kind domain.DocKind, id int64, ref string) error {
-	res := r.db.Gorm(ctx).Table(docTable(kind)).Where("id = ?", id).Update("ref", ref)
-	if res.Error != nil {
-		return translate(res.Error, string(kind)+" "+ref)
-	}
-	if res.RowsAffected != 1 {
-		return domain.E(domain.ErrNotFound, "not_found", "%s %d not found", kind, id)
-	}
-	return nil
 }
 
 // loadDoc reads row id of dest's table, locked FOR UPDATE when lock.

@@ -209,12 +209,9 @@ func (s *Service) ValidateInvoice(ctx context.Context, id, warehouse, by int64) 
 			}
 			inv.WarehouseID = warehouse
 		}
-		// The number last: see assignRef.
+		// The number last: see drawRef.
 		now := s.clock()
 		if err := inv.Validate("", by, now); err != nil {
-			return err
-		}
-		if err := s.repo.SaveInvoice(ctx, inv); err != nil {
 			return err
 		}
 		if err := s.record(ctx, domain.Event(inv, "validated", from, by, "", now)); err != nil {
@@ -224,7 +221,10 @@ func (s *Service) ValidateInvoice(ctx context.Context, id, warehouse, by int64) 
 		if inv.Type == domain.InvoiceCreditNote {
 			scope, mask = ScopeCreditNote, s.cfg.CreditNoteMask
 		}
-		return s.assignRef(ctx, inv, scope, mask)
+		if err := s.drawRef(ctx, inv, scope, mask); err != nil {
+			return err
+		}
+		return s.repo.SaveInvoice(ctx, inv)
 	})
 	if err != nil {
 		return nil, err

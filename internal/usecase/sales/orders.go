@@ -133,13 +133,13 @@ func (s *Service) ValidateOrder(ctx context.Context, id, warehouse, by int64) (*
 		if err := o.Validate("", by, now); err != nil {
 			return err
 		}
-		if err := s.repo.SaveOrder(ctx, o); err != nil {
-			return err
-		}
 		if err := s.record(ctx, domain.Event(o, "validated", from, by, "", now)); err != nil {
 			return err
 		}
-		return s.assignRef(ctx, o, ScopeOrder, s.cfg.OrderMask)
+		if err := s.drawRef(ctx, o, ScopeOrder, s.cfg.OrderMask); err != nil {
+			return err
+		}
+		return s.repo.SaveOrder(ctx, o)
 	})
 	if err != nil {
 		return nil, err

@@ -122,13 +122,13 @@ func (s *Service) ValidateProposal(ctx context.Context, id, by int64) (*domain.P
 		if err := p.Validate("", by, now); err != nil {
 			return err
 		}
-		if err := s.repo.SaveProposal(ctx, p); err != nil {
-			return err
-		}
 		if err := s.record(ctx, domain.Event(p, "validated", from, by, "", now)); err != nil {
 			return err
 		}
-		return s.assignRef(ctx, p, ScopeProposal, s.cfg.ProposalMask)
+		if err := s.drawRef(ctx, p, ScopeProposal, s.cfg.ProposalMask); err != nil {
+			return err
+		}
+		return s.repo.SaveProposal(ctx, p)
 	})
 	if err != nil {
 		return nil, err

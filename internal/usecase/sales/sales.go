@@ -61,8 +61,6 @@ type Repo interface {
 	// creating it at zero if needed, increments it and returns the new
 	// value; the number is only taken if the transaction commits.
 	NextNumber(ctx context.Context, scope, period string) (int64, error)
-	// SetRef writes the definitive reference of document id of kind.
-	SetRef(ctx context.Context, kind domain.DocKind, id int64, ref string) error
 
 	CreatePayment(ctx context.Context, p *domain.Payment) error
 	Payment(ctx context.Context, id int64) (*domain.Payment, error)
@@ -395,12 +393,12 @@ func (s *Service) record(ctx context.Context, evs ...domain.DocEvent) error {
 	return nil
 }
 
-// assignRef gives d its definitive reference when it has none: it draws
-// the next number of mask for d's date and writes the ref. It locks the
-// counter row until the transaction ends, so use cases call it last, after
-// every other write but the commit: the lock every validation waits for is
-// then held for one statement and the commit.
-func (s *Service) assignRef(ctx context.Context, d domain.SalesDocument, scope string, mask domain.Mask) error {
+// drawRef gives d its definitive reference when it has none, from the next
+// number of mask for d's date; the caller then saves d. It locks the
+// counter row until the transaction ends, so use cases call it after every
+// other write but that save: the lock every validation waits for is then
+// held for two statements and the commit.
+func (s *Service) drawRef(ctx context.Context, d domain.SalesDocument, scope string, mask domain.Mask) error {
 	h := d.Header()
 	if h.Ref != "" {
 		return nil
@@ -409,11 +407,7 @@ func (s *Service) assignRef(ctx context.Context, d domain.SalesDocument, scope s
 	if err != nil {
 		return err
 	}
-	ref := mask.Format(h.Date, n)
-	if err := s.repo.SetRef(ctx, d.Kind(), h.ID, ref); err != nil {
-		return err
-	}
-	h.Ref = ref
+	h.Ref = mask.Format(h.Date, n)
 	return nil
 }
 
