@@ -176,6 +176,7 @@ func enqueueWork(t *testing.T, db *persistence.DB, n int, payload string) {
 // The runner claims nothing more, finishes all four, leaves the other 16
 // untouched and exits 0, long before the 15 s drain limit.
 func TestCT04SoftDrain(t *testing.T) {
+	t.Parallel()
 	for _, driver := range testdb.Drivers {
 		t.Run(driver, func(t *testing.T) {
 			t.Parallel()
@@ -207,6 +208,7 @@ func TestCT04SoftDrain(t *testing.T) {
 // hands them back to available with their attempt spent, hands the two
 // buffered ones back unspent, and exits 0 within 15 s plus a small margin.
 func TestCT04HardStop(t *testing.T) {
+	t.Parallel()
 	for _, driver := range testdb.Drivers {
 		t.Run(driver, func(t *testing.T) {
 			t.Parallel()
@@ -223,7 +225,7 @@ func TestCT04HardStop(t *testing.T) {
 			code, took := p.stop(t, syscall.SIGTERM, 30*time.Second)
 			require.Equal(t, 0, code)
 			require.GreaterOrEqual(t, took, 15*time.Second, "the drain waits its 15 s for the running jobs")
-			require.Less(t, took, 18*time.Second, "15 s drain plus a small margin")
+			require.Less(t, took, 20*time.Second, "15 s drain plus a small margin (3 s cancel grace at most, then bookkeeping)")
 
 			require.Zero(t, count(t, db, "SELECT count(*) FROM jobs WHERE state <> 'available'"), "nothing lost, nothing stuck")
 			require.Zero(t, count(t, db, "SELECT count(*) FROM test_done"))
@@ -282,6 +284,7 @@ func TestExactlyOnceAcrossThreeRunners(t *testing.T) {
 // TestCrashRescue: kill -9 a runner in the middle of a job; once the lease
 // expires another runner rescues the job and completes it.
 func TestCrashRescue(t *testing.T) {
+	t.Parallel()
 	for _, driver := range testdb.Drivers {
 		t.Run(driver, func(t *testing.T) {
 			t.Parallel()

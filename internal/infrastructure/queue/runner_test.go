@@ -60,101 +60,97 @@ func fastConfig(id string) Config {
 // TestRunnerWorksEveryJobOnceWithTheRequestID runs 60 jobs through a pool
 // of 4 workers and checks that each ran exactly once, with its enqueuing
 // request id in the context and in the log.
-func TestRunnerWorksEveryJobOnceWithTheRequestID(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *persistence.DB) {
-		s := NewStore(db, StoreOptions{})
-		var (
-			mu   sync.Mutex
-			seen = map[int64]int{}
-			bad  atomic.Int32
-		)
-		reg := NewRegistry()
-		require.NoError(t, reg.Register("count", func(ctx context.Context, j *domain.Job) error {
-			if logging.RequestID(ctx) != j.RequestID || j.RequestID == "" {
-				bad.Add(1)
-			}
-			var p struct{ N int }
-			if err := j.DecodePayload(&p); err != nil {
-				return err
-			}
-			mu.Lock()
-			seen[j.ID]++
-			mu.Unlock()
-			return nil
-		}))
-		core, logs := observer.New(zap.InfoLevel)
-		r, err := New(s, reg, fastConfig("r1"), zap.New(core))
+func testRunnerWorksEveryJobOnceWithTheRequestID(t *testing.T, db *persistence.DB) {
+	s := NewStore(db, StoreOptions{})
+	var (
+		mu   sync.Mutex
+		seen = map[int64]int{}
+		bad  atomic.Int32
+	)
+	reg := NewRegistry()
+	require.NoError(t, reg.Register("count", func(ctx context.Context, j *domain.Job) error {
+		if logging.RequestID(ctx) != j.RequestID || j.RequestID == "" {
+			bad.Add(1)
+		}
+		var p struct{ N int }
+		if err := j.DecodePayload(&p); err != nil {
+			return err
+		}
+		mu.Lock()
+		seen[j.ID]++
+		mu.Unlock()
+		return nil
+	}))
+	core, logs := observer.New(zap.InfoLevel)
+	r, err := New(s, reg, fastConfig("r1"), zap.New(core))
+	require.NoError(t, err)
+	for i := range 60 {
+		ctx := logging.WithRequestID(context.Background(), fmt.Sprintf("req-%d", i))
+		_, err := s.Enqueue(ctx, domain.NewJob{Kind: "count", Payload: []byte(fmt.Sprintf(`{"N":%d}`, i))})
 		require.NoError(t, err)
-		for i := range 60 {
-			ctx := logging.WithRequestID(context.Background(), fmt.Sprintf("req-%d", i))
-			_, err := s.Enqueue(ctx, domain.NewJob{Kind: "count", Payload: []byte(fmt.Sprintf(`{"N":%d}`, i))})
-			require.NoError(t, err)
-		}
-		stop := startRunner(t, r)
-		eventuallyCount(t, db, 60, "state = ?", "completed")
-		require.NoError(t, stop())
+	}
+	stop := startRunner(t, r)
+	eventuallyCount(t, db, 60, "state = ?", "completed")
+	require.NoError(t, stop())
 
-		require.Len(t, seen, 60)
-		for id, n := range seen {
-			require.Equal(t, 1, n, "job %d ran %d times", id, n)
-		}
-		require.Zero(t, bad.Load(), "request id missing from the job context")
-		done := logs.FilterMessage("job completed").All()
-		require.Len(t, done, 60)
-		ctxMap := done[0].ContextMap()
-		require.Regexp(t, `^req-\d+$`, ctxMap["request_id"])
-		require.Equal(t, "r1", ctxMap["runner"])
-	})
+	require.Len(t, seen, 60)
+	for id, n := range seen {
+		require.Equal(t, 1, n, "job %d ran %d times", id, n)
+	}
+	require.Zero(t, bad.Load(), "request id missing from the job context")
+	done := logs.FilterMessage("job completed").All()
+	require.Len(t, done, 60)
+	ctxMap := done[0].ContextMap()
+	require.Regexp(t, `^req-\d+$`, ctxMap["request_id"])
+	require.Equal(t, "r1", ctxMap["runner"])
 }
 
 // TestRunnerOutcomes: unknown kind, panic, timeout, permanent error and
 // snooze each land where they should.
-func TestRunnerOutcomes(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *persistence.DB) {
-		s := NewStore(db, StoreOptions{})
-		reg := NewRegistry()
-		require.NoError(t, reg.Register("panics", func(context.Context, *domain.Job) error { panic("boom") }))
-		require.NoError(t, reg.Register("slow", func(ctx context.Context, _ *domain.Job) error {
-			<-ctx.Done()
-			return ctx.Err()
-		}, WithTimeout(50*time.Millisecond)))
-		require.NoError(t, reg.Register("gone", func(context.Context, *domain.Job) error {
-			return domain.JobPermanent(errors.New("invoice 9 was deleted"))
-		}))
-		require.NoError(t, reg.Register("later", func(context.Context, *domain.Job) error {
-			return domain.JobSnooze(time.Hour)
-		}))
-		cfg := fastConfig("r1")
-		cfg.MaintenanceInterval = time.Hour // no promotion: each job gets one attempt here
-		r, err := New(s, reg, cfg, zap.NewNop())
-		require.NoError(t, err)
-		ctx := context.Background()
-		unknown := enqueue(t, s, ctx, "nobody.handles.this")
-		panics := enqueue(t, s, ctx, "panics")
-		slow := enqueue(t, s, ctx, "slow")
-		gone := enqueue(t, s, ctx, "gone")
-		later := enqueue(t, s, ctx, "later")
-		stop := startRunner(t, r)
-		eventuallyCount(t, db, 3, "state = ?", "retryable")
-		eventuallyCount(t, db, 1, "state = ?", "failed")
-		eventuallyCount(t, db, 1, "state = ? AND attempt = 0", "available")
-		require.NoError(t, stop())
+func testRunnerOutcomes(t *testing.T, db *persistence.DB) {
+	s := NewStore(db, StoreOptions{})
+	reg := NewRegistry()
+	require.NoError(t, reg.Register("panics", func(context.Context, *domain.Job) error { panic("boom") }))
+	require.NoError(t, reg.Register("slow", func(ctx context.Context, _ *domain.Job) error {
+		<-ctx.Done()
+		return ctx.Err()
+	}, WithTimeout(50*time.Millisecond)))
+	require.NoError(t, reg.Register("gone", func(context.Context, *domain.Job) error {
+		return domain.JobPermanent(errors.New("invoice 9 was deleted"))
+	}))
+	require.NoError(t, reg.Register("later", func(context.Context, *domain.Job) error {
+		return domain.JobSnooze(time.Hour)
+	}))
+	cfg := fastConfig("r1")
+	cfg.MaintenanceInterval = time.Hour // no promotion: each job gets one attempt here
+	r, err := New(s, reg, cfg, zap.NewNop())
+	require.NoError(t, err)
+	ctx := context.Background()
+	unknown := enqueue(t, s, ctx, "nobody.handles.this")
+	panics := enqueue(t, s, ctx, "panics")
+	slow := enqueue(t, s, ctx, "slow")
+	gone := enqueue(t, s, ctx, "gone")
+	later := enqueue(t, s, ctx, "later")
+	stop := startRunner(t, r)
+	eventuallyCount(t, db, 3, "state = ?", "retryable")
+	eventuallyCount(t, db, 1, "state = ?", "failed")
+	eventuallyCount(t, db, 1, "state = ? AND attempt = 0", "available")
+	require.NoError(t, stop())
 
-		j := get(t, s, unknown)
-		require.Equal(t, domain.JobRetryable, j.State)
-		require.Contains(t, j.LastError, `no handler for job kind "nobody.handles.this"`)
-		require.Contains(t, get(t, s, panics).LastError, "handler panicked: boom")
-		require.Contains(t, get(t, s, slow).LastError, "deadline exceeded")
-		j = get(t, s, gone)
-		require.Equal(t, domain.JobFailed, j.State)
-		require.Equal(t, 1, j.Attempt)
-		require.Contains(t, j.LastError, "invoice 9 was deleted")
-		j = get(t, s, later)
-		require.Equal(t, domain.JobAvailable, j.State)
-		require.Equal(t, 0, j.Attempt)
-		require.True(t, j.RunAt.After(time.Now().Add(50*time.Minute)))
-		require.Empty(t, j.LastError)
-	})
+	j := get(t, s, unknown)
+	require.Equal(t, domain.JobRetryable, j.State)
+	require.Contains(t, j.LastError, `no handler for job kind "nobody.handles.this"`)
+	require.Contains(t, get(t, s, panics).LastError, "handler panicked: boom")
+	require.Contains(t, get(t, s, slow).LastError, "deadline exceeded")
+	j = get(t, s, gone)
+	require.Equal(t, domain.JobFailed, j.State)
+	require.Equal(t, 1, j.Attempt)
+	require.Contains(t, j.LastError, "invoice 9 was deleted")
+	j = get(t, s, later)
+	require.Equal(t, domain.JobAvailable, j.State)
+	require.Equal(t, 0, j.Attempt)
+	require.True(t, j.RunAt.After(time.Now().Add(50*time.Minute)))
+	require.Empty(t, j.LastError)
 }
 
 // gate is a handler that signals when a job starts and blocks until the
@@ -196,73 +192,68 @@ func (g *gate) waitStarted(t *testing.T) int64 {
 
 // TestRunnerSoftDrain: on stop the runner claims nothing more and finishes
 // the running and the buffered job; the rest stay available, untouched.
-func TestRunnerSoftDrain(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *persistence.DB) {
-		s := NewStore(db, StoreOptions{})
-		g := newGate(true)
-		reg := NewRegistry()
-		require.NoError(t, reg.Register("gated", g.handle))
-		cfg := fastConfig("r1")
-		cfg.Workers, cfg.Buffer = 1, 1
-		core, logs := observer.New(zap.InfoLevel)
-		r, err := New(s, reg, cfg, zap.New(core))
-		require.NoError(t, err)
-		ctx := context.Background()
-		for range 5 {
-			enqueue(t, s, ctx, "gated")
-		}
-		stop := startRunner(t, r)
-		g.waitStarted(t)
-		eventuallyCount(t, db, 2, "state = ?", "running") // one running, one buffered
-		stopped := make(chan error, 1)
-		go func() { stopped <- stop() }()
-		// Once the runner has stopped claiming, open the gate so both the
-		// running and the buffered job finish within the drain.
-		require.Eventually(t, func() bool { return logs.FilterMessage("runner draining").Len() == 1 }, 10*time.Second, time.Millisecond)
-		close(g.open)
-		require.NoError(t, <-stopped)
-		require.EqualValues(t, 2, countJobs(t, db, "state = ?", "completed"))
-		require.EqualValues(t, 3, countJobs(t, db, "state = ? AND attempt = 0", "available"))
-		require.Zero(t, countJobs(t, db, "state = ?", "running"))
-	})
+func testRunnerSoftDrain(t *testing.T, db *persistence.DB) {
+	s := NewStore(db, StoreOptions{})
+	g := newGate(true)
+	reg := NewRegistry()
+	require.NoError(t, reg.Register("gated", g.handle))
+	cfg := fastConfig("r1")
+	cfg.Workers, cfg.Buffer = 1, 1
+	core, logs := observer.New(zap.InfoLevel)
+	r, err := New(s, reg, cfg, zap.New(core))
+	require.NoError(t, err)
+	ctx := context.Background()
+	for range 5 {
+		enqueue(t, s, ctx, "gated")
+	}
+	stop := startRunner(t, r)
+	g.waitStarted(t)
+	eventuallyCount(t, db, 2, "state = ?", "running") // one running, one buffered
+	stopped := make(chan error, 1)
+	go func() { stopped <- stop() }()
+	// Once the runner has stopped claiming, open the gate so both the
+	// running and the buffered job finish within the drain.
+	require.Eventually(t, func() bool { return logs.FilterMessage("runner draining").Len() == 1 }, 10*time.Second, time.Millisecond)
+	close(g.open)
+	require.NoError(t, <-stopped)
+	require.EqualValues(t, 2, countJobs(t, db, "state = ?", "completed"))
+	require.EqualValues(t, 3, countJobs(t, db, "state = ? AND attempt = 0", "available"))
+	require.Zero(t, countJobs(t, db, "state = ?", "running"))
 }
 
 // TestRunnerHardStop: the drain timeout passes with a job running and one
 // buffered; the running one is cancelled and handed back with its attempt
 // spent, the buffered one with its attempt unspent.
-func TestRunnerHardStop(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *persistence.DB) {
-		s := NewStore(db, StoreOptions{})
-		g := newGate(true)
-		reg := NewRegistry()
-		require.NoError(t, reg.Register("gated", g.handle))
-		cfg := fastConfig("r1")
-		cfg.Workers, cfg.Buffer, cfg.DrainTimeout = 1, 1, 200*time.Millisecond
-		r, err := New(s, reg, cfg, zap.NewNop())
-		require.NoError(t, err)
-		ctx := context.Background()
-		first := enqueue(t, s, ctx, "gated")
-		second := enqueue(t, s, ctx, "gated")
-		stop := startRunner(t, r)
-		require.Equal(t, first, g.waitStarted(t))
-		eventuallyCount(t, db, 2, "state = ?", "running")
-		require.NoError(t, stop())
+func testRunnerHardStop(t *testing.T, db *persistence.DB) {
+	s := NewStore(db, StoreOptions{})
+	g := newGate(true)
+	reg := NewRegistry()
+	require.NoError(t, reg.Register("gated", g.handle))
+	cfg := fastConfig("r1")
+	cfg.Workers, cfg.Buffer, cfg.DrainTimeout = 1, 1, 200*time.Millisecond
+	r, err := New(s, reg, cfg, zap.NewNop())
+	require.NoError(t, err)
+	ctx := context.Background()
+	first := enqueue(t, s, ctx, "gated")
+	second := enqueue(t, s, ctx, "gated")
+	stop := startRunner(t, r)
+	require.Equal(t, first, g.waitStarted(t))
+	eventuallyCount(t, db, 2, "state = ?", "running")
+	require.NoError(t, stop())
 
-		j := get(t, s, first)
-		require.Equal(t, domain.JobAvailable, j.State)
-		require.Equal(t, 1, j.Attempt)
-		require.Contains(t, j.LastError, "interrupted by shutdown")
-		j = get(t, s, second)
-		require.Equal(t, domain.JobAvailable, j.State)
-		require.Equal(t, 0, j.Attempt)
-		require.Empty(t, j.LeaseOwner)
-	})
+	j := get(t, s, first)
+	require.Equal(t, domain.JobAvailable, j.State)
+	require.Equal(t, 1, j.Attempt)
+	require.Contains(t, j.LastError, "interrupted by shutdown")
+	j = get(t, s, second)
+	require.Equal(t, domain.JobAvailable, j.State)
+	require.Equal(t, 0, j.Attempt)
+	require.Empty(t, j.LeaseOwner)
 }
 
 // TestRunnerHandsBackJobsOfHandlersThatIgnoreCancellation: a handler that
 // never returns cannot hold the shutdown or its job.
-func TestRunnerHandsBackJobsOfHandlersThatIgnoreCancellation(t *testing.T) {
-	db := testdb.New(t, "sqlite")
+func testRunnerHandsBackJobsOfHandlersThatIgnoreCancellation(t *testing.T, db *persistence.DB) {
 	s := NewStore(db, StoreOptions{})
 	g := newGate(false)
 	t.Cleanup(func() { close(g.open) })
@@ -290,8 +281,7 @@ func TestRunnerHandsBackJobsOfHandlersThatIgnoreCancellation(t *testing.T) {
 
 // TestRunnerRetriesAfterBackoff: a failing job comes back through the
 // maintenance promotion and completes on its second attempt.
-func TestRunnerRetriesAfterBackoff(t *testing.T) {
-	db := testdb.New(t, "postgres")
+func testRunnerRetriesAfterBackoff(t *testing.T, db *persistence.DB) {
 	s := NewStore(db, StoreOptions{})
 	var calls atomic.Int32
 	reg := NewRegistry()
@@ -315,6 +305,7 @@ func TestRunnerRetriesAfterBackoff(t *testing.T) {
 // TestRunnerWakesOnNotify: with a one-hour poll interval only LISTEN/NOTIFY
 // can make the runner see a new job quickly.
 func TestRunnerWakesOnNotify(t *testing.T) {
+	t.Parallel()
 	dsn := testdb.DSN(t, "postgres")
 	db, err := persistence.Open(persistence.Options{Driver: "postgres", DSN: dsn, MaxOpenConns: 10, MaxIdleConns: 10})
 	require.NoError(t, err)
@@ -353,6 +344,7 @@ func TestRunnerWakesOnNotify(t *testing.T) {
 }
 
 func TestNewRejectsALeaseShorterThanATimeout(t *testing.T) {
+	t.Parallel()
 	reg := NewRegistry()
 	require.NoError(t, reg.Register("long", func(context.Context, *domain.Job) error { return nil }, WithTimeout(5*time.Minute)))
 	_, err := New(nil, reg, Config{}, zap.NewNop())
