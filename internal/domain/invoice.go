@@ -61,8 +61,9 @@ func (s InvoiceStatus) String() string {
 		return "paid"
 	case InvoiceAbandoned:
 		return "abandoned"
+	default:
+		return "draft"
 	}
-	return "draft"
 }
 
 // CloseCode says why a validated invoice was closed without being paid in
@@ -139,10 +140,7 @@ func (i *Invoice) CheckEditable() error {
 // CheckNew checks a new invoice's fields (common ones and lines included).
 func (i *Invoice) CheckNew() error {
 	err := i.CheckHeader()
-	v, _ := err.(*ValidationError)
-	if v == nil {
-		v = &ValidationError{}
-	}
+	v := validationOf(err)
 	if i.Type != InvoiceStandard && i.Type != InvoiceCreditNote {
 		v.Add("type", "invalid", "must be standard or credit_note")
 	}
@@ -230,6 +228,7 @@ func (i *Invoice) Abandon(code CloseCode, note string) error {
 		return illegal(i, "cancel", "already_paid", "it is paid")
 	case InvoiceAbandoned:
 		return illegal(i, "cancel", "abandoned", "it is already abandoned")
+	case InvoiceValidated:
 	}
 	if _, ok := ParseCloseCode(string(code)); !ok {
 		v := &ValidationError{}
@@ -256,6 +255,7 @@ func (i *Invoice) CheckPayable() error {
 		return illegal(i, "pay", "already_paid", "it is already paid")
 	case InvoiceAbandoned:
 		return illegal(i, "pay", "abandoned", "it was abandoned")
+	case InvoiceValidated:
 	}
 	return nil
 }

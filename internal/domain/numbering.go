@@ -185,8 +185,9 @@ func (m Mask) Period(on time.Time) string {
 			y--
 		}
 		return strconv.Itoa(y)
+	default:
+		return ""
 	}
-	return ""
 }
 
 // Format returns the reference of the n-th document (n from 1) of the

@@ -36,8 +36,9 @@ func (s OrderStatus) String() string {
 		return "shipping"
 	case OrderClosed:
 		return "closed"
+	default:
+		return "draft"
 	}
-	return "draft"
 }
 
 // Order is a customer's sales order.
@@ -146,10 +147,7 @@ func (o *Order) CheckBillable() error {
 // CheckNew checks a new order's fields.
 func (o *Order) CheckNew() error {
 	err := o.CheckHeader()
-	v, _ := err.(*ValidationError)
-	if v == nil {
-		v = &ValidationError{}
-	}
+	v := validationOf(err)
 	if !o.DeliveryDate.IsZero() && o.DeliveryDate.Before(o.Date) {
 		v.Add("delivery_date", "before_date", "must not be before the order date")
 	}

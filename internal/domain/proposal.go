@@ -37,8 +37,9 @@ func (s ProposalStatus) String() string {
 		return "refused"
 	case ProposalBilled:
 		return "billed"
+	default:
+		return "draft"
 	}
-	return "draft"
 }
 
 // DefaultProposalValidityDays is how long a proposal stays open when no
@@ -74,10 +75,7 @@ func (p *Proposal) NeedsRef() bool { return p.Ref == "" }
 // CheckNew checks a new proposal's fields.
 func (p *Proposal) CheckNew() error {
 	err := p.CheckHeader()
-	v, _ := err.(*ValidationError)
-	if v == nil {
-		v = &ValidationError{}
-	}
+	v := validationOf(err)
 	if p.ValidUntil.IsZero() {
 		v.Add("valid_until", "required", "is required")
 	} else if p.ValidUntil.Before(p.Date) {

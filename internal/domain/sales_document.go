@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -244,6 +245,16 @@ func Event(d SalesDocument, action, from string, by int64, note string, at time.
 func DateOnly(t time.Time) time.Time {
 	y, m, d := t.UTC().Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// validationOf returns the ValidationError err holds, to add more field
+// problems to, or a new empty one.
+func validationOf(err error) *ValidationError {
+	var v *ValidationError
+	if errors.As(err, &v) {
+		return v
+	}
+	return &ValidationError{}
 }
 
 // checkNote validates a free-text note of an action.

@@ -358,8 +358,8 @@ func mergeChecks(v *domain.ValidationError, check error) error {
 	if check == nil {
 		return v.Err()
 	}
-	cv, ok := check.(*domain.ValidationError)
-	if !ok {
+	var cv *domain.ValidationError
+	if !errors.As(check, &cv) {
 		if v.Err() != nil {
 			return v
 		}
@@ -379,15 +379,13 @@ func mergeChecks(v *domain.ValidationError, check error) error {
 
 // record appends an event and tells the observers, in the caller's
 // transaction.
-func (s *Service) record(ctx context.Context, evs ...domain.DocEvent) error {
-	for i := range evs {
-		if err := s.repo.AddEvent(ctx, &evs[i]); err != nil {
+func (s *Service) record(ctx context.Context, ev domain.DocEvent) error {
+	if err := s.repo.AddEvent(ctx, &ev); err != nil {
+		return err
+	}
+	for _, o := range s.observers {
+		if err := o.DocumentEvent(ctx, ev); err != nil {
 			return err
-		}
-		for _, o := range s.observers {
-			if err := o.DocumentEvent(ctx, evs[i]); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
