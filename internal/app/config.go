@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	netmail "net/mail"
 	"net/url"
 	"os"
 	"reflect"
@@ -34,6 +35,7 @@ type Config struct {
 	Sales          SalesConfig   `envPrefix:"DOLIBARR_"`
 	Company        CompanyConfig `envPrefix:"DOLIBARR_COMPANY_"`
 	PDF            PDFConfig     `envPrefix:"DOLIBARR_PDF_"`
+	SMTP           SMTPConfig    `envPrefix:"DOLIBARR_SMTP_"`
 	MigrateOnStart bool          `env:"DOLIBARR_MIGRATE_ON_START"`
 }
 
@@ -169,6 +171,79 @@ func (c PDFConfig) validate() []string {
 		p = append(p, "DOLIBARR_PDF_TIMEOUT: must be positive")
 	}
 	return p
+}
+
+// SMTPConfig is the mail server documents are sent through. Without a
+// host, on SQLite (the all-in-one), messages are written as .eml files to
+// the mail-outbox folder next to the database file; elsewhere sends fail
+// with the reason "mail is not configured".
+type SMTPConfig struct {
+	Host string `env:"HOST"`
+	// Port defaults to the TLS mode's usual port: 25 (none), 587
+	// (starttls), 465 (tls).
+	Port     int    `env:"PORT"`
+	Username string `env:"USERNAME"`
+	Password string `env:"PASSWORD" secret:"true"`
+	// From is the sender, "Name <address>" or a bare address; empty:
+	// DOLIBARR_COMPANY_NAME <DOLIBARR_COMPANY_EMAIL>.
+	From string `env:"FROM"`
+	// TLS is none, starttls (STARTTLS required) or tls (implicit TLS).
+	TLS string `env:"TLS" envDefault:"starttls"`
+}
+
+func (c SMTPConfig) validate(company CompanyConfig) []string {
+	var p []string
+	switch c.TLS {
+	case "none", "starttls", "tls":
+	default:
+		p = append(p, fmt.Sprintf("DOLIBARR_SMTP_TLS: %q is not none, starttls or tls", c.TLS))
+	}
+	if c.Port < 0 || c.Port > 65535 {
+		p = append(p, fmt.Sprintf("DOLIBARR_SMTP_PORT: %d is not a port", c.Port))
+	}
+	if c.Host == "" && (c.Username != "" || c.Password != "" || c.Port != 0) {
+		p = append(p, "DOLIBARR_SMTP_HOST: required with DOLIBARR_SMTP_PORT, _USERNAME or _PASSWORD")
+	}
+	if c.Password != "" && c.Username == "" {
+		p = append(p, "DOLIBARR_SMTP_USERNAME: required with DOLIBARR_SMTP_PASSWORD")
+	}
+	from := c.SenderAddress(company)
+	if c.Host != "" && from == "" {
+		p = append(p, "DOLIBARR_SMTP_FROM: required with DOLIBARR_SMTP_HOST (or set DOLIBARR_COMPANY_EMAIL)")
+	}
+	if from != "" {
+		if _, err := netmail.ParseAddress(from); err != nil {
+			p = append(p, fmt.Sprintf("DOLIBARR_SMTP_FROM: %q is not an address such as \"Acme <billing@example.com>\"", from))
+		}
+	}
+	return p
+}
+
+// SenderAddress is the From of sent messages: DOLIBARR_SMTP_FROM, else
+// the company's name and e-mail address, else "".
+func (c SMTPConfig) SenderAddress(company CompanyConfig) string {
+	switch {
+	case c.From != "":
+		return c.From
+	case company.Email == "":
+		return ""
+	case company.Name == "":
+		return company.Email
+	}
+	return (&netmail.Address{Name: company.Name, Address: company.Email}).String()
+}
+
+// SMTPPort is the configured port or the TLS mode's usual one.
+func (c SMTPConfig) SMTPPort() int {
+	switch {
+	case c.Port != 0:
+		return c.Port
+	case c.TLS == "none":
+		return 25
+	case c.TLS == "tls":
+		return 465
+	}
+	return 587
 }
 
 // RunnerConfig tunes the job runner (the runner binary, and the all-in-one
@@ -424,6 +499,7 @@ func (c *Config) validate() []string {
 	p = append(p, c.Sales.validate()...)
 	p = append(p, c.Company.validate()...)
 	p = append(p, c.PDF.validate()...)
+	p = append(p, c.SMTP.validate(c.Company)...)
 	if c.HTTP.RequestTimeout <= 0 {
 		p = append(p, "DOLIBARR_HTTP_REQUEST_TIMEOUT: must be positive")
 	}

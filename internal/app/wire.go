@@ -7,8 +7,10 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/dolibarr-go/dolibarr/internal/api"
+	"github.com/dolibarr-go/dolibarr/internal/infrastructure/mail"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/persistence"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/queue"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/documents"
 	"github.com/dolibarr-go/dolibarr/internal/usecase/sales"
 )
 
@@ -19,6 +21,9 @@ type deps struct {
 	log *zap.Logger
 	now func() time.Time // the clock; tests move it
 	pdf pdfHooks         // tests observe PDF renders (wire_documents.go)
+	// mail adjusts the runner's mail service in tests: a breaker on a test
+	// clock, recorded backoff waits (wire_mail.go).
+	mail mail.Options
 }
 
 // wiring collects what the features contribute to the API server: the
@@ -28,6 +33,8 @@ type wiring struct {
 	routes []func(s *api.Server)
 	// sales is the sales use case, for features that read its documents.
 	sales *sales.Service
+	// documents renders the sales documents' PDFs.
+	documents *documents.Service
 }
 
 // buildAPI wires every feature, repositories -> use cases -> handlers, by
@@ -50,6 +57,9 @@ func buildAPI(ctx context.Context, d deps) (*wiring, error) {
 	if err := wireDocuments(ctx, d, w); err != nil {
 		return nil, err
 	}
+	if err := wireMailing(ctx, d, w); err != nil {
+		return nil, err
+	}
 	return w, nil
 }
 
@@ -57,6 +67,6 @@ func buildAPI(ctx context.Context, d deps) (*wiring, error) {
 // runner (the runner binary and the all-in-one binary). A feature that
 // enqueues jobs (take its jobs.Enqueuer from jobQueue(d)) adds one call here
 // to a register<Feature>Jobs(ctx, d, reg) in its wire_<feature>.go.
-func registerJobs(_ context.Context, _ deps, _ *queue.Registry) error {
-	return nil
+func registerJobs(ctx context.Context, d deps, reg *queue.Registry) error {
+	return registerMailingJobs(ctx, d, reg)
 }

@@ -72,6 +72,7 @@ func wireDocuments(_ context.Context, d deps, w *wiring) error {
 			Language: d.cfg.PDF.Language, Currency: c.Currency, Timeout: d.cfg.PDF.Timeout,
 		},
 	)
+	w.documents = svc
 	w.routes = append(w.routes, func(s *api.Server) { api.RegisterDocuments(s, svc) })
 	return nil
 }

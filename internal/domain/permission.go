@@ -31,6 +31,11 @@ const (
 	PermJobsRead        Permission = "jobs:read"
 	PermJobsAdmin       Permission = "jobs:admin"
 	PermUserAdmin       Permission = "user:admin"
+	// Sending a document by e-mail is a right of its own, as in Dolibarr
+	// (facture "send", id 15): it speaks to the customer.
+	PermProposalSend Permission = "proposal:send"
+	PermOrderSend    Permission = "order:send"
+	PermInvoiceSend  Permission = "invoice:send"
 )
 
 // AllPermissions lists every permission, in a stable order.
@@ -41,6 +46,7 @@ var AllPermissions = []Permission{
 	PermProposalRead, PermProposalWrite, PermOrderRead, PermOrderWrite,
 	PermInvoiceRead, PermInvoiceWrite, PermInvoiceValidate, PermInvoicePay,
 	PermReportRead, PermJobsRead, PermJobsAdmin, PermUserAdmin,
+	PermProposalSend, PermOrderSend, PermInvoiceSend,
 }
 
 // BuiltinRoles are the roles every installation has, with their permissions.
@@ -55,6 +61,7 @@ var BuiltinRoles = map[string][]Permission{
 		PermProductRead, PermStockRead,
 		PermProposalRead, PermProposalWrite, PermOrderRead, PermOrderWrite,
 		PermInvoiceRead, PermInvoiceWrite, PermReportRead,
+		PermProposalSend, PermOrderSend, PermInvoiceSend,
 	},
 	RoleWarehouse: {
 		PermThirdPartyRead, PermProductRead, PermProductWrite,
@@ -64,6 +71,7 @@ var BuiltinRoles = map[string][]Permission{
 		PermThirdPartyRead, PermContactRead, PermProductRead,
 		PermProposalRead, PermOrderRead,
 		PermInvoiceRead, PermInvoiceWrite, PermInvoiceValidate, PermInvoicePay, PermReportRead,
+		PermInvoiceSend,
 	},
 	RoleReadOnly: readPermissions(),
 }

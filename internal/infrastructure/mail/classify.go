@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"context"
 	"errors"
 	"net/textproto"
 
@@ -18,6 +19,20 @@ func (e *SessionError) Error() string { return "smtp session: " + e.Err.Error() 
 // Unwrap returns the cause.
 func (e *SessionError) Unwrap() error { return e.Err }
 
+// ErrNotConfigured is the failure of every send when no SMTP server is
+// configured and no folder stands in for one: permanent, since no retry
+// will find a server (an administrator retries the jobs once it is set).
+var ErrNotConfigured = errors.New("mail is not configured: no SMTP server (DOLIBARR_SMTP_HOST) is set")
+
+// Unconfigured is the transport without an SMTP server: every attempt
+// fails with ErrNotConfigured.
+type Unconfigured struct{}
+
+// Deliver fails with ErrNotConfigured.
+func (Unconfigured) Deliver(context.Context, mailing.Message) (string, error) {
+	return "", ErrNotConfigured
+}
+
 // authCodes are the replies that refuse our credentials or demand them
 // (RFC 4954): 530 authentication required, 534 mechanism too weak, 535
 // invalid credentials, 538 encryption required. They say the sender's
@@ -29,7 +44,8 @@ var authCodes = map[int]bool{530: true, 534: true, 535: true, 538: true}
 // carries none). In order:
 //
 //  1. an invalid message (*PayloadError, go-mail's sender, recipient or
-//     encoding errors) is permanent;
+//     encoding errors) or a missing configuration (ErrNotConfigured) is
+//     permanent;
 //  2. a failure while opening the session (*SessionError: connection
 //     refused or reset, timeout, greeting, EHLO, STARTTLS, AUTH, whatever
 //     the code) is transient: it concerns the server or our configuration,
@@ -55,7 +71,7 @@ func Classify(err error) (mailing.FailureClass, int) {
 	switch {
 	case err == nil:
 		return "", 0
-	case errors.As(err, &pe):
+	case errors.As(err, &pe), errors.Is(err, ErrNotConfigured):
 		return mailing.Permanent, 0
 	case errors.As(err, &se):
 		code := 0

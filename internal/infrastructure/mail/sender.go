@@ -97,6 +97,9 @@ func NewDefaultBreaker(now func() time.Time, log *zap.Logger) *Breaker {
 // Breaker returns the sender's circuit breaker.
 func (s *Sender) Breaker() *Breaker { return s.b }
 
+// Check returns a *mailing.CircuitOpenError while the circuit is open.
+func (s *Sender) Check() error { return s.b.Check() }
+
 // Send delivers m: see mailing.Mailer for the errors. An invalid message
 // fails at once as permanent, before the circuit is consulted.
 func (s *Sender) Send(ctx context.Context, m mailing.Message) (mailing.Receipt, error) {

@@ -59,6 +59,10 @@ type Receipt struct {
 //     that may pass (timeout, connection refused or reset, a 4xx reply).
 type Mailer interface {
 	Send(ctx context.Context, m Message) (Receipt, error)
+	// Check returns a *CircuitOpenError while the circuit is open, nil
+	// otherwise, so a caller can skip preparing a message (rendering its
+	// PDF) that would be refused anyway.
+	Check() error
 }
 
 // ErrMailCircuitOpen is the known error of a send refused at once because

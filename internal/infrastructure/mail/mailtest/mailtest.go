@@ -46,9 +46,17 @@ const (
 // Rule answers a stage: nil accepts, an error (Reply) refuses.
 type Rule func(stage Stage, arg string) error
 
-// Reply builds an SMTP reply error, e.g. Reply(451, "4.3.0 try later").
+// Reply builds an SMTP reply error, e.g. Reply(451, "4.3.0 try later"); a
+// leading enhanced status code is sent as such.
 func Reply(code int, msg string) error {
-	return &smtp.SMTPError{Code: code, EnhancedCode: smtp.NoEnhancedCode, Message: msg}
+	e := &smtp.SMTPError{Code: code, EnhancedCode: smtp.EnhancedCodeNotSet, Message: msg}
+	if first, rest, ok := strings.Cut(msg, " "); ok {
+		var c smtp.EnhancedCode
+		if n, err := fmt.Sscanf(first, "%d.%d.%d", &c[0], &c[1], &c[2]); err == nil && n == 3 {
+			e.EnhancedCode, e.Message = c, rest
+		}
+	}
+	return e
 }
 
 // Options configure a Server.

@@ -1,0 +1,146 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/dolibarr-go/dolibarr/internal/api"
+	"github.com/dolibarr-go/dolibarr/internal/infrastructure/mail"
+	"github.com/dolibarr-go/dolibarr/internal/infrastructure/persistence"
+	"github.com/dolibarr-go/dolibarr/internal/infrastructure/queue"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/mailing"
+)
+
+// mailOutboxDir is the folder, next to the SQLite database, where the
+// all-in-one writes messages as .eml files when no SMTP server is set.
+const mailOutboxDir = "mail-outbox"
+
+// WithMailOptions makes the runner's mail service use o instead of the
+// production defaults: a breaker on a test clock, a sleeper that records
+// the backoff waits. The policy itself (attempts, backoff, threshold,
+// reset) stays the code's.
+func WithMailOptions(o mail.Options) TestOption {
+	return func(d *deps) { d.mail = o }
+}
+
+// wireMailing adds POST /{proposals|orders|invoices}/{id}/send, which
+// records a send request and enqueues its job, and the list of a
+// document's sends. The API process never talks to the mail server.
+func wireMailing(_ context.Context, d deps, w *wiring) error {
+	if w.sales == nil {
+		return errors.New("mailing: wireSales must run first")
+	}
+	svc, err := newMailing(d, w, nil)
+	if err != nil {
+		return err
+	}
+	w.routes = append(w.routes, func(s *api.Server) { api.RegisterMailing(s, svc) })
+	return nil
+}
+
+// registerMailingJobs registers the send_document job: render the PDF,
+// build the message, send it through the mail service (retries and
+// circuit breaker). The runner reads and renders documents exactly as the
+// API does: the same wiring, without its routes.
+func registerMailingJobs(ctx context.Context, d deps, reg *queue.Registry) error {
+	w := &wiring{}
+	if err := wireSales(ctx, d, w); err != nil {
+		return err
+	}
+	if err := wireDocuments(ctx, d, w); err != nil {
+		return err
+	}
+	mailer, err := newMailer(d)
+	if err != nil {
+		return err
+	}
+	svc, err := newMailing(d, w, mailer)
+	if err != nil {
+		return err
+	}
+	return reg.Register(mailing.JobKind, svc.HandleJob)
+}
+
+func newMailing(d deps, w *wiring, mailer mailing.Mailer) (*mailing.Service, error) {
+	md := mailing.Deps{
+		Tx: d.db, Store: persistence.NewMailingRepo(d.db), Jobs: jobQueue(d), Sales: w.sales,
+		Customers: persistence.NewCatalogRepo(d.db),
+		Config:    mailing.Config{Company: d.cfg.Company.Name, Currency: d.cfg.Company.Currency, Language: d.cfg.PDF.Language},
+		Now:       d.now,
+	}
+	if mailer != nil {
+		// Only the runner renders and sends.
+		md.Renderer, md.Mailer = w.documents, mailer
+	}
+	return mailing.New(md)
+}
+
+// newMailer returns the mail service over the configured transport: the
+// SMTP server; without one, on SQLite, a folder of .eml files next to the
+// database; otherwise a transport that fails every send as not configured.
+func newMailer(d deps) (*mail.Sender, error) {
+	c := d.cfg.SMTP
+	log := d.log.Named("mail")
+	from := c.SenderAddress(d.cfg.Company)
+	var tr mail.Transport
+	switch {
+	case c.Host != "":
+		s, err := mail.NewSMTP(mail.SMTPConfig{
+			Host: c.Host, Port: c.SMTPPort(), Username: c.Username, Password: c.Password, From: from, TLS: mail.TLSMode(c.TLS),
+		})
+		if err != nil {
+			return nil, err
+		}
+		tr = s
+		log.Info("mail goes through SMTP", zap.String("host", c.Host), zap.Int("port", c.SMTPPort()), zap.String("tls", c.TLS),
+			zap.Bool("auth", c.Username != ""), zap.String("from", from))
+	case d.cfg.DB.Driver == "sqlite":
+		if from == "" {
+			from = d.cfg.Company.Name + " <noreply@localhost>"
+		}
+		dir := mailOutbox(d.cfg.DB.DSN)
+		out, err := mail.NewDir(dir, from, d.now)
+		if err != nil {
+			return nil, err
+		}
+		tr = out
+		log.Warn("no SMTP server (DOLIBARR_SMTP_HOST): messages are written as .eml files to a folder instead of being sent",
+			zap.String("folder", out.Path()))
+	default:
+		tr = mail.Unconfigured{}
+		log.Warn("no SMTP server (DOLIBARR_SMTP_HOST): sending documents by e-mail fails until one is set")
+	}
+	o := d.mail
+	if o.Now == nil {
+		o.Now = d.now
+	}
+	if o.Log == nil {
+		o.Log = log
+	}
+	return mail.NewSender(tr, o), nil
+}
+
+// mailOutbox is the .eml folder of a SQLite DSN: next to the database
+// file, or in the temporary directory for an in-memory database.
+func mailOutbox(dsn string) string {
+	if dir, ok := sqliteDir(dsn); ok {
+		return filepath.Join(dir, mailOutboxDir)
+	}
+	return filepath.Join(os.TempDir(), "dolibarr-"+mailOutboxDir)
+}
+
+// NewTestRunner builds the job runner exactly as the runner binary does,
+// on db (already migrated), for tests that run jobs through the binaries'
+// own handlers.
+func NewTestRunner(ctx context.Context, cfg Config, db *persistence.DB, log *zap.Logger, opts ...TestOption) (*queue.Runner, error) {
+	d := deps{cfg: cfg, db: db, log: log, now: time.Now}
+	for _, o := range opts {
+		o(&d)
+	}
+	return buildRunner(ctx, d, nil)
+}

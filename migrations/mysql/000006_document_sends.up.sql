@@ -1,0 +1,22 @@
+-- Requests to send a sales document by e-mail (POST .../{id}/send) and what
+-- became of each: queued until its send_document job delivers it (sent) or
+-- gives up (failed, with the reason). The row and its job are written in
+-- one transaction; the job carries only the row's id.
+CREATE TABLE document_sends (
+    id           BIGINT       NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    doc_kind     VARCHAR(16)  NOT NULL,
+    document_id  BIGINT       NOT NULL,
+    recipients   TEXT         NOT NULL,
+    subject      TEXT         NOT NULL,
+    body         MEDIUMTEXT   NOT NULL,
+    language     VARCHAR(35)  NOT NULL DEFAULT '',
+    status       VARCHAR(16)  NOT NULL,
+    job_id       BIGINT       NOT NULL DEFAULT 0,
+    message_id   VARCHAR(255) NOT NULL DEFAULT '',
+    last_error   TEXT         NOT NULL,
+    requested_by BIGINT       NOT NULL DEFAULT 0,
+    created_at   DATETIME(6)  NOT NULL,
+    updated_at   DATETIME(6)  NOT NULL,
+    sent_at      DATETIME(6)  NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+CREATE INDEX document_sends_document ON document_sends (doc_kind, document_id, id);
