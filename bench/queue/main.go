@@ -93,7 +93,7 @@ func withDB(o options, fn func(o options, db *persistence.DB) error) error {
 	if err != nil {
 		return err
 	}
-	defer admin.Close() //nolint:errcheck // bench tool
+	defer admin.Close()
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
 	name := "dgbench_" + hex.EncodeToString(b)
@@ -111,7 +111,7 @@ func withDB(o options, fn func(o options, db *persistence.DB) error) error {
 	if err != nil {
 		return err
 	}
-	defer db.Close() //nolint:errcheck // bench tool
+	defer db.Close()
 	if err := db.MigrateUp(); err != nil {
 		return err
 	}
@@ -173,7 +173,7 @@ func benchThroughput(o options, db *persistence.DB) error {
 		}
 	}()
 	for range o.runners {
-		cmd := exec.Command(self, "-mode", "child", "-dsn", o.dsn, //nolint:gosec // re-executing ourselves
+		cmd := exec.Command(self, "-mode", "child", "-dsn", o.dsn,
 			"-workers", fmt.Sprint(o.workers), "-buffer", fmt.Sprint(o.buffer), "-cooldown", o.cooldown.String(),
 			fmt.Sprintf("-listen=%t", o.listen))
 		cmd.Stderr = os.Stderr
@@ -191,7 +191,7 @@ func benchThroughput(o options, db *persistence.DB) error {
 		kids = append(kids, kid{cmd, stdin})
 		line, err := bufio.NewReader(stdout).ReadString('\n')
 		if err != nil || strings.TrimSpace(line) != "ready" {
-			return fmt.Errorf("child did not get ready: %q %v", line, err)
+			return fmt.Errorf("child did not get ready: %q: %w", line, err)
 		}
 	}
 	start := time.Now()
@@ -239,7 +239,7 @@ func child(o options) error {
 	if err != nil {
 		return err
 	}
-	defer db.Close() //nolint:errcheck // bench tool
+	defer db.Close()
 	if err := db.Ping(context.Background()); err != nil {
 		return err
 	}
@@ -284,7 +284,7 @@ func benchLatency(o options, db *persistence.DB) error {
 	if err != nil {
 		return err
 	}
-	defer rdb.Close() //nolint:errcheck // bench tool
+	defer rdb.Close()
 	r, err := queue.New(queue.NewStore(rdb, queue.StoreOptions{}), reg, cfg, quietLogger())
 	if err != nil {
 		return err
@@ -292,7 +292,12 @@ func benchLatency(o options, db *persistence.DB) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- r.Run(ctx) }()
-	defer func() { cancel(); <-done }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			fmt.Fprintln(os.Stderr, "runner stop:", err)
+		}
+	}()
 	store := queue.NewStore(db, queue.StoreOptions{Notify: o.listen})
 	time.Sleep(500 * time.Millisecond) // let the runner connect and LISTEN before the first sample
 	lat := make([]time.Duration, 0, o.samples)

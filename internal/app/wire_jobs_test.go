@@ -62,7 +62,7 @@ func TestAllInOneWorksJobsInProcess(t *testing.T) {
 	// Enqueue through the app's own store once the schema exists.
 	db, err := openDB(cfg)
 	require.NoError(t, err)
-	defer db.Close() //nolint:errcheck // test connection
+	defer db.Close()
 	store := jobQueue(deps{cfg: cfg, db: db})
 	rctx := logging.WithRequestID(context.Background(), "req-aio")
 	require.Eventually(t, func() bool {

@@ -45,7 +45,7 @@ func (r *Runner) listenOnce(ctx context.Context) (connected bool, err error) {
 	if err != nil {
 		return false, fmt.Errorf("connect: %w", err)
 	}
-	defer conn.Close(context.WithoutCancel(ctx)) //nolint:errcheck // the connection is discarded either way
+	defer conn.Close(context.WithoutCancel(ctx)) // the connection is discarded either way; Close errors do not matter
 	if _, err := conn.Exec(ctx, "LISTEN "+NotifyChannel); err != nil {
 		return false, fmt.Errorf("listen: %w", err)
 	}

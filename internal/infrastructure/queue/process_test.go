@@ -50,7 +50,7 @@ func runnerBinary(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(binDir, "testrunner")
-		out, err := exec.Command("go", "build", "-o", binPath, "./testdata/testrunner").CombinedOutput() //nolint:gosec // fixed arguments
+		out, err := exec.Command("go", "build", "-o", binPath, "./testdata/testrunner").CombinedOutput()
 		if err != nil {
 			binErr = fmt.Errorf("go build testrunner: %w\n%s", err, out)
 		}
@@ -87,7 +87,7 @@ type proc struct {
 // startRunnerProc starts a runner process on dsn with env overrides.
 func startRunnerProc(t *testing.T, driver, dsn string, env ...string) *proc {
 	t.Helper()
-	cmd := exec.Command(runnerBinary(t)) //nolint:gosec // our own test binary
+	cmd := exec.Command(runnerBinary(t))
 	cmd.Env = append(os.Environ(),
 		"DOLIBARR_DB_DRIVER="+driver, "DOLIBARR_DB_DSN="+dsn, "DOLIBARR_RUNNER_HEALTH_ADDR=127.0.0.1:0",
 		"DOLIBARR_LOG_LEVEL=info", "DOLIBARR_DB_MAX_OPEN_CONNS=30", "DOLIBARR_DB_MAX_IDLE_CONNS=30")
