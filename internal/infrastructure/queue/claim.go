@@ -32,12 +32,7 @@ func (s *Store) claim(ctx context.Context, owner string, n int, now time.Time, l
 	now = dbTime(now)
 	exp := dbTime(now.Add(lease))
 	g := s.db.Gorm(ctx)
-	// The candidates, in the order the claim index returns them. SQLite's
-	// GORM dialect drops the FOR clause: its single writer makes the
-	// claiming statement exclusive instead.
-	pick := g.Model(&jobRow{}).Select("id").
-		Where("state = ? AND run_at <= ?", string(domain.JobAvailable), now).
-		Order("run_at, id").Limit(n).Clauses(skipLocked)
+	pick := pickQuery(g, n, now).Select("id")
 
 	var rows []jobRow
 	var err error
@@ -57,8 +52,7 @@ WHERE id IN (?) RETURNING *`, now, owner, exp, now, pick).Scan(&rows).Error
 		// subquery: lock, then update, in one short transaction. READ
 		// COMMITTED takes no gap locks, so enqueues never wait on a claim.
 		err = g.Transaction(func(tx *gorm.DB) error {
-			if err := tx.Model(&jobRow{}).Where("state = ? AND run_at <= ?", string(domain.JobAvailable), now).
-				Order("run_at, id").Limit(n).Clauses(skipLocked).Find(&rows).Error; err != nil {
+			if err := pickQuery(tx, n, now).Find(&rows).Error; err != nil {
 				return err
 			}
 			if len(rows) == 0 {
@@ -89,6 +83,15 @@ WHERE id IN (?) RETURNING *`, now, owner, exp, now, pick).Scan(&rows).Error
 		return rows[i].ID < rows[j].ID
 	})
 	return toJobs(rows)
+}
+
+// pickQuery selects the n due available jobs a claim takes, in the order
+// the claim index (state, run_at, id) returns them, skipping rows another
+// runner is claiming. SQLite's GORM dialect drops the FOR clause: its single
+// writer makes the claiming statement exclusive instead.
+func pickQuery(g *gorm.DB, n int, now time.Time) *gorm.DB {
+	return g.Model(&jobRow{}).Where("state = ? AND run_at <= ?", string(domain.JobAvailable), now).
+		Order("run_at, id").Limit(n).Clauses(skipLocked)
 }
 
 // ref names one claim of a job: the id and the attempt it was claimed with.
