@@ -60,6 +60,9 @@ func buildAPI(ctx context.Context, d deps) (*wiring, error) {
 	if err := wireMailing(ctx, d, w); err != nil {
 		return nil, err
 	}
+	if err := wireReports(ctx, d, w); err != nil {
+		return nil, err
+	}
 	return w, nil
 }
 
