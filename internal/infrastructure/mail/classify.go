@@ -83,6 +83,7 @@ func Classify(err error) (mailing.FailureClass, int) {
 		switch gse.Reason {
 		case gomail.ErrGetSender, gomail.ErrGetRcpts, gomail.ErrNoUnencoded:
 			return mailing.Permanent, gse.ErrorCode()
+		default: // a failed SMTP command: its reply code decides
 		}
 		code := gse.ErrorCode()
 		switch {

@@ -136,7 +136,7 @@ func (s *Sender) attempts(parent context.Context, m mailing.Message) (mailing.Re
 		}
 		if cerr := parent.Err(); errors.Is(cerr, context.Canceled) {
 			// The caller gave up (shutdown): not the server's fault.
-			return mailing.Receipt{}, fmt.Errorf("mail send interrupted after %d attempt(s): %w (last error: %v)", n, cerr, err)
+			return mailing.Receipt{}, fmt.Errorf("mail send interrupted after %d attempt(s): %w (last error: %w)", n, cerr, err)
 		}
 		class, code := Classify(err)
 		fail := &mailing.SendError{Class: class, Attempts: n, Code: code, Err: err}

@@ -347,7 +347,7 @@ func (s *Service) fail(ctx context.Context, send *domain.DocumentSend, doc domai
 	if err != nil {
 		// Not recorded: let the queue run the job again, which will reach
 		// the same verdict and try to record it again.
-		return fmt.Errorf("recording the failure (%v): %w", cause, err)
+		return fmt.Errorf("recording the failure (%w): %w", cause, err)
 	}
 	return domain.JobPermanent(cause)
 }

@@ -208,8 +208,8 @@ func newFixture(t *testing.T) *fixture {
 		Tx: fakeTx{}, Store: f.store, Jobs: f.jobs, Sales: f.sales,
 		Customers: fakeCustomers{7: {ID: 7, Name: "Élodie Martin SARL", Email: "elodie@martin.test", Customer: true, Active: true}},
 		Renderer:  f.renderer, Mailer: f.mailer,
-		Config:    Config{Company: "Acme", Currency: "EUR", Language: "en"},
-		Now:       func() time.Time { return f.now },
+		Config: Config{Company: "Acme", Currency: "EUR", Language: "en"},
+		Now:    func() time.Time { return f.now },
 	})
 	require.NoError(t, err)
 	return f

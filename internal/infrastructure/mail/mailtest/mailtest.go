@@ -8,6 +8,7 @@ package mailtest
 
 import (
 	"bytes"
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -99,7 +100,7 @@ type Server struct {
 // the test.
 func Start(t testing.TB, o Options) *Server {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := listen("127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("mailtest: listen: %v", err)
 	}
@@ -159,7 +160,7 @@ func (s *Server) Restart(t testing.TB) {
 	// The port was just released; binding it again can take a moment
 	// while the kernel finishes closing the old socket.
 	for range 100 {
-		if ln, err = net.Listen("tcp", s.Addr); err == nil {
+		if ln, err = listen(s.Addr); err == nil {
 			break
 		}
 		time.Sleep(10 * time.Millisecond)
@@ -296,11 +297,15 @@ type quietLog struct{}
 func (quietLog) Printf(string, ...any) {}
 func (quietLog) Println(...any)        {}
 
+func listen(addr string) (net.Listener, error) {
+	return (&net.ListenConfig{}).Listen(context.Background(), "tcp", addr)
+}
+
 // RefusedAddr returns a 127.0.0.1 address nobody listens on: connecting
 // is refused.
 func RefusedAddr(t testing.TB) (string, int) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := listen("127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("mailtest: %v", err)
 	}
@@ -314,7 +319,7 @@ func RefusedAddr(t testing.TB) (string, int) {
 // returns its host and port.
 func Silent(t testing.TB) (string, int) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := listen("127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("mailtest: %v", err)
 	}
@@ -399,7 +404,7 @@ func walk(ctype, cte, disp string, body io.Reader, p *Parsed) error {
 			}
 		}
 	}
-	var r io.Reader = body
+	r := body
 	switch strings.ToLower(cte) {
 	case "base64":
 		r = base64.NewDecoder(base64.StdEncoding, body)
