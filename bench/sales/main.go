@@ -33,6 +33,7 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -154,11 +155,22 @@ func run(bin, adminDSN string, d time.Duration, clients, readers, conns int) err
 	type row struct {
 		name   string
 		r      result
+		cpu    time.Duration // API process CPU per successful operation
 		target string
 	}
 	var rows []row
-	rows = append(rows, row{"create (3 lines) + validate, 1 client", load(1, d, createValidate), ">= 300/s"})
-	rows = append(rows, row{fmt.Sprintf("create (3 lines) + validate, %d clients", clients), load(clients, d, createValidate), ">= 1,000/s"})
+	pid := cmd.Process.Pid
+	measure := func(name, target string, n int, fn func(int) error) {
+		before := cpuTime(pid)
+		r := load(n, d, fn)
+		var per time.Duration
+		if ops := int64(r.rate * d.Seconds()); ops > 0 {
+			per = (cpuTime(pid) - before) / time.Duration(ops)
+		}
+		rows = append(rows, row{name, r, per, target})
+	}
+	measure("create (3 lines) + validate, 1 client", ">= 300/s", 1, createValidate)
+	measure(fmt.Sprintf("create (3 lines) + validate, %d clients", clients), ">= 1,000/s", clients, createValidate)
 
 	lines := make([]obj, 20)
 	for i := range lines {
@@ -172,7 +184,7 @@ func run(bin, adminDSN string, d time.Duration, clients, readers, conns int) err
 		return err
 	}
 	path := fmt.Sprintf("/api/v1/invoices/%d", big.ID)
-	rows = append(rows, row{fmt.Sprintf("GET invoice with 20 lines, %d clients", readers), load(readers, d, func(int) error { return c.do("GET", path, nil, nil) }), ">= 5,000/s"})
+	measure(fmt.Sprintf("GET invoice with 20 lines, %d clients", readers), ">= 5,000/s", readers, func(int) error { return c.do("GET", path, nil, nil) })
 
 	pgb, err := pgbench(dsn, clients, d)
 	if err != nil {
@@ -180,13 +192,30 @@ func run(bin, adminDSN string, d time.Duration, clients, readers, conns int) err
 	}
 
 	fmt.Printf("\n%s per scenario, API pool %d connections\n\n", d, conns)
-	fmt.Println("| scenario | ops/s | errors | p50 | p99 | target |")
-	fmt.Println("|---|---|---|---|---|---|")
+	fmt.Println("| scenario | ops/s | errors | p50 | p99 | API CPU per op | target |")
+	fmt.Println("|---|---|---|---|---|---|---|")
 	for _, x := range rows {
-		fmt.Printf("| %s | %.0f | %d | %.2f ms | %.2f ms | %s |\n", x.name, x.r.rate, x.r.errors, ms(x.r.p50), ms(x.r.p99), x.target)
+		fmt.Printf("| %s | %.0f | %d | %.2f ms | %.2f ms | %d us | %s |\n", x.name, x.r.rate, x.r.errors, ms(x.r.p50), ms(x.r.p99), x.cpu.Microseconds(), x.target)
 	}
-	fmt.Printf("| pgbench: draw a number only (upsert counter + commit), %d clients | %.0f | | | | ceiling |\n", clients, pgb)
+	fmt.Printf("| pgbench: draw a number only (upsert counter + commit), %d clients | %.0f | | | | | ceiling |\n", clients, pgb)
 	return nil
+}
+
+// cpuTime is the user + system CPU time the process pid has used, from
+// /proc/<pid>/stat (clock ticks of 10 ms), 0 when unreadable.
+func cpuTime(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name, which is in parentheses and may hold spaces.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * 10 * time.Millisecond
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
