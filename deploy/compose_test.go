@@ -310,9 +310,33 @@ func TestComposeEnvironment(t *testing.T) {
 				if name != "all-in-one" {
 					require.Equal(t, "postgres", cfg.DB.Driver, name)
 					require.Contains(t, cfg.DB.DSN, "@postgres:5432/", name)
+					require.Equal(t, "mailpit", cfg.SMTP.Host, "%s: mail goes to Mailpit", name)
+					require.Equal(t, 1025, cfg.SMTP.SMTPPort(), name)
 				}
 			})
 		}
+	}
+}
+
+// TestDockerfileBuildsWhatCT01Tests: the images hold the binaries the
+// CT-01 acceptance test runs in a scratch image, built by the same script
+// (scripts/build-static.sh: same packages, same flags), and each target's
+// entrypoint is one of them.
+func TestDockerfileBuildsWhatCT01Tests(t *testing.T) {
+	raw, err := os.ReadFile(dockerfilePath)
+	require.NoError(t, err)
+	dockerfile := string(raw)
+	require.Regexp(t, `(?m)^RUN scripts/build-static\.sh /out\b`, dockerfile)
+	require.Regexp(t, `(?m)^FROM scratch AS base$`, dockerfile)
+	ct01, err := os.ReadFile("../test/acceptance/helpers_test.go")
+	require.NoError(t, err)
+	require.Contains(t, string(ct01), "scripts/build-static.sh", "CT-01 must build with the script the Dockerfile uses")
+	script, err := os.ReadFile("../scripts/build-static.sh")
+	require.NoError(t, err)
+	for target, binary := range map[string]string{"api": "/dolibarr-api", "runner": "/dolibarr-runner", "all-in-one": "/dolibarr"} {
+		require.Equal(t, binary, dockerfileTargets(t)[target], "target %s", target)
+		require.Contains(t, dockerfile, "/out"+binary+" "+binary, "target %s copies its binary from the build stage", target)
+		require.Contains(t, string(script), `-o "$out`+binary+`"`, "build-static.sh builds %s", binary)
 	}
 }
 

@@ -44,10 +44,14 @@ var ownedVars = []string{"DOLIBARR_DB_DRIVER", "DOLIBARR_HTTP_ADDR", "DOLIBARR_R
 // first administrator, which only the API does.
 var apiOnlySecrets = []string{"DOLIBARR_JWT_SECRET", "DOLIBARR_JWT_PREVIOUS_SECRET", "DOLIBARR_ADMIN_PASSWORD"}
 
+// runnerOnlySecrets never reach the API: it enqueues mail, the runners send it.
+var runnerOnlySecrets = []string{"DOLIBARR_SMTP_PASSWORD"}
+
 // haSecrets are the Secrets the HA example expects the operator to create.
 var haSecrets = map[string]map[string]string{
 	"dolibarr-db":   {"dsn": "host=pg.internal port=5432 user=dolibarr password=s3cret dbname=dolibarr sslmode=verify-full"},
 	"dolibarr-auth": {"jwt-secret": strings.Repeat("k", 48), "admin-password": "correct horse battery"},
+	"dolibarr-smtp": {"smtp-password": "relay-password"},
 }
 
 type renderCase struct {
@@ -65,6 +69,7 @@ var renderCases = []renderCase{
 		"--set", "auth.jwtPreviousSecret=" + strings.Repeat("p", 40) + ",auth.adminPassword=0123456789",
 		"--set", "api.ingress.enabled=true,api.service.type=LoadBalancer,migrations.enabled=true",
 		"--set", "serviceAccount.create=false,commonLabels.team=erp,commonAnnotations.owner=ops",
+		"--set", "smtp.password=relay,config.DOLIBARR_SMTP_HOST=smtp.example.com,config.DOLIBARR_SMTP_USERNAME=erp,config.DOLIBARR_SMTP_FROM=erp@example.com",
 	}},
 }
 
@@ -217,6 +222,13 @@ func TestHAExample(t *testing.T) {
 	ing := find[*networkingv1.Ingress](t, objs, fullname+"-api")
 	require.Equal(t, "erp.example.com", ing.Spec.Rules[0].Host)
 	require.Equal(t, "erp-example-com-tls", ing.Spec.TLS[0].SecretName)
+	// The SMTP password reaches the runners only, from the operator's Secret.
+	_, runnerFiles := resolveEnv(t, objs, w["runner"], haSecrets)
+	_, apiFiles := resolveEnv(t, objs, w["api"], haSecrets)
+	require.Equal(t, "relay-password", runnerFiles["DOLIBARR_SMTP_PASSWORD"])
+	require.NotContains(t, slices.Collect(maps.Keys(apiFiles)), "DOLIBARR_SMTP_PASSWORD")
+	require.Equal(t, "smtp.example.com", runnerEnv["DOLIBARR_SMTP_HOST"])
+
 	// The operator's Secrets are used; the chart creates none of its own.
 	require.Empty(t, all[*corev1.Secret](objs))
 }
@@ -247,6 +259,7 @@ func TestBrokenValuesFail(t *testing.T) {
 		{"HPA min above max", []string{"--set", "runner.autoscaling.enabled=true,runner.autoscaling.minReplicas=20"}, "exceeds maxReplicas"},
 		{"grace within preStop", []string{"--set", "api.terminationGracePeriodSeconds=5,api.preStopSleepSeconds=5"}, "terminationGracePeriodSeconds"},
 		{"existing auth secret without JWT key", []string{"--set", "auth.existingSecret=mine,auth.existingSecretKeys.jwtSecret="}, "jwtSecret"},
+		{"SMTP password without user", []string{"--set", "smtp.password=x"}, "DOLIBARR_SMTP_USERNAME"},
 		{"PDB with both bounds", []string{"--set", "api.pdb.minAvailable=1,api.pdb.maxUnavailable=1"}, "not both"},
 		// Helm accepts these; only the strict decoding against the API types catches them.
 		{"misspelled Kubernetes field", []string{"--set-json", `api.updateStrategy={"type":"RollingUpdate","rollingUpdat":{"maxSurge":1}}`}, `unknown field "spec.strategy.rollingUpdat"`},
@@ -748,15 +761,19 @@ func checkEnv(t *testing.T, w workload, env, files map[string]string) {
 	}
 	require.Equal(t, "false", env["DOLIBARR_MIGRATE_ON_START"], "%s: only the hook Job migrates", w.name)
 	require.Contains(t, slices.Collect(maps.Keys(files)), "DOLIBARR_DB_DSN", w.name)
+	got := slices.Collect(maps.Keys(files))
 	if w.name == "runner" {
 		for _, s := range apiOnlySecrets {
-			require.NotContains(t, slices.Collect(maps.Keys(files)), s, "the runner must not receive %s", s)
+			require.NotContains(t, got, s, "the runner must not receive %s", s)
 		}
-	} else {
-		for _, ev := range vars {
-			if ev.Secret && !slices.Contains(optionalSecrets, ev.Key) {
-				require.Contains(t, slices.Collect(maps.Keys(files)), ev.Key, "%s: secret %s is not provided", w.name, ev.Key)
-			}
+		return
+	}
+	for _, s := range runnerOnlySecrets {
+		require.NotContains(t, got, s, "%s must not receive %s", w.name, s)
+	}
+	for _, ev := range vars {
+		if ev.Secret && !slices.Contains(optionalSecrets, ev.Key) && !slices.Contains(runnerOnlySecrets, ev.Key) {
+			require.Contains(t, got, ev.Key, "%s: secret %s is not provided", w.name, ev.Key)
 		}
 	}
 }

@@ -174,14 +174,18 @@ jwt-previous-secret: {{ . | quote }}
 admin-password: {{ . | quote }}
 {{- end }}
 {{- end }}
+{{- if and .Values.smtp.password (not .Values.smtp.existingSecret) }}
+smtp-password: {{ .Values.smtp.password | quote }}
+{{- end }}
 {{- end }}
 
 {{/*
 Secret files of one component: (dict "root" $ "component" "api" "secret" NAME),
 where NAME is the chart-managed Secret to read from (the hook Job reads its
 own copy). Renders a YAML list of {env, secret, key}: env is the variable the
-file stands for. The runners get only what they use: never the JWT or admin
-secrets.
+file stands for. Each component gets only what it uses: the JWT and admin
+secrets go to the API (and the migration, which runs the API binary), the
+SMTP password to the runners, which alone send mail.
 */}}
 {{- define "dolibarr-go.secretFiles" -}}
 {{- $v := .root.Values -}}
@@ -201,6 +205,13 @@ secrets.
 {{- $files = append $files (dict "env" "DOLIBARR_JWT_SECRET" "secret" .secret "key" "jwt-secret") -}}
 {{- if $v.auth.jwtPreviousSecret }}{{ $files = append $files (dict "env" "DOLIBARR_JWT_PREVIOUS_SECRET" "secret" .secret "key" "jwt-previous-secret") }}{{ end -}}
 {{- if $v.auth.adminPassword }}{{ $files = append $files (dict "env" "DOLIBARR_ADMIN_PASSWORD" "secret" .secret "key" "admin-password") }}{{ end -}}
+{{- end -}}
+{{- end -}}
+{{- if eq .component "runner" -}}
+{{- if $v.smtp.existingSecret -}}
+{{- $files = append $files (dict "env" "DOLIBARR_SMTP_PASSWORD" "secret" $v.smtp.existingSecret "key" $v.smtp.existingSecretPasswordKey) -}}
+{{- else if $v.smtp.password -}}
+{{- $files = append $files (dict "env" "DOLIBARR_SMTP_PASSWORD" "secret" .secret "key" "smtp-password") -}}
 {{- end -}}
 {{- end -}}
 {{- toYaml $files -}}
@@ -327,6 +338,9 @@ Cross-value checks that the schema cannot express; included by the workloads.
 {{- end -}}
 {{- if and .Values.auth.adminPassword (lt (len .Values.auth.adminPassword) 10) -}}
 {{- fail "auth.adminPassword must be at least 10 characters" -}}
+{{- end -}}
+{{- if and (or .Values.smtp.password .Values.smtp.existingSecret) (not .Values.config.DOLIBARR_SMTP_USERNAME) -}}
+{{- fail "an SMTP password needs config.DOLIBARR_SMTP_USERNAME (and DOLIBARR_SMTP_HOST)" -}}
 {{- end -}}
 {{- if and .Values.auth.existingSecret (not .Values.auth.existingSecretKeys.jwtSecret) -}}
 {{- fail "auth.existingSecretKeys.jwtSecret is required with auth.existingSecret: the API cannot start without a JWT secret" -}}
