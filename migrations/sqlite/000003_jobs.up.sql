@@ -23,14 +23,17 @@ CREATE TABLE jobs (
     updated_at       DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     CONSTRAINT jobs_state_check CHECK (state IN ('available', 'running', 'retryable', 'completed', 'failed', 'cancelled')),
     CONSTRAINT jobs_attempts_check CHECK (attempt >= 0 AND max_attempts >= 1),
-    CONSTRAINT jobs_running_lease_check CHECK (state <> 'running' OR (lease_owner IS NOT NULL AND lease_expires_at IS NOT NULL)),
-    -- Idempotent enqueue: NULL keys never collide.
-    CONSTRAINT jobs_kind_unique_key UNIQUE (kind, unique_key)
+    CONSTRAINT jobs_running_lease_check CHECK (state <> 'running' OR (lease_owner IS NOT NULL AND lease_expires_at IS NOT NULL))
 );
--- The claim, the promotion of due retryable jobs and the lease rescue read
--- this index from its state prefix.
-CREATE INDEX jobs_state_run_at_idx ON jobs (state, run_at, id);
+-- Each index covers only the rows its query reads (as on PostgreSQL), so
+-- finished rows never enter the claim, rescue or promotion scans.
+-- The claim: state = 'available' AND run_at <= now ORDER BY run_at, id.
+CREATE INDEX jobs_available_idx ON jobs (run_at, id) WHERE state = 'available';
+-- The rescue of expired leases.
+CREATE INDEX jobs_running_idx ON jobs (lease_expires_at) WHERE state = 'running';
+-- The promotion of retryable jobs whose backoff has passed.
+CREATE INDEX jobs_retryable_idx ON jobs (run_at) WHERE state = 'retryable';
 -- Pruning finished jobs by age.
-CREATE INDEX jobs_state_finished_idx ON jobs (state, finished_at);
--- The inspection list filtered by kind, newest first.
-CREATE INDEX jobs_kind_idx ON jobs (kind, id);
+CREATE INDEX jobs_finished_idx ON jobs (state, finished_at) WHERE finished_at IS NOT NULL;
+-- Idempotent enqueue (ON CONFLICT (kind, unique_key) WHERE unique_key IS NOT NULL).
+CREATE UNIQUE INDEX jobs_kind_unique_key ON jobs (kind, unique_key) WHERE unique_key IS NOT NULL;

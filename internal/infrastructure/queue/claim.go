@@ -13,7 +13,14 @@ import (
 	"github.com/dolibarr-go/dolibarr/internal/domain"
 )
 
-// The runner's side of the jobs table. Every method takes the time to use as
+// The runner's side of the jobs table. The claim, rescue and promotion
+// queries spell their state as a literal, not a bind variable: PostgreSQL
+// and SQLite use a partial index (WHERE state = 'available', ...) only when
+// the query's predicate proves the index's at prepare time, which a
+// parameter cannot (PostgreSQL's generic plans, SQLite's prepared
+// statements).
+//
+// Every method takes the time to use as
 // "now" (the runner passes time.Now, tests pass what they need), and every
 // write to a running job is guarded by state = 'running', the lease owner
 // and the attempt it was claimed with: a runner whose job was rescued and
@@ -90,7 +97,7 @@ WHERE id IN (?) RETURNING *`, now, owner, exp, now, pick).Scan(&rows).Error
 // runner is claiming. SQLite's GORM dialect drops the FOR clause: its single
 // writer makes the claiming statement exclusive instead.
 func pickQuery(g *gorm.DB, n int, now time.Time) *gorm.DB {
-	return g.Model(&jobRow{}).Where("state = ? AND run_at <= ?", string(domain.JobAvailable), now).
+	return g.Model(&jobRow{}).Where("state = 'available' AND run_at <= ?", now).
 		Order("run_at, id").Limit(n).Clauses(skipLocked)
 }
 
@@ -193,7 +200,7 @@ func (s *Store) releaseOwned(ctx context.Context, owner, reason string, now time
 func (s *Store) promote(ctx context.Context, now time.Time) (int64, error) {
 	now = dbTime(now)
 	res := s.db.Gorm(ctx).Model(&jobRow{}).
-		Where("state = ? AND run_at <= ?", string(domain.JobRetryable), now).
+		Where("state = 'retryable' AND run_at <= ?", now).
 		Updates(map[string]any{"state": string(domain.JobAvailable), "updated_at": now})
 	if res.Error != nil {
 		return 0, fmt.Errorf("promote retryable jobs: %w", res.Error)
@@ -205,7 +212,7 @@ func (s *Store) promote(ctx context.Context, now time.Time) (int64, error) {
 // their runner died (kill -9, node lost) or hangs past its lease.
 func (s *Store) expired(ctx context.Context, now time.Time, limit int) ([]domain.Job, error) {
 	var rows []jobRow
-	err := s.db.Gorm(ctx).Where("state = ? AND lease_expires_at < ?", string(domain.JobRunning), dbTime(now)).
+	err := s.db.Gorm(ctx).Where("state = 'running' AND lease_expires_at < ?", dbTime(now)).
 		Order("id").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("find expired leases: %w", err)

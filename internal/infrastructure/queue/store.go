@@ -156,6 +156,14 @@ func errorsJSON(e []domain.JobError) string {
 	return string(b)
 }
 
+// uniqueConflict targets the partial unique index (kind, unique_key) WHERE
+// unique_key IS NOT NULL of PostgreSQL and SQLite.
+var uniqueConflict = clause.OnConflict{
+	Columns:     []clause.Column{{Name: "kind"}, {Name: "unique_key"}},
+	TargetWhere: clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "unique_key IS NOT NULL"}}},
+	DoNothing:   true,
+}
+
 // Enqueue adds a job. When ctx carries a transaction (persistence.DB.Do)
 // the row is written in it, so the job exists exactly when the business
 // change commits. With a UniqueKey already present for the kind, nothing is
@@ -174,7 +182,7 @@ func (s *Store) Enqueue(ctx context.Context, n domain.NewJob) (domain.EnqueueRes
 		// transaction. MySQL only rolls back the statement, and its ON
 		// DUPLICATE KEY UPDATE with MariaDB's RETURNING cannot tell a
 		// duplicate from an insert, so there the error is the signal.
-		q = g.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "kind"}, {Name: "unique_key"}}, DoNothing: true})
+		q = g.Clauses(uniqueConflict)
 	}
 	res := q.Create(&row)
 	duplicate := res.RowsAffected == 0
@@ -260,7 +268,7 @@ func (s *Store) insertValues(ctx context.Context, rows []jobRow, unique bool) er
 		if s.db.Driver() == "mysql" {
 			b.WriteString(" ON DUPLICATE KEY UPDATE id = id")
 		} else {
-			b.WriteString(" ON CONFLICT (kind, unique_key) DO NOTHING")
+			b.WriteString(" ON CONFLICT (kind, unique_key) WHERE unique_key IS NOT NULL DO NOTHING")
 		}
 	}
 	return s.db.Gorm(ctx).Exec(b.String(), args...).Error
@@ -292,7 +300,7 @@ func (s *Store) insertRecordset(ctx context.Context, rows []jobRow, unique bool)
 	q := `INSERT INTO jobs (kind, payload, state, attempt, max_attempts, run_at, unique_key, request_id, errors, created_at, updated_at)
 SELECT k, p, 'available', 0, m, r, u, q, '[]', ?, ? FROM jsonb_to_recordset(?::jsonb) AS x(k text, p jsonb, m int, r timestamptz, u text, q text)`
 	if unique {
-		q += " ON CONFLICT (kind, unique_key) DO NOTHING"
+		q += " ON CONFLICT (kind, unique_key) WHERE unique_key IS NOT NULL DO NOTHING"
 	}
 	now := rows[0].CreatedAt
 	return s.db.Gorm(ctx).Exec(q, now, now, string(doc)).Error
