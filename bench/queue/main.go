@@ -194,6 +194,7 @@ func benchThroughput(o options, db *persistence.DB) error {
 			return fmt.Errorf("child did not get ready: %q: %w", line, err)
 		}
 	}
+	pgBefore := backendCPU(dbName(o.dsn)) // the insert and VACUUM ran on our own backends
 	start := time.Now()
 	for _, k := range kids {
 		if _, err := io.WriteString(k.stdin, "go\n"); err != nil {
@@ -222,9 +223,64 @@ func benchThroughput(o options, db *persistence.DB) error {
 		return fmt.Errorf("%d of %d jobs completed", done, o.jobs)
 	}
 	took = last.Sub(start)
+	// CPU spent, independent of what else the machine runs: the database
+	// backends serving this benchmark's database (read before the children
+	// disconnect) and the runner processes.
+	pgCPU := backendCPU(dbName(o.dsn)) - pgBefore
+	for _, k := range kids {
+		_ = k.cmd.Process.Signal(syscall.SIGTERM)
+		_ = k.cmd.Wait()
+	}
+	var runnerCPU time.Duration
+	for _, k := range kids {
+		runnerCPU += k.cmd.ProcessState.UserTime() + k.cmd.ProcessState.SystemTime()
+	}
+	kids = nil
+	cpu := pgCPU + runnerCPU
 	fmt.Printf("throughput: %d runner(s) x %d workers (buffer %d, cooldown %s, listen %t): %d jobs in %s = %.0f jobs/s\n",
 		o.runners, o.workers, o.buffer, o.cooldown, o.listen, o.jobs, took.Round(time.Millisecond), float64(o.jobs)/took.Seconds())
+	fmt.Printf("cpu: runners %s + postgres backends %s = %.1f µs per job; on 2 idle cores that is at most %.0f jobs/s\n",
+		runnerCPU.Round(time.Millisecond), pgCPU.Round(time.Millisecond), float64(cpu.Microseconds())/float64(o.jobs),
+		2*float64(o.jobs)/cpu.Seconds())
 	return nil
+}
+
+func dbName(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimPrefix(u.Path, "/")
+}
+
+// backendCPU sums the user and system time of the PostgreSQL backends
+// connected to database name (their process titles name it), from /proc.
+// It needs the server on this host; elsewhere it reports 0.
+func backendCPU(name string) time.Duration {
+	const tick = 10 * time.Millisecond // USER_HZ is 100 on Linux
+	dirs, _ := os.ReadDir("/proc")
+	var total time.Duration
+	for _, d := range dirs {
+		cmdline, err := os.ReadFile("/proc/" + d.Name() + "/cmdline")
+		if err != nil || !strings.HasPrefix(string(cmdline), "postgres: ") || !strings.Contains(string(cmdline), " "+name+" ") {
+			continue
+		}
+		stat, err := os.ReadFile("/proc/" + d.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// Fields after the ")" closing the command name: utime and stime
+		// are the 12th and 13th.
+		f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+		if len(f) < 13 {
+			continue
+		}
+		var ut, st int64
+		_, _ = fmt.Sscan(f[11], &ut)
+		_, _ = fmt.Sscan(f[12], &st)
+		total += time.Duration(ut+st) * tick
+	}
+	return total
 }
 
 func quietLogger() *zap.Logger {
