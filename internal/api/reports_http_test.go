@@ -658,3 +658,105 @@ func TestReportsAgreeWithTheDomain(t *testing.T) {
 		})
 	})
 }
+
+// TestReportParametersPermissionsAndFormats: report:read guards every
+// route; text that does not parse is a 400, values out of range a 422
+// naming every field; defaults are echoed; an empty report is still a
+// whole document; Accept and ?format choose the format.
+func TestReportParametersPermissionsAndFormats(t *testing.T) {
+	a := apptest.New(t, "sqlite")
+	reader := a.Token(t, domain.PermReportRead)
+	other := a.Token(t, domain.PermInvoiceRead)
+	for _, path := range []string{"turnover", "aging", "vat", "top-customers", "top-products", "stock-valuation"} {
+		u := "/api/v1/reports/" + path
+		require.Equal(t, http.StatusUnauthorized, a.Do(t, http.MethodGet, u, nil, "").Status, path)
+		require.Equal(t, http.StatusForbidden, a.Do(t, http.MethodGet, u, nil, other).Status, path)
+		res := a.Do(t, http.MethodGet, u, nil, reader)
+		require.Equal(t, http.StatusOK, res.Status, "%s: %s", path, res.Body)
+		body := decode(t, res)
+		require.Equal(t, []any{}, body["data"], path)
+		require.Equal(t, float64(0), body["row_count"], path)
+	}
+
+	today := domain.DateOnly(a.Now())
+	get := func(path string) (params, totals obj) {
+		var body struct {
+			Parameters obj `json:"parameters"`
+			Totals     obj `json:"totals"`
+		}
+		a.Do(t, http.MethodGet, path, nil, reader).JSON(t, &body)
+		return body.Parameters, body.Totals
+	}
+	params, totals := get("/api/v1/reports/turnover")
+	require.Equal(t, obj{"from": fmt.Sprintf("%d-01-01", today.Year()), "to": today.Format(time.DateOnly), "group_by": "month",
+		"customer_id": nil, "per_customer": false}, params)
+	require.Equal(t, obj{"invoices": float64(0), "credit_notes": float64(0), "amount_excl_tax": "0.00", "amount_vat": "0.00", "amount_incl_tax": "0.00"}, totals)
+	params, _ = get("/api/v1/reports/aging")
+	require.Equal(t, obj{"as_of": today.Format(time.DateOnly), "customer_id": nil}, params)
+	params, _ = get("/api/v1/reports/top-products")
+	require.Equal(t, float64(10), params["limit"])
+
+	for q, code := range map[string]string{
+		"turnover?from=2025-13-01":          "invalid_query",
+		"turnover?to=yesterday":             "invalid_query",
+		"turnover?from=0001-01-01":          "invalid_query",
+		"turnover?customer_id=abc":          "invalid_query",
+		"turnover?per_customer=maybe":       "invalid_query",
+		"aging?as_of=2025-02-30":            "invalid_query",
+		"top-customers?limit=0":             "invalid_query",
+		"top-products?limit=ten":            "invalid_query",
+		"stock-valuation?warehouse_id=-1":   "invalid_query",
+		"stock-valuation?format=xlsx":       "invalid_query",
+		"vat?group_by=week&format=pdf":      "invalid_query",
+		"top-customers?from=2025-1-1&limit": "invalid_query",
+	} {
+		res := a.Do(t, http.MethodGet, "/api/v1/reports/"+q, nil, reader)
+		require.Equal(t, http.StatusBadRequest, res.Status, "%s: %s", q, res.Body)
+		require.Equal(t, code, res.Problem(t).Code, q)
+	}
+
+	res := a.Do(t, http.MethodGet, "/api/v1/reports/turnover?from=2025-06-01&to=2025-05-31&group_by=week", nil, reader)
+	require.Equal(t, http.StatusUnprocessableEntity, res.Status, string(res.Body))
+	p := res.Problem(t)
+	require.Equal(t, "validation_failed", p.Code)
+	require.ElementsMatch(t, []domain.FieldError{
+		{Field: "from", Code: "after_to", Message: "must not be after to (2025-05-31)"},
+		{Field: "group_by", Code: "invalid", Message: "must be day, month or year"},
+	}, p.Errors)
+	for q, field := range map[string]string{
+		"vat?from=2000-01-01&to=2025-12-31":          "to",
+		"top-customers?limit=10001":                  "limit",
+		"aging?as_of=1899-12-31":                     "as_of",
+		"top-products?from=2025-01-01&to=3000-01-01": "to",
+	} {
+		res := a.Do(t, http.MethodGet, "/api/v1/reports/"+q, nil, reader)
+		require.Equal(t, http.StatusUnprocessableEntity, res.Status, "%s: %s", q, res.Body)
+		require.Equal(t, field, res.Problem(t).Errors[0].Field, q)
+	}
+
+	for _, c := range []struct {
+		query, accept, want string
+	}{
+		{"", "", "application/json"},
+		{"", "text/csv", "text/csv; charset=utf-8"},
+		{"", "text/*", "text/csv; charset=utf-8"},
+		{"", "text/csv;q=0.5, application/json", "application/json"},
+		{"", "application/json;q=0.1, text/csv;q=0.9", "text/csv; charset=utf-8"},
+		{"", "*/*", "application/json"},
+		{"", "application/xml", "application/json"},
+		{"?format=json", "text/csv", "application/json"},
+		{"?format=csv", "application/json", "text/csv; charset=utf-8"},
+	} {
+		h := http.Header{"Authorization": {"Bearer " + reader}}
+		if c.accept != "" {
+			h.Set("Accept", c.accept)
+		}
+		res := a.DoHeader(t, http.MethodGet, "/api/v1/reports/aging"+c.query, nil, h)
+		require.Equal(t, http.StatusOK, res.Status)
+		require.Equal(t, c.want, res.Header.Get("Content-Type"), "query %q, Accept %q", c.query, c.accept)
+		if c.want != "application/json" {
+			require.Equal(t, "customer_id,customer_name,invoices,not_due,days_1_30,days_31_60,days_61_90,days_over_90,total\n"+
+				",Total,0,0.00,0.00,0.00,0.00,0.00,0.00\n", string(res.Body), "an empty report still has its header and Total row")
+		}
+	}
+}
