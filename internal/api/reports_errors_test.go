@@ -47,7 +47,9 @@ func (s *scriptedSource) Rows(context.Context, reports.Query) iter.Seq2[reports.
 func reportServer(t *testing.T, src *scriptedSource) (*api.Server, *observer.ObservedLogs) {
 	t.Helper()
 	core, logs := observer.New(zap.DebugLevel)
-	allow := func(domain.Permission) echo.MiddlewareFunc { return func(next echo.HandlerFunc) echo.HandlerFunc { return next } }
+	allow := func(domain.Permission) echo.MiddlewareFunc {
+		return func(next echo.HandlerFunc) echo.HandlerFunc { return next }
+	}
 	s := api.NewServer(api.Options{BodyLimit: "1K", RequestTimeout: time.Minute, Authorize: allow}, zap.New(core), api.NewReadiness())
 	api.RegisterReports(s, reports.New(src, nil))
 	return s, logs
