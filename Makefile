@@ -40,6 +40,12 @@ vuln: ## govulncheck against an offline database built from golang.org/x/vulndb 
 bench: ## Go benchmarks (see docs/benchmarks.md for the load scripts)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
+helm-lint: ## Lint, render and strictly decode the Helm chart; check the Compose stack (helm v3.22.0 built into the user cache when missing)
+	$(GO) test -count=1 ./deploy/...
+
+compose-up: ## Start PostgreSQL, Mailpit, the one-shot migration, the API and two runners (docker-compose.yml)
+	docker compose up -d --build
+
 migrate-new: ## Create an empty migration in the three dialects: make migrate-new NAME=add_x
 	@test -n "$(NAME)" || (echo "usage: make migrate-new NAME=what_it_does" && exit 2)
 	@n=$$(ls migrations/postgres | sed -n 's/^\([0-9]*\)_.*/\1/p' | sort -n | tail -1); \
@@ -48,4 +54,4 @@ migrate-new: ## Create an empty migration in the three dialects: make migrate-ne
 	   touch migrations/$$d/$${v}_$(NAME).up.sql migrations/$$d/$${v}_$(NAME).down.sql; done; \
 	 echo "created migrations/*/$${v}_$(NAME).{up,down}.sql"
 
-.PHONY: help run build test test-short lint vuln bench migrate-new
+.PHONY: help run build test test-short lint vuln bench helm-lint compose-up migrate-new
