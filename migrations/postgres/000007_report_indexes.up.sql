@@ -1,9 +1,10 @@
 -- Indexes for the reports (internal/infrastructure/persistence/reports/).
 -- They are partial and covering so that a report reads only the index, not
 -- the invoice rows, and only the invoices it can count:
---   * invoices_turnover: turnover, VAT summary and top customers filter
---     validated and paid invoices (status 1, 2) on a date range and need
---     the customer, the type, the rounding mode and the totals;
+--   * invoices_turnover: turnover, VAT summary, top customers and top
+--     products filter validated and paid invoices (status 1, 2) on a date
+--     range and need the customer, the type, the rounding mode, the totals
+--     and, to join the lines, the id;
 --   * invoices_open: aging reads only open invoices (status 1), a small and
 --     stable set however long the history grows, grouped by customer;
 --   * invoice_lines_report: VAT summary and top products join the lines of
@@ -14,7 +15,7 @@
 -- migration cannot do inside its transaction, so that upgrading does not
 -- block writes to invoices while they build (docs/benchmarks.md, Reports).
 CREATE INDEX IF NOT EXISTS invoices_turnover ON invoices (doc_date)
-    INCLUDE (customer_id, type, rounding, total_excl_tax, total_vat, total_incl_tax)
+    INCLUDE (id, customer_id, type, rounding, total_excl_tax, total_vat, total_incl_tax)
     WHERE status IN (1, 2);
 CREATE INDEX IF NOT EXISTS invoices_open ON invoices (customer_id, due_date)
     INCLUDE (doc_date, total_incl_tax, paid)

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/dolibarr-go/dolibarr/internal/domain"
 	"github.com/dolibarr-go/dolibarr/internal/usecase/reports"
 )
@@ -229,6 +231,15 @@ func (r *ReportRepo) query(ctx context.Context, q reports.Query, prefix string) 
 	args, err := stmt.bindArgs(q.Args)
 	if err != nil {
 		return nil, fmt.Errorf("report %s: %w", q.Report, err)
+	}
+	if r.db.Driver() == "postgres" {
+		// Plan every run with its own values (an unnamed statement), not
+		// as pgx's cached prepared statement: a report runs seldom and with
+		// very different values, and from its sixth run a cached statement
+		// may get a generic plan (plan_cache_mode auto), which can neither
+		// drop an unused "$n = 0 OR customer_id = $n" filter nor size the
+		// date range.
+		args = append([]any{pgx.QueryExecModeExec}, args...)
 	}
 	// The pool, not a transaction: a report reads committed data and must
 	// not hold a writer's transaction (SQLite's single writer) open while

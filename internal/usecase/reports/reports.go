@@ -63,15 +63,11 @@ func New(src Source, now func() time.Time) *Service {
 // *domain.ValidationError listing every field at once; an unknown report
 // gives ErrNotFound.
 func (s *Service) Run(ctx context.Context, name Name, p Params) (*Result, error) {
-	def, ok := Lookup(name)
-	if !ok {
-		return nil, domain.E(domain.ErrNotFound, "report_not_found", "no report named %q", name)
-	}
-	v := &domain.ValidationError{}
-	def.normalize(&p, domain.DateOnly(s.now()), v)
-	if err := v.Err(); err != nil {
+	q, p, err := s.Query(name, p)
+	if err != nil {
 		return nil, err
 	}
+	def, _ := Lookup(name)
 	res := &Result{Def: def, Params: p}
 	for i, c := range def.Columns {
 		if def.hidden == nil || !def.hidden(p, c.Name) {
@@ -80,8 +76,24 @@ func (s *Service) Run(ctx context.Context, name Name, p Params) (*Result, error)
 		}
 	}
 	res.totals = make([]total, len(res.Columns))
-	res.rows = s.src.Rows(ctx, Query{Report: name, Columns: def.Columns, Args: def.args(p)})
+	res.rows = s.src.Rows(ctx, q)
 	return res, nil
+}
+
+// Query validates p for report name, fills its defaults and returns the
+// query a Source runs, with p as completed: what Run streams, for callers
+// that want the plan (EXPLAIN) rather than the rows.
+func (s *Service) Query(name Name, p Params) (Query, Params, error) {
+	def, ok := Lookup(name)
+	if !ok {
+		return Query{}, p, domain.E(domain.ErrNotFound, "report_not_found", "no report named %q", name)
+	}
+	v := &domain.ValidationError{}
+	def.normalize(&p, domain.DateOnly(s.now()), v)
+	if err := v.Err(); err != nil {
+		return Query{}, p, err
+	}
+	return Query{Report: name, Columns: def.Columns, Args: def.args(p)}, p, nil
 }
 
 // Result is a validated report about to stream. Its rows can be ranged
