@@ -56,6 +56,14 @@ func run(t *testing.T, src reports.Source, name reports.Name, p reports.Params) 
 	return reports.New(src, func() time.Time { return today }).Run(context.Background(), name, p)
 }
 
+// drain reads every row of res, failing on an error.
+func drain(t *testing.T, res *reports.Result) {
+	t.Helper()
+	for _, err := range res.Rows() {
+		require.NoError(t, err)
+	}
+}
+
 func fieldCodes(t *testing.T, err error) map[string]string {
 	t.Helper()
 	var v *domain.ValidationError
@@ -74,16 +82,14 @@ func TestDefaultsAndBinding(t *testing.T) {
 	require.Equal(t, date("2026-01-01"), res.Params.From, "from defaults to the first day of to's year")
 	require.Equal(t, date("2026-11-30"), res.Params.To, "to defaults to today's date")
 	require.Equal(t, reports.GrainMonth, res.Params.GroupBy)
-	for range res.Rows() {
-	}
+	drain(t, res)
 	require.Equal(t, map[string]any{"from": "2026-01-01", "to_excl": "2026-12-01", "group_by": "month",
 		"customer_id": int64(0), "per_customer": int64(0)}, src.q.Args, "the range is bound half-open")
 
 	res, err = run(t, src, reports.Aging, reports.Params{CustomerID: 7})
 	require.NoError(t, err)
 	require.Equal(t, date("2026-11-30"), res.Params.AsOf)
-	for range res.Rows() {
-	}
+	drain(t, res)
 	require.Equal(t, map[string]any{"as_of": "2026-11-30", "customer_id": int64(7)}, src.q.Args)
 
 	res, err = run(t, src, reports.TopProducts, reports.Params{To: date("2025-06-30")})
@@ -97,8 +103,7 @@ func TestEveryDefinitionBindsItsOwnParameters(t *testing.T) {
 		src := &fakeSource{}
 		res, err := run(t, src, def.Name, reports.Params{})
 		require.NoError(t, err, def.Name)
-		for range res.Rows() {
-		}
+		drain(t, res)
 		keys := make([]string, 0, len(src.q.Args))
 		for k := range src.q.Args {
 			keys = append(keys, k)
@@ -152,7 +157,8 @@ func TestTurnoverHidesCustomerColumnsUnlessSplit(t *testing.T) {
 	res, err = run(t, src, reports.Turnover, reports.Params{PerCustomer: true})
 	require.NoError(t, err)
 	require.Len(t, res.Columns, 8)
-	for row := range res.Rows() {
+	for row, err := range res.Rows() {
+		require.NoError(t, err)
 		require.Equal(t, full, row)
 	}
 	require.Equal(t, int64(1), src.q.Args["per_customer"])
@@ -189,7 +195,8 @@ func TestStoppingEarlyStopsTheSource(t *testing.T) {
 	res, err := run(t, src, reports.StockValuation, reports.Params{})
 	require.NoError(t, err)
 	require.Zero(t, src.pulled, "nothing is read before the rows are ranged over")
-	for range res.Rows() {
+	for _, err := range res.Rows() {
+		require.NoError(t, err)
 		break
 	}
 	require.Equal(t, 1, src.pulled)
