@@ -200,10 +200,6 @@ func mailConfig(srv *mailtest.Server) apptest.Option {
 		c.Runner.PollInterval = 20 * time.Millisecond
 		c.Runner.MaintenanceInterval = 50 * time.Millisecond
 		c.Runner.Listen = false
-		// One render at a time: concurrent maroto/gofpdf renders race on
-		// the shared embedded font bytes (gofpdf's generateChecksum pads
-		// a table slice in place), which -race reports.
-		c.PDF.MaxConcurrent = 1
 	})
 }
 

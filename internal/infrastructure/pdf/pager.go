@@ -25,7 +25,7 @@ func (r *Renderer) setup(doc documents.Document, loc *i18n.Locale, p *plan) (cor
 		WithLeftMargin(marginLeft).WithRightMargin(marginRight).
 		WithTopMargin(marginTop).WithBottomMargin(marginBottom).
 		WithMaxGridSize(grid).
-		WithCustomFonts(r.fonts).
+		WithCustomFonts(r.fontCopies()).
 		WithDefaultFont(&props.Font{Family: fontFamily, Style: fontstyle.Normal, Size: sizeBody, Color: colorText}).
 		// The catalog's pattern keeps maroto's {current} and {total}.
 		WithPageNumber(props.PageNumber{

@@ -299,3 +299,31 @@ func requireHas(t *testing.T, text, want string, msgAndArgs ...any) {
 		require.Fail(t, "text not found", msgAndArgs...)
 	}
 }
+
+// TestConcurrentRendersShareNoFontData renders several documents at once:
+// gofpdf pads font bytes in place while writing, so under -race this fails
+// if renders share the embedded font slices. Each output must also be the
+// same valid PDF text as a lone render's.
+func TestConcurrentRendersShareNoFontData(t *testing.T) {
+	r := newRenderer(t, Options{MaxConcurrent: 4})
+	doc := sampleInvoice(30, "fr")
+	var want bytes.Buffer
+	require.NoError(t, r.Render(context.Background(), doc, &want))
+	wantText := extractText(t, want.Bytes())
+
+	errs := make(chan error, 4)
+	outs := make(chan []byte, 4)
+	for range 4 {
+		go func() {
+			var buf bytes.Buffer
+			errs <- r.Render(context.Background(), doc, &buf)
+			outs <- buf.Bytes()
+		}()
+	}
+	for range 4 {
+		require.NoError(t, <-errs)
+		out := <-outs
+		require.NoError(t, api.Validate(bytes.NewReader(out), nil))
+		require.Equal(t, wantText, extractText(t, out))
+	}
+}

@@ -118,6 +118,19 @@ func New(opts Options) (*Renderer, error) {
 	return &Renderer{opts: opts, fonts: fonts, metrics: m, watermarks: wm, slots: make(chan struct{}, opts.MaxConcurrent)}, nil
 }
 
+// fontCopies gives one render its own font bytes: gofpdf pads the font
+// data in place while it writes a document, so renders running at once
+// must not share the backing arrays (the race detector caught it).
+func (r *Renderer) fontCopies() []*entity.CustomFont {
+	out := make([]*entity.CustomFont, len(r.fonts))
+	for i, f := range r.fonts {
+		c := *f
+		c.Bytes = append(make([]byte, 0, len(f.Bytes)), f.Bytes...)
+		out[i] = &c
+	}
+	return out
+}
+
 type result struct {
 	pdf []byte
 	err error
