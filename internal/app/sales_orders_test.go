@@ -56,6 +56,10 @@ func TestProposalToOrderToInvoice(t *testing.T) {
 		require.Equal(t, o.ID, *inv.OrderID)
 		require.Equal(t, o.TotalInclTax, inv.TotalInclTax)
 		requireProblem(t, f.do(t, http.MethodPost, "/api/v1/invoices/from-order/"+fmt.Sprint(o.ID), nil), http.StatusConflict, "order_billed")
+		// Deleting the draft invoice lets the order be invoiced again.
+		require.Equal(t, http.StatusNoContent, f.do(t, http.MethodDelete, invPath(inv.ID), nil).Status)
+		require.False(t, decode[api.OrderResponse](t, f.do(t, http.MethodGet, op, nil), http.StatusOK).Billed)
+		inv = decode[api.InvoiceResponse](t, f.do(t, http.MethodPost, "/api/v1/invoices/from-order/"+fmt.Sprint(o.ID), nil), http.StatusCreated)
 		o = decode[api.OrderResponse](t, f.do(t, http.MethodGet, op, nil), http.StatusOK)
 		require.True(t, o.Billed)
 		requireProblem(t, f.do(t, http.MethodPost, op+"/cancel", nil), http.StatusConflict, "order_not_cancelable")
@@ -83,7 +87,7 @@ func TestProposalToOrderToInvoice(t *testing.T) {
 		for _, e := range evs.Data {
 			actions = append(actions, e.Action)
 		}
-		require.Equal(t, []string{"created", "validated", "shipped", "billed", "closed"}, actions)
+		require.Equal(t, []string{"created", "validated", "shipped", "billed", "unbilled", "billed", "closed"}, actions)
 
 		// Clone, refuse, cancel, list.
 		c := decode[api.ProposalResponse](t, f.do(t, http.MethodPost, pp+"/clone", nil), http.StatusCreated)

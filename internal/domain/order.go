@@ -144,6 +144,10 @@ func (o *Order) CheckBillable() error {
 	return nil
 }
 
+// Unbill clears the billed flag when the draft invoice made from the order
+// is deleted, so the order can be invoiced again.
+func (o *Order) Unbill() { o.Billed = false }
+
 // CheckNew checks a new order's fields.
 func (o *Order) CheckNew() error {
 	err := o.CheckHeader()

@@ -150,6 +150,14 @@ func (p *Proposal) CheckConvertible() error {
 	return nil
 }
 
+// Unbill takes a billed proposal back to signed when the draft invoice made
+// from it is deleted.
+func (p *Proposal) Unbill() {
+	if p.Status == ProposalBilled {
+		p.Status = ProposalSigned
+	}
+}
+
 // MarkBilled records that an invoice was created from the signed proposal.
 func (p *Proposal) MarkBilled() error {
 	if err := p.CheckConvertible(); err != nil {

@@ -173,8 +173,41 @@ func (s *Service) DeleteInvoice(ctx context.Context, id int64, by int64) error {
 		if err := s.repo.DeleteInvoice(ctx, id); err != nil {
 			return err
 		}
-		return s.record(ctx, domain.Event(inv, "deleted", inv.StatusName(), by, "", s.clock()))
+		if err := s.record(ctx, domain.Event(inv, "deleted", inv.StatusName(), by, "", s.clock())); err != nil {
+			return err
+		}
+		return s.unbillSource(ctx, inv, by)
 	})
+}
+
+// unbillSource lets the order or proposal a deleted draft invoice was made
+// from be invoiced again.
+func (s *Service) unbillSource(ctx context.Context, inv *domain.Invoice, by int64) error {
+	note := "invoice " + inv.DisplayRef() + " deleted"
+	switch {
+	case inv.OrderID != 0:
+		o, err := s.repo.Order(ctx, inv.OrderID, true)
+		if err != nil || !o.Billed {
+			return err
+		}
+		o.Unbill()
+		if err := s.repo.SaveOrder(ctx, o); err != nil {
+			return err
+		}
+		return s.record(ctx, domain.Event(o, "unbilled", o.StatusName(), by, note, s.clock()))
+	case inv.ProposalID != 0:
+		p, err := s.repo.Proposal(ctx, inv.ProposalID, true)
+		if err != nil || p.Status != domain.ProposalBilled {
+			return err
+		}
+		from := p.StatusName()
+		p.Unbill()
+		if err := s.repo.SaveProposal(ctx, p); err != nil {
+			return err
+		}
+		return s.record(ctx, domain.Event(p, "unbilled", from, by, note, s.clock()))
+	}
+	return nil
 }
 
 // ValidateInvoice validates a draft: it moves the stock (when the policy
