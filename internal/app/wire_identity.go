@@ -78,7 +78,7 @@ const jwtLeeway = 30 * time.Second
 
 // jwtSecretFile is the name of the generated secret, kept next to the SQLite
 // database so the secret lives and dies with the data it protects.
-const jwtSecretFile = "dolibarr-jwt.secret"
+const jwtSecretFile = "dolibarr-jwt.secret" //nolint:gosec // a file name, not a credential
 
 // jwtSecret returns the configured secret or, for the all-in-one on SQLite
 // (config validation refuses every other case), the one generated next to

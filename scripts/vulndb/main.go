@@ -12,8 +12,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 )
+
+// validID keeps advisory ids from naming paths outside the database.
+var validID = regexp.MustCompile(`^GO-\d{4}-\d+$`)
 
 type osv struct {
 	ID       string `json:"id"`
@@ -55,8 +59,11 @@ func main() {
 
 func run(src, out string) error {
 	files, err := filepath.Glob(filepath.Join(src, "*.json"))
-	if err != nil || len(files) == 0 {
-		return fmt.Errorf("no OSV files in %s (%v)", src, err)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return fmt.Errorf("no OSV files in %s", src)
 	}
 	for _, d := range []string{"ID", "index"} {
 		if err := os.MkdirAll(filepath.Join(out, d), 0o750); err != nil {
@@ -74,7 +81,10 @@ func run(src, out string) error {
 		if err := json.Unmarshal(raw, &v); err != nil {
 			return fmt.Errorf("%s: %w", f, err)
 		}
-		if err := os.WriteFile(filepath.Join(out, "ID", v.ID+".json"), raw, 0o600); err != nil {
+		if !validID.MatchString(v.ID) {
+			return fmt.Errorf("%s: unexpected advisory id %q", f, v.ID)
+		}
+		if err := os.WriteFile(filepath.Join(out, "ID", v.ID+".json"), raw, 0o600); err != nil { //nolint:gosec // id checked by validID
 			return err
 		}
 		latest = max(latest, v.Modified)
