@@ -150,14 +150,21 @@ func (r *StockRepo) AddMovements(ctx context.Context, ms []*domain.Movement) err
 	return nil
 }
 
-// LockAverageCost locks the product row FOR UPDATE and returns its
-// weighted average cost.
+// LockAverageCost locks the product row (FOR UPDATE; FOR NO KEY UPDATE on
+// PostgreSQL) and returns its weighted average cost. Every stock change
+// calls it before locking stock rows.
 func (r *StockRepo) LockAverageCost(ctx context.Context, productID int64) (domain.Decimal, error) {
 	if !InTx(ctx) {
 		return domain.Zero, errNoTx
 	}
 	var row productRow
-	err := r.db.Gorm(ctx).Clauses(forUpdate).Select("id", "average_cost").Where("id = ?", productID).Take(&row).Error
+	lock := forUpdate
+	if r.db.Driver() == "postgres" {
+		// NO KEY UPDATE: the product's key does not change, so inserts
+		// that reference the product (invoice lines) need not wait.
+		lock = clause.Locking{Strength: "NO KEY UPDATE"}
+	}
+	err := r.db.Gorm(ctx).Clauses(lock).Select("id", "average_cost").Where("id = ?", productID).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return domain.Zero, domain.E(domain.ErrNotFound, "not_found", "product %d not found", productID)
 	}

@@ -128,6 +128,10 @@ func TestCT02SecondDebitWaitsForLock(t *testing.T) {
 					if err := db.Gorm(ctx).Raw(sessionID(driver)).Scan(&sid).Error; err != nil {
 						return err
 					}
+					// The stock writers' lock order: product row, then stock row.
+					if _, err := f.repo.LockAverageCost(ctx, f.product); err != nil {
+						return err
+					}
 					have, err := f.repo.LockLevels(ctx, []domain.StockKey{key})
 					if err != nil {
 						return err
@@ -335,4 +339,104 @@ func TestStockAverageCostAndPolicy(t *testing.T) {
 		_, err = f.svc.Move(ctx, stock.MoveInput{ProductID: svc.ID, WarehouseID: f.warehouse, Quantity: domain.DecimalFromInt(1)})
 		require.ErrorIs(t, err, domain.ErrConflict)
 	})
+}
+
+// TestStockPricedReceiptsAndDebitsNoDeadlock mixes receipts with a unit
+// price (which lock the product row for its average cost) and debits of
+// the same product (whose movement insert checks the product foreign key,
+// a shared lock on that row): the two kinds must never wait in a cycle.
+func TestStockPricedReceiptsAndDebitsNoDeadlock(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *persistence.DB) {
+		f := newStockFixture(t, db, domain.StockPolicy{AllowNegative: true})
+		w2, err := f.cat.CreateWarehouse(context.Background(), catalog.WarehouseFields{Label: ptr("Second")})
+		require.NoError(t, err)
+		const workers, each = 8, 15
+		errs := make(chan error, workers*each)
+		var wg sync.WaitGroup
+		for i := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for j := range each {
+					wh := f.warehouse
+					if (i+j)%3 == 0 {
+						wh = w2.ID
+					}
+					in := stock.MoveInput{ProductID: f.product, WarehouseID: wh, Quantity: domain.DecimalFromInt(-1), Label: "debit"}
+					if i%2 == 0 {
+						in.Quantity, in.UnitPrice, in.Label = domain.DecimalFromInt(2), domain.MustDecimal("3.5"), "receipt"
+					}
+					_, err := f.svc.Move(context.Background(), in)
+					errs <- err
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			require.NoError(t, err)
+		}
+		_, total, err := f.svc.Levels(context.Background(), f.product)
+		require.NoError(t, err)
+		// 4 receiving workers x 15 x 2, 4 debiting workers x 15 x 1.
+		require.Equal(t, "60", total.String())
+	})
+}
+
+// TestDebitWaitsOnTheStockRowLock proves the stock row lock on its own:
+// tx1 holds only the stock row (no product lock), and a real debit is seen
+// blocked by tx1 in the server's lock tables until tx1 rolls back; the
+// debit then works on the row's committed value.
+func TestDebitWaitsOnTheStockRowLock(t *testing.T) {
+	for _, driver := range []string{"postgres", "mysql"} {
+		t.Run(driver, func(t *testing.T) {
+			db := testdb.New(t, driver)
+			f := newStockFixture(t, db, domain.StockPolicy{})
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			_, err := f.move(t, f.warehouse, "10")
+			require.NoError(t, err)
+			holder, release := make(chan int64), make(chan struct{})
+			rollback := errors.New("tx1 rolls back")
+			tx1 := make(chan error, 1)
+			go func() {
+				tx1 <- db.Do(ctx, func(ctx context.Context) error {
+					var sid int64
+					if err := db.Gorm(ctx).Raw(sessionID(driver)).Scan(&sid).Error; err != nil {
+						return err
+					}
+					if _, err := f.repo.LockLevels(ctx, []domain.StockKey{{ProductID: f.product, WarehouseID: f.warehouse}}); err != nil {
+						return err
+					}
+					holder <- sid
+					<-release
+					return rollback
+				})
+			}()
+			var sid1 int64
+			select {
+			case sid1 = <-holder:
+			case err := <-tx1:
+				t.Fatalf("tx1 ended before holding the lock: %v", err)
+			}
+			tx2 := make(chan error, 1)
+			go func() { _, err := f.move(t, f.warehouse, "-1"); tx2 <- err }()
+			require.Eventually(t, func() bool {
+				var ids []int64
+				if err := db.Gorm(ctx).Raw(blockedBy(driver), sid1).Scan(&ids).Error; err != nil {
+					return false
+				}
+				return len(ids) == 1
+			}, 10*time.Second, pollEvery(driver), "the debit never waited on the stock row lock")
+			select {
+			case err := <-tx2:
+				t.Fatalf("the debit finished while the stock row was locked: %v", err)
+			default:
+			}
+			close(release)
+			require.ErrorIs(t, <-tx1, rollback)
+			require.NoError(t, <-tx2)
+			require.Equal(t, "9", f.level(t, f.warehouse).String())
+		})
+	}
 }

@@ -310,34 +310,43 @@ func (s *Service) Correct(ctx context.Context, in CorrectionInput) (*domain.Move
 }
 
 // apply is the single writer of stock: inside the caller's transaction it
-// locks the product rows whose average cost changes (product id order),
-// then every touched stock row (product id, then warehouse id order),
+// locks every touched product row (product id order), then every touched
+// stock row (product id, then warehouse id order),
 // applies the policy, updates the rows and the averages, and journals ms.
 func (s *Service) apply(ctx context.Context, ms []*domain.Movement) error {
-	// Average costs first: the product row is locked before any stock row,
-	// the same order for every writer, so no two writers wait in a cycle.
+	// Product rows first, every touched product in id order, for every
+	// kind of movement. Receipts need the row for the average cost; the
+	// others lock it too because their journal insert checks the product
+	// foreign key (a shared lock on that row): were a debit to take that
+	// shared lock while holding a stock row, and a priced receipt to hold
+	// the product row while waiting for that stock row, they would wait in
+	// a cycle (TestStockPricedReceiptsAndDebitsNoDeadlock).
 	type costChange struct {
 		product int64
 		qty     domain.Decimal
 		price   domain.Decimal
 	}
 	var costs []costChange
+	var products []int64
 	for _, m := range ms {
+		products = append(products, m.ProductID)
 		if m.Quantity.IsPositive() && m.UnitPrice.IsPositive() {
 			costs = append(costs, costChange{m.ProductID, m.Quantity, m.UnitPrice})
 		}
 	}
-	slices.SortFunc(costs, func(a, b costChange) int { return int(sign(a.product - b.product)) })
-	avgs := map[int64]domain.Decimal{}
-	for _, c := range costs {
-		if _, done := avgs[c.product]; done {
-			continue
-		}
-		avg, err := s.repo.LockAverageCost(ctx, c.product)
+	slices.Sort(products)
+	products = slices.Compact(products)
+	locked := map[int64]domain.Decimal{}
+	for _, p := range products {
+		avg, err := s.repo.LockAverageCost(ctx, p)
 		if err != nil {
 			return err
 		}
-		avgs[c.product] = avg
+		locked[p] = avg
+	}
+	avgs := map[int64]domain.Decimal{}
+	for _, c := range costs {
+		avgs[c.product] = locked[c.product]
 	}
 	// Quantities on hand before this transaction, for the average cost.
 	onHand := map[int64]domain.Decimal{}

@@ -110,7 +110,7 @@ func TestTransferLocksInKeyOrderWhateverTheDirection(t *testing.T) {
 	svc, repo := newService(true)
 	_, err := svc.Transfer(context.Background(), stock.TransferInput{ProductID: 1, FromWarehouseID: 3, ToWarehouseID: 2, Quantity: domain.DecimalFromInt(1)})
 	require.NoError(t, err)
-	require.Equal(t, []string{"stock", "1", "2", "stock", "1", "3"}, repo.locks)
+	require.Equal(t, []string{"product", "1", "stock", "1", "2", "stock", "1", "3"}, repo.locks)
 	require.Len(t, repo.journal, 2)
 	require.Equal(t, repo.journal[0].InventoryCode, repo.journal[1].InventoryCode)
 	require.Equal(t, "-1", repo.levels[domain.StockKey{ProductID: 1, WarehouseID: 3}].String())
@@ -163,7 +163,7 @@ func TestMoveBatchNetsRowsAndLocksInOrder(t *testing.T) {
 	})
 	require.NoError(t, err)
 	require.Len(t, ms, 3)
-	require.Equal(t, []string{"stock", "2", "1", "stock", "3", "1"}, repo.locks, "rows locked in key order, whatever the line order")
+	require.Equal(t, []string{"product", "2", "product", "3", "stock", "2", "1", "stock", "3", "1"}, repo.locks, "products, then rows, locked in key order, whatever the line order")
 	require.Equal(t, "0", repo.levels[domain.StockKey{ProductID: 2, WarehouseID: 1}].String())
 
 	// A batch with a short row is refused as a whole: nothing is journaled.
