@@ -420,16 +420,6 @@ func (s *Service) apply(ctx context.Context, ms []*domain.Movement) error {
 	return s.repo.AddMovements(ctx, ms)
 }
 
-func sign(n int64) int64 {
-	switch {
-	case n < 0:
-		return -1
-	case n > 0:
-		return 1
-	}
-	return 0
-}
-
 // checkTargets verifies, before the transaction starts so no lock is held
 // meanwhile, that the products are goods and the warehouses are open.
 func (s *Service) checkTargets(ctx context.Context, products, warehouses []int64) error {
