@@ -147,7 +147,7 @@ func TestReportCSVExportStreams(t *testing.T) {
 	for _, driver := range testdb.Drivers {
 		t.Run(driver, func(t *testing.T) {
 			if driver == "sqlite" && raceDetector {
-				t.Skip("SQLite export of 200,000 rows is too slow under -race; run without -race (make test-short)")
+				t.Skip("SQLite export of 200,000 rows is too slow under -race; make test runs it again without -race")
 			}
 			testCSVExportStreams(t, apptest.New(t, driver))
 		})

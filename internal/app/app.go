@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -154,6 +155,11 @@ func Run(ctx context.Context, cfg Config, m Mode, log *zap.Logger, opts ...RunOp
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", addr, err)
 	}
+	// Start-up is done, and its one-off allocations (the first admin's
+	// argon2id hashes, 19 MiB each; font and catalog loading) are garbage:
+	// hand that memory back to the OS now rather than minutes later, so an
+	// idle process is small (docs/benchmarks.md).
+	debug.FreeOSMemory()
 	log.Info("listening", zap.String("addr", ln.Addr().String()), zap.Bool("api", m.API), zap.Bool("runner", m.Runner),
 		zap.String("db_driver", db.Driver()), zap.Duration("startup", time.Since(started)))
 
