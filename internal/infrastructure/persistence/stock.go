@@ -150,28 +150,46 @@ func (r *StockRepo) AddMovements(ctx context.Context, ms []*domain.Movement) err
 	return nil
 }
 
-// LockAverageCost locks the product row (FOR UPDATE; FOR NO KEY UPDATE on
-// PostgreSQL) and returns its weighted average cost. Every stock change
-// calls it before locking stock rows.
-func (r *StockRepo) LockAverageCost(ctx context.Context, productID int64) (domain.Decimal, error) {
+// LockProducts locks the product rows a stock change holds before its stock
+// rows (decision 0008) and returns the average cost of the costed ones.
+//
+// PostgreSQL: only the costed rows, FOR NO KEY UPDATE. The journal's
+// foreign-key check takes FOR KEY SHARE on the product, which does not
+// conflict with NO KEY UPDATE, so a debit never waits on a receipt's
+// product lock and need not take one itself; inserts that merely reference
+// the product (invoice lines) do not wait either.
+//
+// MySQL/MariaDB: InnoDB's foreign-key check takes a shared lock that does
+// conflict with FOR UPDATE, so every touched product is locked, in order,
+// before any stock row. SQLite: the single writer serialises everything;
+// the same rule is applied so the code path is the one tested.
+func (r *StockRepo) LockProducts(ctx context.Context, touched, costed []int64) (map[int64]domain.Decimal, error) {
 	if !InTx(ctx) {
-		return domain.Zero, errNoTx
+		return nil, errNoTx
 	}
-	var row productRow
-	lock := forUpdate
+	ids, lock := touched, forUpdate
 	if r.db.Driver() == "postgres" {
-		// NO KEY UPDATE: the product's key does not change, so inserts
-		// that reference the product (invoice lines) need not wait.
-		lock = clause.Locking{Strength: "NO KEY UPDATE"}
+		ids, lock = costed, clause.Locking{Strength: "NO KEY UPDATE"}
 	}
-	err := r.db.Gorm(ctx).Clauses(lock).Select("id", "average_cost").Where("id = ?", productID).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return domain.Zero, domain.E(domain.ErrNotFound, "not_found", "product %d not found", productID)
+	isCosted := make(map[int64]bool, len(costed))
+	for _, id := range costed {
+		isCosted[id] = true
 	}
-	if err != nil {
-		return domain.Zero, translate(err, "product")
+	out := make(map[int64]domain.Decimal, len(costed))
+	for _, id := range ids {
+		var row productRow
+		err := r.db.Gorm(ctx).Clauses(lock).Select("id", "average_cost").Where("id = ?", id).Take(&row).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, domain.E(domain.ErrNotFound, "not_found", "product %d not found", id)
+		}
+		if err != nil {
+			return nil, translate(err, "product")
+		}
+		if isCosted[id] {
+			out[id] = row.AverageCost.Round(domain.ScaleUnit)
+		}
 	}
-	return row.AverageCost.Round(domain.ScaleUnit), nil
+	return out, nil
 }
 
 // ProductQuantity sums the product's stock over every warehouse.

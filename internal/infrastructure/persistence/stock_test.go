@@ -129,7 +129,7 @@ func TestCT02SecondDebitWaitsForLock(t *testing.T) {
 						return err
 					}
 					// The stock writers' lock order: product row, then stock row.
-					if _, err := f.repo.LockAverageCost(ctx, f.product); err != nil {
+					if _, err := f.repo.LockProducts(ctx, []int64{f.product}, nil); err != nil {
 						return err
 					}
 					have, err := f.repo.LockLevels(ctx, []domain.StockKey{key})

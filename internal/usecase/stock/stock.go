@@ -29,9 +29,14 @@ type Repo interface {
 	SetLevel(ctx context.Context, key domain.StockKey, qty domain.Decimal) error
 	// AddMovements appends to the journal and sets the movements' ids.
 	AddMovements(ctx context.Context, ms []*domain.Movement) error
-	// LockAverageCost locks the product row FOR UPDATE and returns its
-	// weighted average cost; it serialises the receipts that change it.
-	LockAverageCost(ctx context.Context, productID int64) (domain.Decimal, error)
+	// LockProducts locks, in the order given (product id order), the
+	// product rows this stock change must hold before its stock rows, and
+	// returns the weighted average cost of the costed ones (receipts with a
+	// unit price), whose rows it always locks: that serialises the receipts
+	// that change a cost. Whether the other touched products are locked too
+	// depends on the engine: where the journal's foreign-key check on the
+	// product would conflict with that lock, every writer must take it first.
+	LockProducts(ctx context.Context, touched, costed []int64) (map[int64]domain.Decimal, error)
 	// ProductQuantity returns the product's total quantity over all
 	// warehouses as this transaction sees it.
 	ProductQuantity(ctx context.Context, productID int64) (domain.Decimal, error)
@@ -310,43 +315,36 @@ func (s *Service) Correct(ctx context.Context, in CorrectionInput) (*domain.Move
 }
 
 // apply is the single writer of stock: inside the caller's transaction it
-// locks every touched product row (product id order), then every touched
-// stock row (product id, then warehouse id order),
+// locks the product rows it must (product id order, see Repo.LockProducts),
+// then every touched stock row (product id, then warehouse id order),
 // applies the policy, updates the rows and the averages, and journals ms.
 func (s *Service) apply(ctx context.Context, ms []*domain.Movement) error {
-	// Product rows first, every touched product in id order, for every
-	// kind of movement. Receipts need the row for the average cost; the
-	// others lock it too because their journal insert checks the product
-	// foreign key (a shared lock on that row): were a debit to take that
-	// shared lock while holding a stock row, and a priced receipt to hold
-	// the product row while waiting for that stock row, they would wait in
-	// a cycle (TestStockPricedReceiptsAndDebitsNoDeadlock).
+	// Product rows first, in id order, before any stock row (decision
+	// 0008): the costed ones for their average cost and, on engines where
+	// the journal's foreign-key check would wait on that lock, every touched
+	// one, so that a debit never holds a stock row while waiting for a
+	// product a priced receipt holds (TestStockPricedReceiptsAndDebitsNoDeadlock).
 	type costChange struct {
 		product int64
 		qty     domain.Decimal
 		price   domain.Decimal
 	}
 	var costs []costChange
-	var products []int64
+	var products, costed []int64
 	for _, m := range ms {
 		products = append(products, m.ProductID)
 		if m.Quantity.IsPositive() && m.UnitPrice.IsPositive() {
 			costs = append(costs, costChange{m.ProductID, m.Quantity, m.UnitPrice})
+			costed = append(costed, m.ProductID)
 		}
 	}
 	slices.Sort(products)
 	products = slices.Compact(products)
-	locked := map[int64]domain.Decimal{}
-	for _, p := range products {
-		avg, err := s.repo.LockAverageCost(ctx, p)
-		if err != nil {
-			return err
-		}
-		locked[p] = avg
-	}
-	avgs := map[int64]domain.Decimal{}
-	for _, c := range costs {
-		avgs[c.product] = locked[c.product]
+	slices.Sort(costed)
+	costed = slices.Compact(costed)
+	avgs, err := s.repo.LockProducts(ctx, products, costed)
+	if err != nil {
+		return err
 	}
 	// Quantities on hand before this transaction, for the average cost.
 	onHand := map[int64]domain.Decimal{}

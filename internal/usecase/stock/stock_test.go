@@ -58,9 +58,17 @@ func (r *fakeRepo) AddMovements(_ context.Context, ms []*domain.Movement) error 
 	return r.inTx()
 }
 
-func (r *fakeRepo) LockAverageCost(_ context.Context, p int64) (domain.Decimal, error) {
-	r.locks = append(r.locks, "product", string(rune('0'+p)))
-	return r.avg[p], r.inTx()
+// LockProducts behaves like the strictest engine: it locks every touched
+// product, and returns the average cost of the costed ones.
+func (r *fakeRepo) LockProducts(_ context.Context, touched, costed []int64) (map[int64]domain.Decimal, error) {
+	for _, p := range touched {
+		r.locks = append(r.locks, "product", string(rune('0'+p)))
+	}
+	out := map[int64]domain.Decimal{}
+	for _, p := range costed {
+		out[p] = r.avg[p]
+	}
+	return out, r.inTx()
 }
 
 func (r *fakeRepo) ProductQuantity(_ context.Context, p int64) (domain.Decimal, error) {
