@@ -16,9 +16,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"io"
@@ -31,10 +28,10 @@ import (
 	"syscall"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // admin connection
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/dolibarr-go/dolibarr/bench/internal/harness"
 	"github.com/dolibarr-go/dolibarr/internal/domain"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/persistence"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/queue"
@@ -89,24 +86,12 @@ func main() {
 
 // withDB creates and migrates a fresh database, runs fn, and drops it.
 func withDB(o options, fn func(o options, db *persistence.DB) error) error {
-	admin, err := sql.Open("pgx", o.admin)
+	tdb, err := harness.CreateDB(context.Background(), o.admin, "dgbench")
 	if err != nil {
 		return err
 	}
-	defer admin.Close()
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	name := "dgbench_" + hex.EncodeToString(b)
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		return err
-	}
-	defer admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)") //nolint:errcheck // best effort
-	u, err := url.Parse(o.admin)
-	if err != nil {
-		return err
-	}
-	u.Path = "/" + name
-	o.dsn = u.String()
+	defer tdb.Drop()
+	o.dsn = tdb.DSN
 	db, err := openDB(o.dsn, 20)
 	if err != nil {
 		return err

@@ -16,20 +16,16 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
-	"net/url"
 	"os"
 	"regexp"
 	"strings"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // "pgx" driver for the admin connection
-
+	"github.com/dolibarr-go/dolibarr/bench/internal/harness"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/persistence"
 	"github.com/dolibarr-go/dolibarr/internal/usecase/reports"
 )
@@ -78,28 +74,17 @@ var cases = []reportCase{
 
 func run(adminDSN string, lines, customers, products, runs int, keep bool) error {
 	ctx := context.Background()
-	var rb [4]byte
-	_, _ = rand.Read(rb[:])
-	name := "dgreports_" + hex.EncodeToString(rb[:])
-	admin, err := sql.Open("pgx", adminDSN)
+	tdb, err := harness.CreateDB(ctx, adminDSN, "dgreports")
 	if err != nil {
-		return err
-	}
-	defer admin.Close()
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
 		return err
 	}
 	if keep {
-		fmt.Println("database:", name)
+		fmt.Println("database:", tdb.Name)
+		defer tdb.Keep()
 	} else {
-		defer admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") //nolint:errcheck // best effort
+		defer tdb.Drop()
 	}
-	u, err := url.Parse(adminDSN)
-	if err != nil {
-		return err
-	}
-	u.Path = "/" + name
-	db, err := persistence.Open(persistence.Options{Driver: "postgres", DSN: u.String(), MaxOpenConns: 4, MaxIdleConns: 4})
+	db, err := persistence.Open(persistence.Options{Driver: "postgres", DSN: tdb.DSN, MaxOpenConns: 4, MaxIdleConns: 4})
 	if err != nil {
 		return err
 	}
