@@ -40,7 +40,10 @@ func Each(t *testing.T, fn func(t *testing.T, db *persistence.DB)) {
 func New(t testing.TB, driver string) *persistence.DB {
 	t.Helper()
 	dsn := DSN(t, driver)
-	db, err := persistence.Open(persistence.Options{Driver: driver, DSN: dsn, MaxOpenConns: 40, MaxIdleConns: 40})
+	// 20, the production default: two test packages run at once (go test
+	// -p 2) and some start runner processes of their own, all within the
+	// 100 connections a stock PostgreSQL allows.
+	db, err := persistence.Open(persistence.Options{Driver: driver, DSN: dsn, MaxOpenConns: 20, MaxIdleConns: 20})
 	if err != nil {
 		t.Fatalf("testdb: open %s: %v", driver, err)
 	}

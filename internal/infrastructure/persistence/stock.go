@@ -150,6 +150,43 @@ func (r *StockRepo) AddMovements(ctx context.Context, ms []*domain.Movement) err
 	return nil
 }
 
+// Targets reads what a stock change checks before its transaction, the
+// products' types and the warehouses' statuses, in one narrow query: it is
+// on the path of every movement, where two full-row reads cost more CPU
+// than the rest of the debit.
+func (r *StockRepo) Targets(ctx context.Context, products, warehouses []int64) (map[int64]domain.ProductType, map[int64]domain.WarehouseStatus, error) {
+	rows, err := r.db.Gorm(ctx).Raw(
+		"SELECT 0, id, type FROM products WHERE id IN ? UNION ALL SELECT 1, id, status FROM warehouses WHERE id IN ?",
+		nonEmpty(products), nonEmpty(warehouses)).Rows()
+	if err != nil {
+		return nil, nil, translate(err, "stock targets")
+	}
+	defer rows.Close()
+	types := make(map[int64]domain.ProductType, len(products))
+	statuses := make(map[int64]domain.WarehouseStatus, len(warehouses))
+	for rows.Next() {
+		var kind, id, v int64
+		if err := rows.Scan(&kind, &id, &v); err != nil {
+			return nil, nil, translate(err, "stock targets")
+		}
+		if kind == 0 {
+			types[id] = domain.ProductType(v)
+		} else {
+			statuses[id] = domain.WarehouseStatus(v)
+		}
+	}
+	return types, statuses, translate(rows.Err(), "stock targets")
+}
+
+// nonEmpty keeps "IN ?" valid SQL for an empty list: ids are positive, so
+// 0 matches nothing.
+func nonEmpty(ids []int64) []int64 {
+	if len(ids) == 0 {
+		return []int64{0}
+	}
+	return ids
+}
+
 // LockProducts locks the product rows a stock change holds before its stock
 // rows (decision 0008) and returns the average cost of the costed ones.
 //

@@ -440,3 +440,41 @@ func TestDebitWaitsOnTheStockRowLock(t *testing.T) {
 		})
 	}
 }
+
+// TestStockRefusesUnknownServiceAndClosedTargets checks the pre-transaction
+// target checks (one narrow query) on every engine: unknown product or
+// warehouse -> not found, a service -> service_not_stocked, a closed
+// warehouse -> warehouse_closed; nothing is journaled.
+func TestStockRefusesUnknownServiceAndClosedTargets(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *persistence.DB) {
+		ctx := context.Background()
+		f := newStockFixture(t, db, domain.StockPolicy{AllowNegative: true})
+		svcType := domain.ProductService
+		srv, err := f.cat.CreateProduct(ctx, catalog.ProductFields{Ref: ptr("SRV"), Label: ptr("Consulting"), Type: &svcType})
+		require.NoError(t, err)
+		closed := domain.WarehouseClosed
+		w, err := f.cat.CreateWarehouse(ctx, catalog.WarehouseFields{Label: ptr("Old"), Status: &closed})
+		require.NoError(t, err)
+
+		code := func(err error) string {
+			var de *domain.Error
+			require.ErrorAs(t, err, &de)
+			return de.Code
+		}
+		move := func(product, warehouse int64) error {
+			_, err := f.svc.Move(ctx, stock.MoveInput{ProductID: product, WarehouseID: warehouse, Quantity: domain.DecimalFromInt(1), Label: "t"})
+			return err
+		}
+		err = move(f.product+1000, f.warehouse)
+		require.ErrorIs(t, err, domain.ErrNotFound)
+		require.Contains(t, err.Error(), "product")
+		err = move(f.product, f.warehouse+1000)
+		require.ErrorIs(t, err, domain.ErrNotFound)
+		require.Contains(t, err.Error(), "warehouse")
+		require.Equal(t, "service_not_stocked", code(move(srv.ID, f.warehouse)))
+		require.Equal(t, "warehouse_closed", code(move(f.product, w.ID)))
+		require.NoError(t, move(f.product, f.warehouse))
+		_, n := f.journalSum(t, f.warehouse)
+		require.EqualValues(t, 1, n, "only the valid movement is journaled")
+	})
+}

@@ -84,13 +84,15 @@ type proc struct {
 	err  error
 }
 
-// startRunnerProc starts a runner process on dsn with env overrides.
+// startRunnerProc starts a runner process on dsn with env overrides. Its
+// pool is small: three of them run beside another test package, within the
+// 100 connections a stock PostgreSQL allows.
 func startRunnerProc(t *testing.T, driver, dsn string, env ...string) *proc {
 	t.Helper()
 	cmd := exec.Command(runnerBinary(t))
 	cmd.Env = append(os.Environ(),
 		"DOLIBARR_DB_DRIVER="+driver, "DOLIBARR_DB_DSN="+dsn, "DOLIBARR_RUNNER_HEALTH_ADDR=127.0.0.1:0",
-		"DOLIBARR_LOG_LEVEL=info", "DOLIBARR_DB_MAX_OPEN_CONNS=30", "DOLIBARR_DB_MAX_IDLE_CONNS=30")
+		"DOLIBARR_LOG_LEVEL=info", "DOLIBARR_DB_MAX_OPEN_CONNS=8", "DOLIBARR_DB_MAX_IDLE_CONNS=8")
 	cmd.Env = append(cmd.Env, env...)
 	p := &proc{cmd: cmd, out: &syncBuffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.out, p.out

@@ -29,6 +29,9 @@ type Repo interface {
 	SetLevel(ctx context.Context, key domain.StockKey, qty domain.Decimal) error
 	// AddMovements appends to the journal and sets the movements' ids.
 	AddMovements(ctx context.Context, ms []*domain.Movement) error
+	// Targets returns, in one round trip, the type of each product and the
+	// status of each warehouse among the ids; unknown ids are absent.
+	Targets(ctx context.Context, products, warehouses []int64) (map[int64]domain.ProductType, map[int64]domain.WarehouseStatus, error)
 	// LockProducts locks, in the order given (product id order), the
 	// product rows this stock change must hold before its stock rows, and
 	// returns the weighted average cost of the costed ones (receipts with a
@@ -421,20 +424,25 @@ func (s *Service) apply(ctx context.Context, ms []*domain.Movement) error {
 // checkTargets verifies, before the transaction starts so no lock is held
 // meanwhile, that the products are goods and the warehouses are open.
 func (s *Service) checkTargets(ctx context.Context, products, warehouses []int64) error {
+	types, statuses, err := s.repo.Targets(ctx, products, warehouses)
+	if err != nil {
+		return err
+	}
 	for _, id := range products {
-		p, err := s.catalog.GetProduct(ctx, id)
-		if err != nil {
-			return err
+		t, ok := types[id]
+		if !ok {
+			return domain.E(domain.ErrNotFound, "not_found", "product %d not found", id)
 		}
-		if p.Type == domain.ProductService {
+		if t == domain.ProductService {
 			return domain.E(domain.ErrConflict, "service_not_stocked", "product %d is a service: services have no stock", id)
 		}
 	}
 	for _, id := range warehouses {
-		w, err := s.catalog.GetWarehouse(ctx, id)
-		if err != nil {
-			return err
+		st, ok := statuses[id]
+		if !ok {
+			return domain.E(domain.ErrNotFound, "not_found", "warehouse %d not found", id)
 		}
+		w := domain.Warehouse{ID: id, Status: st}
 		if err := w.AcceptsMovements(); err != nil {
 			return err
 		}

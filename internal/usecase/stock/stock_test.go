@@ -58,6 +58,24 @@ func (r *fakeRepo) AddMovements(_ context.Context, ms []*domain.Movement) error 
 	return r.inTx()
 }
 
+func (r *fakeRepo) Targets(ctx context.Context, products, warehouses []int64) (map[int64]domain.ProductType, map[int64]domain.WarehouseStatus, error) {
+	types := map[int64]domain.ProductType{}
+	statuses := map[int64]domain.WarehouseStatus{}
+	for _, id := range products {
+		p, err := fakeCatalog{}.GetProduct(ctx, id)
+		if err == nil {
+			types[id] = p.Type
+		}
+	}
+	for _, id := range warehouses {
+		w, err := fakeCatalog{}.GetWarehouse(ctx, id)
+		if err == nil {
+			statuses[id] = w.Status
+		}
+	}
+	return types, statuses, nil
+}
+
 // LockProducts behaves like the strictest engine: it locks every touched
 // product, and returns the average cost of the costed ones.
 func (r *fakeRepo) LockProducts(_ context.Context, touched, costed []int64) (map[int64]domain.Decimal, error) {
