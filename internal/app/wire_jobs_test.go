@@ -55,23 +55,26 @@ func TestAllInOneWorksJobsInProcess(t *testing.T) {
 			return nil
 		})
 	})
+	// Migrate first, so the enqueue below does not race Run's own
+	// migration for SQLite's write lock; Run then finds nothing to do.
+	db, err := openDB(cfg)
+	require.NoError(t, err)
+	defer db.Close()
+	require.NoError(t, db.MigrateUp())
+
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- Run(ctx, cfg, ModeAllInOne, zap.NewNop(), handlers) }()
 
-	// Enqueue through the app's own store once the schema exists.
-	db, err := openDB(cfg)
-	require.NoError(t, err)
-	defer db.Close()
 	store := jobQueue(deps{cfg: cfg, db: db})
 	rctx := logging.WithRequestID(context.Background(), "req-aio")
-	require.Eventually(t, func() bool {
-		_, err := store.Enqueue(rctx, domain.NewJob{Kind: "test.ping"})
-		return err == nil
-	}, 10*time.Second, 20*time.Millisecond)
+	_, err = store.Enqueue(rctx, domain.NewJob{Kind: "test.ping"})
+	require.NoError(t, err)
 	select {
 	case rid := <-ran:
 		require.Equal(t, "req-aio", rid)
+	case err := <-done:
+		t.Fatalf("Run stopped before running the job: %v", err)
 	case <-time.After(10 * time.Second):
 		t.Fatal("the in-process runner did not run the job")
 	}

@@ -200,7 +200,11 @@ func TestVerifiedCacheRechecksTimeAndNothingElse(t *testing.T) {
 	require.NoError(t, err, "cache hit")
 	require.True(t, p.Can(domain.PermProductRead))
 
-	tampered := raw[:len(raw)-1] + map[bool]string{true: "A", false: "B"}[raw[len(raw)-1] != 'A']
+	// Change the signature's first character: all six of its bits count.
+	// (The last one of a 43-character signature carries two padding bits,
+	// so flipping it can leave the decoded signature unchanged.)
+	i := strings.LastIndexByte(raw, '.') + 1
+	tampered := raw[:i] + map[bool]string{true: "A", false: "B"}[raw[i] != 'A'] + raw[i+1:]
 	_, err = tk.Verify(tampered)
 	require.ErrorIs(t, err, domain.ErrUnauthorized)
 
