@@ -588,52 +588,42 @@ type EnvVar struct {
 // struct tags so documentation, Helm and tests cannot drift from the code.
 func EnvVars() []EnvVar {
 	var out []EnvVar
-	var walk func(t reflect.Type, prefix string)
-	walk = func(t reflect.Type, prefix string) {
-		for i := range t.NumField() {
-			f := t.Field(i)
-			if f.Type.Kind() == reflect.Struct && f.Type != reflect.TypeFor[time.Duration]() {
-				walk(f.Type, prefix+f.Tag.Get("envPrefix"))
-				continue
-			}
-			key, _, _ := strings.Cut(f.Tag.Get("env"), ",")
-			if key == "" {
-				continue
-			}
-			out = append(out, EnvVar{Key: prefix + key, Field: f.Name, Default: f.Tag.Get("envDefault"), Secret: f.Tag.Get("secret") == "true"})
-		}
-	}
-	walk(reflect.TypeFor[Config](), "")
+	walkEnv(reflect.ValueOf(Config{}), "", func(ev EnvVar, _ reflect.Value) { out = append(out, ev) })
 	return out
+}
+
+// walkEnv calls fn for every env-tagged field under v, with its full key
+// and value: the one reflection walk EnvVars and Redacted share.
+func walkEnv(v reflect.Value, prefix string, fn func(ev EnvVar, val reflect.Value)) {
+	t := v.Type()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.Type.Kind() == reflect.Struct && f.Type != reflect.TypeFor[time.Duration]() {
+			walkEnv(v.Field(i), prefix+f.Tag.Get("envPrefix"), fn)
+			continue
+		}
+		key, _, _ := strings.Cut(f.Tag.Get("env"), ",")
+		if key == "" {
+			continue
+		}
+		fn(EnvVar{Key: prefix + key, Field: f.Name, Default: f.Tag.Get("envDefault"), Secret: f.Tag.Get("secret") == "true"}, v.Field(i))
+	}
 }
 
 // Redacted returns the effective configuration as key/value pairs with
 // secrets masked, for the start-up log line.
 func (c Config) Redacted() map[string]string {
 	out := map[string]string{}
-	var walk func(v reflect.Value, t reflect.Type, prefix string)
-	walk = func(v reflect.Value, t reflect.Type, prefix string) {
-		for i := range t.NumField() {
-			f := t.Field(i)
-			if f.Type.Kind() == reflect.Struct && f.Type != reflect.TypeFor[time.Duration]() {
-				walk(v.Field(i), f.Type, prefix+f.Tag.Get("envPrefix"))
-				continue
+	walkEnv(reflect.ValueOf(c), "", func(ev EnvVar, v reflect.Value) {
+		val := fmt.Sprint(v.Interface())
+		if ev.Secret && val != "" {
+			if strings.HasSuffix(ev.Key, "DSN") {
+				val = RedactDSN(val)
+			} else {
+				val = "xxxxx"
 			}
-			key, _, _ := strings.Cut(f.Tag.Get("env"), ",")
-			if key == "" {
-				continue
-			}
-			val := fmt.Sprint(v.Field(i).Interface())
-			if f.Tag.Get("secret") == "true" && val != "" {
-				if strings.HasSuffix(key, "DSN") {
-					val = RedactDSN(val)
-				} else {
-					val = "xxxxx"
-				}
-			}
-			out[prefix+key] = val
 		}
-	}
-	walk(reflect.ValueOf(c), reflect.TypeOf(c), "")
+		out[ev.Key] = val
+	})
 	return out
 }

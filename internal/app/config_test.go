@@ -97,6 +97,14 @@ func TestSecretFromFileAndMasking(t *testing.T) {
 	require.NotContains(t, red["DOLIBARR_DB_DSN"], "hunter2")
 	require.Contains(t, red["DOLIBARR_DB_DSN"], "app:xxxxx@db:5432")
 
+	// Every other secret is masked whole; plain values are shown as set.
+	cfg, err = LoadConfig(AllInOne, []string{"DOLIBARR_JWT_SECRET=top-secret-signing-key-0123456789abcdef", "DOLIBARR_LOG_LEVEL=debug"})
+	require.NoError(t, err)
+	red = cfg.Redacted()
+	require.Equal(t, "xxxxx", red["DOLIBARR_JWT_SECRET"])
+	require.Equal(t, "debug", red["DOLIBARR_LOG_LEVEL"])
+	require.Len(t, red, len(EnvVars()), "one entry per variable")
+
 	_, err = LoadConfig(AllInOne, []string{"DOLIBARR_DB_DSN=file:x.db", "DOLIBARR_DB_DSN_FILE=" + path})
 	require.ErrorContains(t, err, "both set")
 	_, err = LoadConfig(AllInOne, []string{"DOLIBARR_DB_DSN_FILE=/nonexistent/secret"})
