@@ -20,12 +20,18 @@ import (
 // or UPDATE that misses takes a gap lock, and two transactions inserting
 // into that gap afterwards deadlock.
 func (r *SalesRepo) NextNumber(ctx context.Context, scope, period string) (int64, error) {
+	return nextCounter(ctx, r.db, scope, period)
+}
+
+// nextCounter is the one counter increment behind NextNumber and
+// CounterRepo.Next (see NextNumber for how it locks).
+func nextCounter(ctx context.Context, db *DB, scope, period string) (int64, error) {
 	if !InTx(ctx) {
 		return 0, errNoTx
 	}
-	tx := r.db.Gorm(ctx)
+	tx := db.Gorm(ctx)
 	var n int64
-	if r.db.Driver() == "mysql" {
+	if db.Driver() == "mysql" {
 		res := tx.Exec("INSERT INTO numbering_counters (scope, period_key, last_value) VALUES (?, ?, 1) "+
 			"ON DUPLICATE KEY UPDATE last_value = LAST_INSERT_ID(last_value + 1)", scope, period)
 		if res.Error != nil {

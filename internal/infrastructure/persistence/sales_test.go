@@ -3,6 +3,7 @@ package persistence_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -46,6 +47,63 @@ func TestNumberingCountersArePerPeriodAndGapFree(t *testing.T) {
 		})
 		require.ErrorIs(t, err, boom)
 		require.Equal(t, int64(3), next("sales.invoice", "2026-11"), "the rolled-back number is given again")
+	})
+}
+
+// TestCatalogueCountersShareTheNumberingIncrement: catalogue codes draw
+// from the same counters as sales numbering (period ""), need a
+// transaction, give a rolled-back number back, and hand concurrent
+// transactions distinct numbers.
+func TestCatalogueCountersShareTheNumberingIncrement(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *persistence.DB) {
+		ctx := context.Background()
+		counters := persistence.NewCounterRepo(db)
+		_, err := counters.Next(ctx, catalog.CustomerCodeScope)
+		require.Error(t, err, "a counter outside a transaction would not be locked")
+
+		boom := errors.New("create failed later")
+		err = db.Do(ctx, func(ctx context.Context) error {
+			n, err := counters.Next(ctx, catalog.CustomerCodeScope)
+			require.NoError(t, err)
+			require.Equal(t, int64(1), n)
+			return boom
+		})
+		require.ErrorIs(t, err, boom)
+
+		const workers = 6
+		got := make(chan int64, workers)
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() {
+				var n int64
+				err := db.Do(ctx, func(ctx context.Context) error {
+					var err error
+					n, err = counters.Next(ctx, catalog.CustomerCodeScope)
+					return err
+				})
+				if err == nil {
+					got <- n
+				}
+			})
+		}
+		wg.Wait()
+		close(got)
+		seen := map[int64]bool{}
+		for n := range got {
+			seen[n] = true
+		}
+		want := map[int64]bool{}
+		for i := int64(1); i <= workers; i++ {
+			want[i] = true
+		}
+		require.Equal(t, want, seen, "each transaction got its own number, from 1 (the rolled-back 1 was given again)")
+
+		require.NoError(t, db.Do(ctx, func(ctx context.Context) error {
+			n, err := persistence.NewSalesRepo(db).NextNumber(ctx, catalog.CustomerCodeScope, "")
+			require.NoError(t, err)
+			require.Equal(t, int64(workers+1), n, "one counter row, one increment")
+			return nil
+		}))
 	})
 }
 
