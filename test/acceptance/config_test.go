@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/dolibarr-go/dolibarr/internal/testproc"
 )
 
 // Bad configuration stops every binary before it starts, naming every bad
@@ -37,9 +39,9 @@ func runFor(t *testing.T, bin string, env []string) (string, int) {
 	t.Helper()
 	cmd := exec.Command(bin)
 	cmd.Env = env
-	logs := &syncBuffer{}
+	logs := &testproc.Buffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	require.NoError(t, cmd.Start())
-	code := waitExit(t, cmd, 10*time.Second, logs)
+	code := testproc.WaitExit(t, cmd, 10*time.Second, logs)
 	return logs.String(), code
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dolibarr-go/dolibarr/internal/testdb"
+	"github.com/dolibarr-go/dolibarr/internal/testproc"
 )
 
 // CT-01 (portability): the binaries are fully static and run with nothing
@@ -35,7 +36,7 @@ func TestCT01BinariesAreStatic(t *testing.T) {
 }
 
 // chrootCmd runs binary alone in an empty directory used as its root.
-func chrootCmd(t *testing.T, binary string, env []string, args ...string) (*exec.Cmd, *syncBuffer, string) {
+func chrootCmd(t *testing.T, binary string, env []string, args ...string) (*exec.Cmd, *testproc.Buffer, string) {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Fatalf("CT-01 runs the binary in a chroot and needs root; run the suite as root (CI does)")
@@ -47,7 +48,7 @@ func chrootCmd(t *testing.T, binary string, env []string, args ...string) (*exec
 	cmd.SysProcAttr = &syscall.SysProcAttr{Chroot: root}
 	cmd.Dir = "/"
 	cmd.Env = env
-	logs := &syncBuffer{}
+	logs := &testproc.Buffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	return cmd, logs, root
 }
@@ -64,7 +65,7 @@ func copyFile(t *testing.T, src, dst string) {
 }
 
 func TestCT01AllInOneRunsAloneInAnEmptyRoot(t *testing.T) {
-	addr := freeAddr(t)
+	addr := testproc.FreeAddr(t)
 	cmd, logs, root := chrootCmd(t, filepath.Join(binaries(t), "dolibarr"),
 		[]string{"DOLIBARR_HTTP_ADDR=" + addr, "DOLIBARR_RUNNER_HEALTH_ADDR=127.0.0.1:0"})
 	require.NoError(t, cmd.Start())
@@ -82,7 +83,7 @@ func TestCT01AllInOneRunsAloneInAnEmptyRoot(t *testing.T) {
 	require.Contains(t, names, "dolibarr.db", "the embedded SQLite file lives beside the binary: %v", names)
 
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
-	require.Equal(t, 0, waitExit(t, cmd, 20*time.Second, logs), "exit code after SIGTERM\n%s", logs)
+	require.Equal(t, 0, testproc.WaitExit(t, cmd, 20*time.Second, logs), "exit code after SIGTERM\n%s", logs)
 	require.Contains(t, logs.String(), `"msg":"stopped"`)
 }
 
@@ -100,12 +101,12 @@ func TestCT01APIRunsAloneInAnEmptyRootOnPostgres(t *testing.T) {
 	require.NoError(t, mig.Run(), "migrate up:\n%s", mlogs)
 	require.Contains(t, mlogs.String(), "version ")
 
-	addr := freeAddr(t)
+	addr := testproc.FreeAddr(t)
 	cmd, logs, _ := chrootCmd(t, bin, append(env, "DOLIBARR_HTTP_ADDR="+addr))
 	require.NoError(t, cmd.Start())
 	defer func() { _ = cmd.Process.Kill() }()
 	waitStatus(t, "http://"+addr+"/health", 200, 20*time.Second, logs)
 	waitStatus(t, "http://"+addr+"/ready", 200, 20*time.Second, logs)
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
-	require.Equal(t, 0, waitExit(t, cmd, 20*time.Second, logs), "exit code after SIGTERM\n%s", logs)
+	require.Equal(t, 0, testproc.WaitExit(t, cmd, 20*time.Second, logs), "exit code after SIGTERM\n%s", logs)
 }

@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -54,33 +53,6 @@ func binaries(t *testing.T) string {
 	return buildDir
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close())
-	return addr
-}
-
-// syncBuffer collects a process's output safely while it runs.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // get returns the status and body of GET url, or 0 when nothing answers.
 func get(url string) (int, string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
@@ -110,25 +82,4 @@ func waitStatus(t *testing.T, url string, want int, limit time.Duration, logs fm
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-}
-
-// waitExit waits for cmd to end within limit and returns its exit code.
-func waitExit(t *testing.T, cmd *exec.Cmd, limit time.Duration, logs fmt.Stringer) int {
-	t.Helper()
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err == nil {
-			return 0
-		}
-		if ee, ok := err.(*exec.ExitError); ok { //nolint:errorlint // Wait returns it unwrapped
-			return ee.ExitCode()
-		}
-		t.Fatalf("wait: %v", err)
-	case <-time.After(limit):
-		_ = cmd.Process.Kill()
-		t.Fatalf("process did not exit within %s\noutput:\n%s", limit, logs)
-	}
-	return -1
 }

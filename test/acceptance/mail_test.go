@@ -20,6 +20,7 @@ import (
 
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/mail/mailtest"
 	"github.com/dolibarr-go/dolibarr/internal/testdb"
+	"github.com/dolibarr-go/dolibarr/internal/testproc"
 )
 
 // client talks JSON to a running binary as one user.
@@ -96,22 +97,22 @@ func (c *client) validatedInvoice() (int64, string) {
 	return inv.ID, inv.Ref
 }
 
-func start(t *testing.T, bin string, env []string, args ...string) (*exec.Cmd, *syncBuffer) {
+func start(t *testing.T, bin string, env []string, args ...string) (*exec.Cmd, *testproc.Buffer) {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Env = env
-	logs := &syncBuffer{}
+	logs := &testproc.Buffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
-		waitExit(t, cmd, 30*time.Second, logs)
+		testproc.WaitExit(t, cmd, 30*time.Second, logs)
 	})
 	return cmd, logs
 }
 
 // both joins two processes' output for failure messages.
-type both [2]*syncBuffer
+type both [2]*testproc.Buffer
 
 func (b both) String() string {
 	return "--- api ---\n" + b[0].String() + "\n--- runner ---\n" + b[1].String()
@@ -129,14 +130,14 @@ func TestSendInvoiceEndToEnd(t *testing.T) {
 		"DOLIBARR_ADMIN_LOGIN=admin", "DOLIBARR_ADMIN_PASSWORD=e2e-admin-password",
 		"DOLIBARR_SMTP_HOST=" + srv.Host, "DOLIBARR_SMTP_PORT=" + strconv.Itoa(srv.Port), "DOLIBARR_SMTP_TLS=none",
 		"DOLIBARR_SMTP_FROM=Acme Billing <billing@acme.test>", "DOLIBARR_COMPANY_NAME=Acme",
-		"DOLIBARR_RUNNER_POLL_INTERVAL=100ms", "DOLIBARR_RUNNER_HEALTH_ADDR=" + freeAddr(t),
+		"DOLIBARR_RUNNER_POLL_INTERVAL=100ms", "DOLIBARR_RUNNER_HEALTH_ADDR=" + testproc.FreeAddr(t),
 	}
 	mig := exec.Command(filepath.Join(dir, "dolibarr-api"), "migrate", "up")
 	mig.Env = env
 	out, err := mig.CombinedOutput()
 	require.NoError(t, err, "migrate up:\n%s", out)
 
-	addr := freeAddr(t)
+	addr := testproc.FreeAddr(t)
 	_, apiLogs := start(t, filepath.Join(dir, "dolibarr-api"), append(env, "DOLIBARR_HTTP_ADDR="+addr))
 	_, runLogs := start(t, filepath.Join(dir, "dolibarr-runner"), env)
 	logs := both{apiLogs, runLogs}
@@ -199,10 +200,10 @@ func TestSendInvoiceEndToEnd(t *testing.T) {
 func TestAllInOneWithoutSMTPWritesEMLFiles(t *testing.T) {
 	dir := binaries(t)
 	data := t.TempDir()
-	addr := freeAddr(t)
+	addr := testproc.FreeAddr(t)
 	env := []string{
 		"DOLIBARR_DB_DSN=file:" + filepath.Join(data, "dolibarr.db"), "DOLIBARR_HTTP_ADDR=" + addr,
-		"DOLIBARR_RUNNER_HEALTH_ADDR=" + freeAddr(t), "DOLIBARR_ADMIN_PASSWORD=aio-admin-password",
+		"DOLIBARR_RUNNER_HEALTH_ADDR=" + testproc.FreeAddr(t), "DOLIBARR_ADMIN_PASSWORD=aio-admin-password",
 		"DOLIBARR_RUNNER_POLL_INTERVAL=100ms", "DOLIBARR_COMPANY_NAME=Acme",
 	}
 	_, logs := start(t, filepath.Join(dir, "dolibarr"), env)

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dolibarr-go/dolibarr/internal/testdb"
+	"github.com/dolibarr-go/dolibarr/internal/testproc"
 )
 
 // tcpProxy stands between the API and PostgreSQL so a test can take the
@@ -27,7 +28,7 @@ type tcpProxy struct {
 }
 
 func newProxy(t *testing.T, target string) *tcpProxy {
-	p := &tcpProxy{addr: freeAddr(t), target: target, conns: map[net.Conn]bool{}}
+	p := &tcpProxy{addr: testproc.FreeAddr(t), target: target, conns: map[net.Conn]bool{}}
 	p.start(t)
 	t.Cleanup(p.stop)
 	return p
@@ -96,10 +97,10 @@ func TestReadyFollowsTheDatabaseAndRecoversByItself(t *testing.T) {
 	q.Set("connect_timeout", "1")
 	u.RawQuery = q.Encode()
 
-	addr := freeAddr(t)
+	addr := testproc.FreeAddr(t)
 	cmd := exec.Command(bin)
 	cmd.Env = append(env, "DOLIBARR_DB_DSN="+u.String(), "DOLIBARR_HTTP_ADDR="+addr)
-	logs := &syncBuffer{}
+	logs := &testproc.Buffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	require.NoError(t, cmd.Start())
 	defer func() { _ = cmd.Process.Kill() }()
@@ -117,5 +118,5 @@ func TestReadyFollowsTheDatabaseAndRecoversByItself(t *testing.T) {
 	waitStatus(t, base+"/ready", 200, 30*time.Second, logs)
 
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
-	require.Equal(t, 0, waitExit(t, cmd, 20*time.Second, logs), "%s", logs)
+	require.Equal(t, 0, testproc.WaitExit(t, cmd, 20*time.Second, logs), "%s", logs)
 }

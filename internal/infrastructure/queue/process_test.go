@@ -1,7 +1,6 @@
 package queue
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -20,6 +19,7 @@ import (
 	"github.com/dolibarr-go/dolibarr/internal/domain"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/persistence"
 	"github.com/dolibarr-go/dolibarr/internal/testdb"
+	"github.com/dolibarr-go/dolibarr/internal/testproc"
 )
 
 // Process tests: the runner as a real process (testdata/testrunner, which
@@ -59,27 +59,9 @@ func runnerBinary(t *testing.T) string {
 	return binPath
 }
 
-// syncBuffer collects a process's output.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type proc struct {
 	cmd  *exec.Cmd
-	out  *syncBuffer
+	out  *testproc.Buffer
 	done chan struct{}
 	err  error
 }
@@ -94,7 +76,7 @@ func startRunnerProc(t *testing.T, driver, dsn string, env ...string) *proc {
 		"DOLIBARR_DB_DRIVER="+driver, "DOLIBARR_DB_DSN="+dsn, "DOLIBARR_RUNNER_HEALTH_ADDR=127.0.0.1:0",
 		"DOLIBARR_LOG_LEVEL=info", "DOLIBARR_DB_MAX_OPEN_CONNS=8", "DOLIBARR_DB_MAX_IDLE_CONNS=8")
 	cmd.Env = append(cmd.Env, env...)
-	p := &proc{cmd: cmd, out: &syncBuffer{}, done: make(chan struct{})}
+	p := &proc{cmd: cmd, out: &testproc.Buffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.out, p.out
 	require.NoError(t, cmd.Start())
 	go func() {
