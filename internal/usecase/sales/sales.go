@@ -480,9 +480,16 @@ func (s *Service) moveStock(ctx context.Context, d domain.SalesDocument, warehou
 		return err
 	}
 	out := &domain.DocumentStockShortage{Kind: d.Kind(), ID: h.ID, Ref: h.DisplayRef()}
+	ids := make([]int64, len(many.Items))
+	for i, it := range many.Items {
+		ids[i] = it.Product
+	}
+	// The references only label the problem: one batch read, and a failed
+	// one leaves them empty rather than hiding the shortage.
+	products, _ := s.catalog.Products(ctx, ids)
 	for _, it := range many.Items {
 		sp := domain.ShortProduct{ProductID: it.Product, WarehouseID: it.Warehouse, Available: it.Available, Requested: it.Requested}
-		if p, perr := s.catalog.GetProduct(ctx, it.Product); perr == nil {
+		if p := products[it.Product]; p != nil {
 			sp.ProductRef = p.Ref
 		}
 		out.Items = append(out.Items, sp)

@@ -3,6 +3,7 @@ package sales_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -104,13 +105,19 @@ func (s *fakeStock) MoveBatch(_ context.Context, ins []stock.MoveInput) ([]*doma
 	return nil, nil
 }
 
-type fakeCatalog struct{ products map[int64]*domain.Product }
+// fakeCatalog serves products; reads records each product read, one
+// entry per call ("get 1", "batch [1 2]").
+type fakeCatalog struct {
+	products map[int64]*domain.Product
+	reads    *[]string
+}
 
 func (c fakeCatalog) GetThirdParty(_ context.Context, id int64) (*domain.ThirdParty, error) {
 	return &domain.ThirdParty{ID: id, Name: "ACME", Customer: true, Active: true}, nil
 }
 
 func (c fakeCatalog) GetProduct(_ context.Context, id int64) (*domain.Product, error) {
+	*c.reads = append(*c.reads, fmt.Sprint("get ", id))
 	if p, ok := c.products[id]; ok {
 		return p, nil
 	}
@@ -118,6 +125,7 @@ func (c fakeCatalog) GetProduct(_ context.Context, id int64) (*domain.Product, e
 }
 
 func (c fakeCatalog) Products(_ context.Context, ids []int64) (map[int64]*domain.Product, error) {
+	*c.reads = append(*c.reads, fmt.Sprint("batch ", ids))
 	out := map[int64]*domain.Product{}
 	for _, id := range ids {
 		if p, ok := c.products[id]; ok {
@@ -147,6 +155,7 @@ type fixture struct {
 	repo  *fakeRepo
 	stock *fakeStock
 	obs   *observer
+	reads []string // the catalogue's product reads
 }
 
 func newFixture(trigger sales.StockTrigger) *fixture {
@@ -156,7 +165,7 @@ func newFixture(trigger sales.StockTrigger) *fixture {
 	cat := fakeCatalog{products: map[int64]*domain.Product{
 		1: {ID: 1, Ref: "WIDGET", Type: domain.ProductGoods, OnSale: true},
 		2: {ID: 2, Ref: "GADGET", Type: domain.ProductGoods, OnSale: true},
-	}}
+	}, reads: &f.reads}
 	f.svc = sales.New(sales.Deps{Tx: noTx{}, Repo: f.repo, Catalog: cat, Stock: f.stock, Observers: []sales.Observer{f.obs}, Config: cfg,
 		Now: func() time.Time { return time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC) }})
 	return f
@@ -213,6 +222,7 @@ func TestRefusedValidationTouchesNothing(t *testing.T) {
 	require.Len(t, short.Items, 2)
 	require.Equal(t, "WIDGET", short.Items[0].ProductRef)
 	require.Equal(t, "GADGET", short.Items[1].ProductRef)
+	require.Equal(t, []string{"batch [1 2]"}, f.reads, "the shortage's product references cost one read")
 	require.Empty(t, f.repo.numbers)
 	require.Equal(t, domain.InvoiceDraft, f.repo.invoices[1].Status)
 
