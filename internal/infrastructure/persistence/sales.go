@@ -157,14 +157,14 @@ func toDocument(id int64, c *docCols, lines []domain.Line) domain.Document {
 }
 
 // docUpdate is the column map every Save writes: the common fields that
-// may change after creation, the version bumped.
-func docUpdate(d *domain.Document, status int, t time.Time) map[string]any {
+// may change after creation, the version bumped (saveDoc adds updated_at).
+func docUpdate(d *domain.Document, status int) map[string]any {
 	return map[string]any{
 		"ref": nullable(d.Ref), "customer_id": d.CustomerID, "status": status, "doc_date": dateOf(d.Date),
 		"ref_customer": d.RefCustomer, "note_public": d.NotePublic, "note_private": d.NotePrivate,
 		"total_excl_tax": d.TotalExclTax, "total_vat": d.TotalVAT, "total_incl_tax": d.TotalInclTax,
 		"warehouse_id": optID(d.WarehouseID), "validated_by": d.ValidatedBy, "validated_at": optTime(d.ValidatedAt),
-		"version": d.Version + 1, "updated_at": t,
+		"version": d.Version + 1,
 	}
 }
 
@@ -299,7 +299,10 @@ func stamp(d *domain.Document) {
 }
 
 func (r *SalesRepo) saveDoc(ctx context.Context, model any, kind domain.DocKind, d *domain.Document, cols map[string]any) error {
+	// One clock reading for the row and the entity: the response to a
+	// change shows the updated_at a later GET reads.
 	t := now()
+	cols["updated_at"] = t
 	res := r.db.Gorm(ctx).Model(model).Where("id = ?", d.ID).Updates(cols)
 	if res.Error != nil {
 		return translate(res.Error, string(kind))
@@ -402,7 +405,7 @@ func (r *SalesRepo) Invoice(ctx context.Context, id int64, lock bool) (*domain.I
 
 // SaveInvoice writes the invoice's fields (not its lines).
 func (r *SalesRepo) SaveInvoice(ctx context.Context, inv *domain.Invoice) error {
-	cols := docUpdate(&inv.Document, int(inv.Status), now())
+	cols := docUpdate(&inv.Document, int(inv.Status))
 	cols["due_date"] = dateOf(inv.DueDate)
 	cols["paid"] = inv.Paid
 	cols["close_code"] = string(inv.CloseCode)
@@ -505,7 +508,7 @@ func (r *SalesRepo) Order(ctx context.Context, id int64, lock bool) (*domain.Ord
 
 // SaveOrder writes the order's fields (not its lines).
 func (r *SalesRepo) SaveOrder(ctx context.Context, o *domain.Order) error {
-	cols := docUpdate(&o.Document, int(o.Status), now())
+	cols := docUpdate(&o.Document, int(o.Status))
 	cols["delivery_date"] = optDate(o.DeliveryDate)
 	cols["billed"] = o.Billed
 	return r.saveDoc(ctx, &orderRow{}, domain.KindOrder, &o.Document, cols)
@@ -560,7 +563,7 @@ func (r *SalesRepo) Proposal(ctx context.Context, id int64, lock bool) (*domain.
 
 // SaveProposal writes the proposal's fields (not its lines).
 func (r *SalesRepo) SaveProposal(ctx context.Context, p *domain.Proposal) error {
-	cols := docUpdate(&p.Document, int(p.Status), now())
+	cols := docUpdate(&p.Document, int(p.Status))
 	cols["valid_until"] = dateOf(p.ValidUntil)
 	cols["closed_at"] = optTime(p.ClosedAt)
 	cols["close_note"] = p.CloseNote

@@ -108,7 +108,8 @@ func TestCatalogueCountersShareTheNumberingIncrement(t *testing.T) {
 }
 
 // TestSalesRepoRoundTrip: a document with 8-decimal prices, dates and
-// lines reads back as written, and a save bumps the version.
+// lines reads back as written, and a save bumps the version and reports
+// the updated_at it stored.
 func TestSalesRepoRoundTrip(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *persistence.DB) {
 		ctx := context.Background()
@@ -147,6 +148,7 @@ func TestSalesRepoRoundTrip(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, "FA2611-0001", again.Ref)
 		require.Equal(t, int64(2), again.Version)
+		require.True(t, got.UpdatedAt.Equal(again.UpdatedAt), "the saved entity carries the updated_at stored: %s vs %s", got.UpdatedAt, again.UpdatedAt)
 
 		_, err = repo.Invoice(ctx, 999999, false)
 		require.ErrorIs(t, err, domain.ErrNotFound)
