@@ -211,14 +211,11 @@ func (h *identityHandlers) listUsers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	q := identity.ListUsers{Limit: limit, Offset: offset, Q: c.QueryParam("q")}
-	if a := c.QueryParam("active"); a != "" {
-		b, err := strconv.ParseBool(a)
-		if err != nil {
-			return BadRequest("invalid_query", "active must be true or false")
-		}
-		q.Active = &b
+	active, err := boolQuery(c, "active")
+	if err != nil {
+		return err
 	}
+	q := identity.ListUsers{Limit: limit, Offset: offset, Q: c.QueryParam("q"), Active: active}
 	users, total, err := h.svc.ListUsers(c.Request().Context(), q)
 	if err != nil {
 		return err
@@ -247,7 +244,7 @@ func (h *identityHandlers) createUser(c echo.Context) error {
 }
 
 func (h *identityHandlers) getUser(c echo.Context) error {
-	id, err := identityIDParam(c)
+	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
@@ -259,7 +256,7 @@ func (h *identityHandlers) getUser(c echo.Context) error {
 }
 
 func (h *identityHandlers) updateUser(c echo.Context) error {
-	id, err := identityIDParam(c)
+	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
@@ -277,7 +274,7 @@ func (h *identityHandlers) updateUser(c echo.Context) error {
 }
 
 func (h *identityHandlers) deactivateUser(c echo.Context) error {
-	id, err := identityIDParam(c)
+	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
@@ -289,7 +286,7 @@ func (h *identityHandlers) deactivateUser(c echo.Context) error {
 }
 
 func (h *identityHandlers) setPassword(c echo.Context) error {
-	id, err := identityIDParam(c)
+	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
@@ -331,7 +328,7 @@ func (h *identityHandlers) createRole(c echo.Context) error {
 }
 
 func (h *identityHandlers) getRole(c echo.Context) error {
-	id, err := identityIDParam(c)
+	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
@@ -343,7 +340,7 @@ func (h *identityHandlers) getRole(c echo.Context) error {
 }
 
 func (h *identityHandlers) updateRole(c echo.Context) error {
-	id, err := identityIDParam(c)
+	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
@@ -361,7 +358,7 @@ func (h *identityHandlers) updateRole(c echo.Context) error {
 }
 
 func (h *identityHandlers) deleteRole(c echo.Context) error {
-	id, err := identityIDParam(c)
+	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
@@ -373,15 +370,6 @@ func (h *identityHandlers) deleteRole(c echo.Context) error {
 
 func (h *identityHandlers) listPermissions(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string][]domain.Permission{"data": domain.AllPermissions})
-}
-
-// identityIDParam parses the :id path parameter.
-func identityIDParam(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, BadRequest("invalid_id", "the id in the path must be a positive integer")
-	}
-	return id, nil
 }
 
 // userPaging parses limit and offset.

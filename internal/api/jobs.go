@@ -76,14 +76,6 @@ func RegisterJobs(s *Server, svc *jobs.Service) {
 	s.Guarded(http.MethodPost, "/api/v1/jobs/:id/cancel", domain.PermJobsAdmin, h.cancel)
 }
 
-func jobID(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, BadRequest("invalid_id", "the job id in the path must be a positive integer")
-	}
-	return id, nil
-}
-
 func intQuery(c echo.Context, name string, def int) (int, error) {
 	s := c.QueryParam(name)
 	if s == "" {
@@ -132,7 +124,7 @@ func (h *jobHandlers) cancel(c echo.Context) error {
 
 // one serves a route that acts on the job in the path and answers with it.
 func (h *jobHandlers) one(c echo.Context, fn func(context.Context, int64) (domain.Job, error)) error {
-	id, err := jobID(c)
+	id, err := pathID(c)
 	if err != nil {
 		return err
 	}

@@ -91,6 +91,7 @@ func TestUserAdministration(t *testing.T) {
 		res = a.Do(t, http.MethodGet, "/api/v1/users?active=false", nil, admin)
 		res.JSON(t, &list)
 		require.Equal(t, int64(1), list.Paging.Total)
+		require.Equal(t, "invalid_query", problemCode(t, a.Do(t, http.MethodGet, "/api/v1/users?active=maybe", nil, admin), http.StatusBadRequest))
 		require.Equal(t, "invalid_credentials", problemCode(t, tryLogin(t, a, "jane.doe", "jane-password-1"), http.StatusUnauthorized))
 		require.Equal(t, http.StatusOK, a.Do(t, http.MethodPatch, "/api/v1/users/"+id, map[string]any{"active": true}, admin).Status)
 
