@@ -41,14 +41,6 @@ func (f ContactFields) apply(c *domain.Contact) {
 	setIf(&c.Active, f.Active)
 }
 
-// CheckNewContact reports the invariant errors of a contact created from
-// f, merged after the caller's parse errors.
-func (s *Service) CheckNewContact(parse *domain.ValidationError, f ContactFields) error {
-	c := &domain.Contact{Active: true}
-	f.apply(c)
-	return mergeErrors(parse, c.Validate())
-}
-
 // CreateContact validates and stores a new contact.
 func (s *Service) CreateContact(ctx context.Context, f ContactFields) (*domain.Contact, error) {
 	c := &domain.Contact{Active: true}

@@ -63,14 +63,6 @@ func (f ThirdPartyFields) apply(t *domain.ThirdParty) {
 	setIf(&t.Active, f.Active)
 }
 
-// CheckNewThirdParty reports the invariant errors of a third party created
-// from f, merged after the caller's parse errors.
-func (s *Service) CheckNewThirdParty(parse *domain.ValidationError, f ThirdPartyFields) error {
-	t := &domain.ThirdParty{Active: true}
-	f.apply(t)
-	return mergeErrors(parse, t.Validate())
-}
-
 // CreateThirdParty validates and stores a new third party, generating its
 // customer and supplier codes in the same transaction.
 func (s *Service) CreateThirdParty(ctx context.Context, f ThirdPartyFields) (*domain.ThirdParty, error) {
