@@ -229,8 +229,14 @@ func (s *Service) ValidateInvoice(ctx context.Context, id, warehouse, by int64) 
 		if s.cfg.StockTrigger == StockOnInvoice && hasGoods(&inv.Document) {
 			if warehouse == 0 && inv.Type == domain.InvoiceCreditNote && inv.SourceInvoiceID != 0 {
 				// A credit note puts goods back where its invoice took them.
-				if src, err := s.repo.Invoice(ctx, inv.SourceInvoiceID, false); err == nil {
+				// A source invoice that no longer exists leaves the warehouse
+				// to the caller (422 below); any other failure is reported.
+				src, err := s.repo.Invoice(ctx, inv.SourceInvoiceID, false)
+				switch {
+				case err == nil:
 					warehouse = src.WarehouseID
+				case !errors.Is(err, domain.ErrNotFound):
+					return err
 				}
 			}
 			if err := requireWarehouse(warehouse); err != nil {

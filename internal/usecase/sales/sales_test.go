@@ -22,6 +22,8 @@ type fakeRepo struct {
 	events   []domain.DocEvent
 	numbers  map[string]int64
 	calls    []string
+	// readErr, when set for an id, is what reading that invoice returns.
+	readErr map[int64]error
 }
 
 func newFakeRepo() *fakeRepo {
@@ -31,6 +33,9 @@ func newFakeRepo() *fakeRepo {
 func (r *fakeRepo) Invoice(_ context.Context, id int64, lock bool) (*domain.Invoice, error) {
 	if lock {
 		r.calls = append(r.calls, "lock invoice")
+	}
+	if err := r.readErr[id]; err != nil {
+		return nil, err
 	}
 	inv, ok := r.invoices[id]
 	if !ok {
@@ -264,6 +269,34 @@ func TestCreditNotePutsStockBackWhereItCameFrom(t *testing.T) {
 	require.Equal(t, "AV2611-0001", got.Ref)
 	require.Equal(t, int64(8), got.WarehouseID)
 	require.Equal(t, "5", f.stock.levels[1].String())
+}
+
+// TestCreditNoteSourceReadFailures: a credit note without a warehouse takes
+// its source invoice's; a source that is gone leaves the choice to the
+// caller (422), while a failure to read it is reported as such, not hidden
+// behind a field error.
+func TestCreditNoteSourceReadFailures(t *testing.T) {
+	f := newFixture(sales.StockOnInvoice)
+	f.stock.levels[1] = domain.MustDecimal("5")
+	f.draft(1, domain.InvoiceStandard, goods(1, "5"))
+	src, err := f.svc.ValidateInvoice(context.Background(), 1, 8, 1)
+	require.NoError(t, err)
+	cn, err := domain.CreditNoteFor(src, src.Date, 1)
+	require.NoError(t, err)
+	cn.ID = 2
+	f.repo.invoices[2] = cn
+
+	boom := errors.New("connection reset")
+	f.repo.readErr = map[int64]error{1: boom}
+	_, err = f.svc.ValidateInvoice(context.Background(), 2, 0, 1)
+	require.ErrorIs(t, err, boom)
+
+	delete(f.repo.invoices, 1)
+	f.repo.readErr = nil
+	_, err = f.svc.ValidateInvoice(context.Background(), 2, 0, 1)
+	var ve *domain.ValidationError
+	require.ErrorAs(t, err, &ve, "no source, no warehouse: the caller must name one")
+	require.Equal(t, "warehouse_id", ve.Fields[0].Field)
 }
 
 // TestObserverErrorFailsTheChange: an observer's error is the use case's.
