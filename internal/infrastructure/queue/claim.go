@@ -122,13 +122,22 @@ func byAttempt(refs []ref) map[int][]int64 {
 // to owner (the others were rescued meanwhile and are not touched).
 func (s *Store) complete(ctx context.Context, owner string, refs []ref, now time.Time) (int64, error) {
 	now = dbTime(now)
+	return s.updateClaimed(ctx, "complete jobs", owner, refs,
+		map[string]any{"state": string(domain.JobCompleted), "finished_at": now, "lease_expires_at": nil, "updated_at": now})
+}
+
+// updateClaimed applies values to the jobs of refs that owner still holds
+// under the attempt it claimed them with, one guarded UPDATE per attempt
+// value, and returns how many rows it changed; what names the step in
+// errors.
+func (s *Store) updateClaimed(ctx context.Context, what, owner string, refs []ref, values map[string]any) (int64, error) {
 	var n int64
 	for attempt, ids := range byAttempt(refs) {
 		res := s.db.Gorm(ctx).Model(&jobRow{}).
 			Where("state = ? AND lease_owner = ? AND attempt = ? AND id IN ?", string(domain.JobRunning), owner, attempt, ids).
-			Updates(map[string]any{"state": string(domain.JobCompleted), "finished_at": now, "lease_expires_at": nil, "updated_at": now})
+			Updates(values)
 		if res.Error != nil {
-			return n, fmt.Errorf("complete jobs: %w", res.Error)
+			return n, fmt.Errorf("%s: %w", what, res.Error)
 		}
 		n += res.RowsAffected
 	}
@@ -160,20 +169,10 @@ func (s *Store) settle(ctx context.Context, j domain.Job, claimedBy string, clai
 // without spending the attempt their claim counted.
 func (s *Store) releaseUnstarted(ctx context.Context, owner string, refs []ref, now time.Time) (int64, error) {
 	now = dbTime(now)
-	var n int64
-	for attempt, ids := range byAttempt(refs) {
-		res := s.db.Gorm(ctx).Model(&jobRow{}).
-			Where("state = ? AND lease_owner = ? AND attempt = ? AND id IN ?", string(domain.JobRunning), owner, attempt, ids).
-			Updates(map[string]any{
-				"state": string(domain.JobAvailable), "attempt": gorm.Expr("attempt - 1"),
-				"lease_owner": nil, "lease_expires_at": nil, "updated_at": now,
-			})
-		if res.Error != nil {
-			return n, fmt.Errorf("release jobs: %w", res.Error)
-		}
-		n += res.RowsAffected
-	}
-	return n, nil
+	return s.updateClaimed(ctx, "release jobs", owner, refs, map[string]any{
+		"state": string(domain.JobAvailable), "attempt": gorm.Expr("attempt - 1"),
+		"lease_owner": nil, "lease_expires_at": nil, "updated_at": now,
+	})
 }
 
 // releaseOwned hands every job owner still holds back to available, as the

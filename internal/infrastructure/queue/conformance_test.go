@@ -23,6 +23,7 @@ var conformance = []struct {
 	{"EnqueueMany", testEnqueueMany},
 	{"ClaimTakesDueJobsInOrderWithALease", testClaimTakesDueJobsInOrderWithALease},
 	{"CompleteIsGuardedByTheClaim", testCompleteIsGuardedByTheClaim},
+	{"BatchOfMixedAttempts", testBatchOfMixedAttempts},
 	{"Outcomes", testOutcomes},
 	{"LeaseGuard", testLeaseGuard},
 	{"RescueFailsAJobOnItsLastAttempt", testRescueFailsAJobOnItsLastAttempt},

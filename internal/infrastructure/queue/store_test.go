@@ -376,6 +376,48 @@ func testRescueFailsAJobOnItsLastAttempt(t *testing.T, db *persistence.DB) {
 	require.NotNil(t, j.FinishedAt)
 }
 
+// testBatchOfMixedAttempts: a batch whose jobs were claimed with different
+// attempt values is written as one guarded UPDATE per attempt value, each
+// applying the same change.
+func testBatchOfMixedAttempts(t *testing.T, db *persistence.DB) {
+	s := NewStore(db, StoreOptions{})
+	ctx := context.Background()
+	now := dbTime(time.Now())
+	a1 := enqueue(t, s, ctx, "k")
+	a2 := enqueue(t, s, ctx, "k")
+	got, err := s.claim(ctx, "r1", 2, now, time.Minute)
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	_, err = s.releaseOwned(ctx, "r1", "runner stopped", now) // available again, attempt 1 spent, due at now
+	require.NoError(t, err)
+	b1 := enqueue(t, s, ctx, "k") // due a minute ago: claimed first
+	b2 := enqueue(t, s, ctx, "k")
+	got, err = s.claim(ctx, "r1", 4, now, time.Minute)
+	require.NoError(t, err)
+	attempt := map[int64]int{}
+	for _, j := range got {
+		attempt[j.ID] = j.Attempt
+	}
+	require.Equal(t, map[int64]int{a1: 2, a2: 2, b1: 1, b2: 1}, attempt)
+
+	n, err := s.releaseUnstarted(ctx, "r1", []ref{{a1, 2}, {b1, 1}}, now)
+	require.NoError(t, err)
+	require.EqualValues(t, 2, n)
+	n, err = s.complete(ctx, "r1", []ref{{a2, 2}, {b2, 1}}, now)
+	require.NoError(t, err)
+	require.EqualValues(t, 2, n)
+
+	for id, want := range map[int64]struct {
+		state   domain.JobState
+		attempt int
+	}{a1: {domain.JobAvailable, 1}, b1: {domain.JobAvailable, 0}, a2: {domain.JobCompleted, 2}, b2: {domain.JobCompleted, 1}} {
+		j := get(t, s, id)
+		require.Equal(t, want.state, j.State, "job %d", id)
+		require.Equal(t, want.attempt, j.Attempt, "job %d", id)
+	}
+	require.Zero(t, countJobs(t, db, "state = ?", "running"))
+}
+
 func testReleaseOnShutdown(t *testing.T, db *persistence.DB) {
 	s := NewStore(db, StoreOptions{})
 	ctx := context.Background()
