@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/dolibarr-go/dolibarr/internal/domain"
@@ -317,7 +318,7 @@ func (s *Service) sent(ctx context.Context, send *domain.DocumentSend, doc domai
 		if err := s.d.Store.SaveSend(ctx, cur); err != nil {
 			return err
 		}
-		note := fmt.Sprintf("sent to %s (message id %s, send %d)", joinAddrs(cur.To), rec.MessageID, cur.ID)
+		note := fmt.Sprintf("sent to %s (message id %s, send %d)", strings.Join(cur.To, ", "), rec.MessageID, cur.ID)
 		ev := domain.Event(doc, domain.EventSentByMail, doc.StatusName(), cur.RequestedBy, note, now)
 		return s.d.Store.AddEvent(ctx, &ev)
 	})
@@ -340,7 +341,7 @@ func (s *Service) fail(ctx context.Context, send *domain.DocumentSend, doc domai
 		if doc == nil {
 			return nil
 		}
-		note := fmt.Sprintf("sending to %s failed (send %d): %s", joinAddrs(cur.To), cur.ID, reason)
+		note := fmt.Sprintf("sending to %s failed (send %d): %s", strings.Join(cur.To, ", "), cur.ID, reason)
 		ev := domain.Event(doc, domain.EventSendFailed, doc.StatusName(), cur.RequestedBy, domain.TruncateJobError(note), now)
 		return s.d.Store.AddEvent(ctx, &ev)
 	})
@@ -374,15 +375,4 @@ func (s *Service) note(ctx context.Context, send *domain.DocumentSend, cause err
 		cur.MarkWaiting(cause.Error(), now)
 		return s.d.Store.SaveSend(ctx, cur)
 	})
-}
-
-func joinAddrs(to []string) string {
-	var b bytes.Buffer
-	for i, a := range to {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(a)
-	}
-	return b.String()
 }
