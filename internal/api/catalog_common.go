@@ -70,6 +70,16 @@ func editError(err error, fromHeader bool) error {
 	return err
 }
 
+// val is *p, or T's zero value ("", zero time, zero decimal) when the
+// optional field is absent.
+func val[T any](p *T) T {
+	if p == nil {
+		var zero T
+		return zero
+	}
+	return *p
+}
+
 // timestamp formats a time for responses: RFC 3339, UTC.
 func timestamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 

@@ -200,20 +200,6 @@ func dateField(v *domain.ValidationError, field string, s *string) *time.Time {
 	return &t
 }
 
-func dateOrZero(t *time.Time) time.Time {
-	if t == nil {
-		return time.Time{}
-	}
-	return *t
-}
-
-func strOrEmpty(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
 // HeaderInput is the common part of a new document's body.
 type HeaderInput struct {
 	CustomerID  *int64      `json:"customer_id"`
@@ -226,8 +212,8 @@ type HeaderInput struct {
 
 func toHeaderInput(v *domain.ValidationError, in HeaderInput) sales.HeaderInput {
 	out := sales.HeaderInput{
-		Date: dateOrZero(dateField(v, "date", in.Date)), RefCustomer: strOrEmpty(in.RefCustomer),
-		NotePublic: strOrEmpty(in.NotePublic), NotePrivate: strOrEmpty(in.NotePrivate), Lines: toLineInputs(v, in.Lines),
+		Date: val(dateField(v, "date", in.Date)), RefCustomer: val(in.RefCustomer),
+		NotePublic: val(in.NotePublic), NotePrivate: val(in.NotePrivate), Lines: toLineInputs(v, in.Lines),
 	}
 	if in.CustomerID != nil {
 		out.CustomerID = *in.CustomerID

@@ -120,7 +120,7 @@ func (h *salesHandlers) createInvoice(c echo.Context) error {
 		return err
 	}
 	v := &domain.ValidationError{}
-	in := sales.InvoiceInput{HeaderInput: toHeaderInput(v, body.HeaderInput), DueDate: dateOrZero(dateField(v, "due_date", body.DueDate))}
+	in := sales.InvoiceInput{HeaderInput: toHeaderInput(v, body.HeaderInput), DueDate: val(dateField(v, "due_date", body.DueDate))}
 	if body.Type != nil {
 		t, ok := domain.ParseInvoiceType(*body.Type)
 		if !ok {
@@ -258,7 +258,7 @@ func (h *salesHandlers) cancelInvoice(c echo.Context) error {
 	if err := v.Err(); err != nil {
 		return err
 	}
-	inv, err := h.svc.CancelInvoice(c.Request().Context(), id, code, strOrEmpty(body.Note), actor(c))
+	inv, err := h.svc.CancelInvoice(c.Request().Context(), id, code, val(body.Note), actor(c))
 	if err != nil {
 		return err
 	}

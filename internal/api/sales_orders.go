@@ -84,7 +84,7 @@ func (h *salesHandlers) createOrder(c echo.Context) error {
 		return err
 	}
 	v := &domain.ValidationError{}
-	in := sales.OrderInput{HeaderInput: toHeaderInput(v, body.HeaderInput), DeliveryDate: dateOrZero(dateField(v, "delivery_date", body.DeliveryDate))}
+	in := sales.OrderInput{HeaderInput: toHeaderInput(v, body.HeaderInput), DeliveryDate: val(dateField(v, "delivery_date", body.DeliveryDate))}
 	if err := v.Err(); err != nil {
 		return err
 	}
@@ -200,7 +200,7 @@ func (h *salesHandlers) cancelOrder(c echo.Context) error {
 	if err := bindOptional(c, &body); err != nil {
 		return err
 	}
-	o, err := h.svc.CancelOrder(c.Request().Context(), id, strOrEmpty(body.Note), actor(c))
+	o, err := h.svc.CancelOrder(c.Request().Context(), id, val(body.Note), actor(c))
 	if err != nil {
 		return err
 	}

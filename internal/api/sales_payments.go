@@ -71,7 +71,7 @@ func paymentResponse(p *domain.Payment) PaymentResponse {
 }
 
 func toPaymentFields(v *domain.ValidationError, in PaymentFields) sales.PaymentInput {
-	out := sales.PaymentInput{Date: dateOrZero(dateField(v, "date", in.Date)), Reference: strOrEmpty(in.Reference), Note: strOrEmpty(in.Note)}
+	out := sales.PaymentInput{Date: val(dateField(v, "date", in.Date)), Reference: val(in.Reference), Note: val(in.Note)}
 	if in.Method == nil {
 		v.Add("method", "required", "is required")
 	} else {

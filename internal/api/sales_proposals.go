@@ -84,7 +84,7 @@ func (h *salesHandlers) createProposal(c echo.Context) error {
 		return err
 	}
 	v := &domain.ValidationError{}
-	in := sales.ProposalInput{HeaderInput: toHeaderInput(v, body.HeaderInput), ValidUntil: dateOrZero(dateField(v, "valid_until", body.ValidUntil))}
+	in := sales.ProposalInput{HeaderInput: toHeaderInput(v, body.HeaderInput), ValidUntil: val(dateField(v, "valid_until", body.ValidUntil))}
 	if err := v.Err(); err != nil {
 		return err
 	}
@@ -179,7 +179,7 @@ func (h *salesHandlers) closeProposal(c echo.Context) error {
 	if err := v.Err(); err != nil {
 		return err
 	}
-	p, err := h.svc.CloseProposal(c.Request().Context(), id, signed, strOrEmpty(body.Note), actor(c))
+	p, err := h.svc.CloseProposal(c.Request().Context(), id, signed, val(body.Note), actor(c))
 	if err != nil {
 		return err
 	}
@@ -195,7 +195,7 @@ func (h *salesHandlers) cancelProposal(c echo.Context) error {
 	if err := bindOptional(c, &body); err != nil {
 		return err
 	}
-	p, err := h.svc.CancelProposal(c.Request().Context(), id, strOrEmpty(body.Note), actor(c))
+	p, err := h.svc.CancelProposal(c.Request().Context(), id, val(body.Note), actor(c))
 	if err != nil {
 		return err
 	}

@@ -89,8 +89,8 @@ func (h *sendHandlers) send(kind domain.DocKind) echo.HandlerFunc {
 		if err := bindOptional(c, &in); err != nil {
 			return err
 		}
-		req := mailing.Request{Kind: kind, ID: id, To: in.To, Subject: strOrEmpty(in.Subject), Body: strOrEmpty(in.Body),
-			Language: strOrEmpty(in.Language), By: actor(c)}
+		req := mailing.Request{Kind: kind, ID: id, To: in.To, Subject: val(in.Subject), Body: val(in.Body),
+			Language: val(in.Language), By: actor(c)}
 		if in.To != nil && len(in.To) == 0 {
 			v := &domain.ValidationError{}
 			v.Add("to", "required", "give at least one recipient, or leave \"to\" out to write to the customer")

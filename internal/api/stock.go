@@ -89,21 +89,6 @@ func movementResponse(m *domain.Movement) MovementResponse {
 	}
 }
 
-func val[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
-}
-
-func orZero(d *domain.Decimal) domain.Decimal {
-	if d == nil {
-		return domain.Zero
-	}
-	return *d
-}
-
 type stockHandlers struct{ svc *stock.Service }
 
 // RegisterStock adds the stock routes.
@@ -122,7 +107,7 @@ func toMoveInput(r MovementRequest) (stock.MoveInput, error) {
 	v := &domain.ValidationError{}
 	in := stock.MoveInput{
 		ProductID: val(r.ProductID), WarehouseID: val(r.WarehouseID),
-		Quantity: orZero(decimalField(v, "quantity", r.Quantity)), UnitPrice: orZero(decimalField(v, "unit_price", r.UnitPrice)),
+		Quantity: val(decimalField(v, "quantity", r.Quantity)), UnitPrice: val(decimalField(v, "unit_price", r.UnitPrice)),
 		Label: val(r.Label), InventoryCode: val(r.InventoryCode), OriginType: val(r.OriginType), OriginID: val(r.OriginID),
 	}
 	if r.Quantity == nil {
@@ -135,7 +120,7 @@ func toTransferInput(r TransferRequest) (stock.TransferInput, error) {
 	v := &domain.ValidationError{}
 	in := stock.TransferInput{
 		ProductID: val(r.ProductID), FromWarehouseID: val(r.FromWarehouseID), ToWarehouseID: val(r.ToWarehouseID),
-		Quantity: orZero(decimalField(v, "quantity", r.Quantity)), Label: val(r.Label), InventoryCode: val(r.InventoryCode),
+		Quantity: val(decimalField(v, "quantity", r.Quantity)), Label: val(r.Label), InventoryCode: val(r.InventoryCode),
 	}
 	if r.Quantity == nil {
 		v.Add("quantity", "required", "is required")
@@ -147,7 +132,7 @@ func toCorrectionInput(r CorrectionRequest) (stock.CorrectionInput, error) {
 	v := &domain.ValidationError{}
 	in := stock.CorrectionInput{
 		ProductID: val(r.ProductID), WarehouseID: val(r.WarehouseID),
-		Counted: orZero(decimalField(v, "counted", r.Counted)), Label: val(r.Label),
+		Counted: val(decimalField(v, "counted", r.Counted)), Label: val(r.Label),
 	}
 	if r.Counted == nil {
 		v.Add("counted", "required", "is required")
