@@ -193,7 +193,7 @@ func TestHAExample(t *testing.T) {
 	// Per-component pool sizes reach the pods (env wins over the ConfigMap).
 	require.Equal(t, "12", apiEnv["DOLIBARR_DB_MAX_OPEN_CONNS"])
 	require.Equal(t, "4", apiEnv["DOLIBARR_DB_MAX_IDLE_CONNS"])
-	require.Equal(t, "12", runnerEnv["DOLIBARR_DB_MAX_OPEN_CONNS"])
+	require.Equal(t, "14", runnerEnv["DOLIBARR_DB_MAX_OPEN_CONNS"])
 	require.Equal(t, "20", find[*corev1.ConfigMap](t, objs, fullname).Data["DOLIBARR_DB_MAX_OPEN_CONNS"], "the shared default stays")
 	require.Equal(t, "false", apiEnv["DOLIBARR_MIGRATE_ON_START"])
 	require.Equal(t, "false", runnerEnv["DOLIBARR_MIGRATE_ON_START"])
@@ -212,7 +212,7 @@ func TestHAExample(t *testing.T) {
 		listen = 1
 	}
 	budget := int(apiHPA.Spec.MaxReplicas)*pool(apiEnv) + int(runnerHPA.Spec.MaxReplicas)*(pool(runnerEnv)+listen) + pool(migrateEnv)
-	require.Equal(t, 212, budget, "update the budget in ha-values.yaml and docs/operations.md")
+	require.Equal(t, 228, budget, "update the budget in ha-values.yaml and docs/operations.md")
 
 	// Budgets and placement.
 	apiPDB := find[*policyv1.PodDisruptionBudget](t, objs, fullname+"-api")
