@@ -64,11 +64,19 @@ func jsonKind(k string) string {
 	return "a number"
 }
 
-// Bind decodes the JSON body of c into v, requiring a JSON content type.
+// Bind decodes the JSON body of c into v, requiring a JSON content type
+// when one is sent.
 func Bind(c echo.Context, v any) error {
-	ct := c.Request().Header.Get(echo.HeaderContentType)
-	if ct != "" && !strings.HasPrefix(ct, echo.MIMEApplicationJSON) {
+	if ct := c.Request().Header.Get(echo.HeaderContentType); ct != "" && !isJSON(ct) {
 		return &Error{Status: http.StatusUnsupportedMediaType, Code: "unsupported_media_type", Detail: "send the body as application/json"}
 	}
 	return decodeJSON(c.Request().Body, v)
+}
+
+// isJSON reports whether a Content-Type value is application/json, with or
+// without parameters. Media types compare case-insensitively (RFC 9110
+// 8.3.1), and a longer type such as application/jsonp is not JSON.
+func isJSON(ct string) bool {
+	mt, _, _ := strings.Cut(ct, ";")
+	return strings.EqualFold(strings.TrimSpace(mt), echo.MIMEApplicationJSON)
 }

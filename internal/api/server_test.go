@@ -169,6 +169,20 @@ func TestBodyDecodingErrorsAre4xx(t *testing.T) {
 	rr := httptest.NewRecorder()
 	s.ServeHTTP(rr, req)
 	require.Equal(t, http.StatusUnsupportedMediaType, rr.Code)
+
+	// The media type, not a prefix of the header, decides.
+	for ct, status := range map[string]int{
+		"application/json; charset=utf-8": http.StatusOK,
+		"Application/JSON":                http.StatusOK,
+		"application/jsonp":               http.StatusUnsupportedMediaType,
+		"application/json-seq":            http.StatusUnsupportedMediaType,
+	} {
+		rec := do(s, http.MethodPost, "/echo", `{"name":"ok"}`, "Content-Type", ct)
+		require.Equal(t, status, rec.Code, "Content-Type %q: %s", ct, rec.Body.String())
+		if status != http.StatusOK {
+			require.Equal(t, "unsupported_media_type", problem(t, rec).Code)
+		}
+	}
 }
 
 func TestRequestTimeoutGives503(t *testing.T) {
