@@ -281,16 +281,14 @@ func docFilter(c echo.Context, parse func(string) (int, bool), statuses string) 
 	if f.CustomerID, err = idQuery(c, "customer_id"); err != nil {
 		return f, err
 	}
-	for _, q := range []struct {
-		name string
-		dst  *time.Time
-	}{{"from", &f.From}, {"to", &f.To}} {
-		if s := c.QueryParam(q.name); s != "" {
-			t, err := time.Parse(time.DateOnly, s)
-			if err != nil {
-				return f, BadRequest("invalid_query", q.name+" must be a date written YYYY-MM-DD")
-			}
-			*q.dst = t
+	if s := c.QueryParam("from"); s != "" {
+		if f.From, err = dateQuery("from", s); err != nil {
+			return f, err
+		}
+	}
+	if s := c.QueryParam("to"); s != "" {
+		if f.To, err = dateQuery("to", s); err != nil {
+			return f, err
 		}
 	}
 	return f, nil

@@ -330,4 +330,9 @@ func TestSalesPermissions(t *testing.T) {
 	res := a.Do(t, http.MethodGet, "/api/v1/invoices?status=draft&sort=-date", nil, reader)
 	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
 	requireProblem(t, a.Do(t, http.MethodGet, "/api/v1/invoices?status=nope", nil, reader), http.StatusBadRequest, "invalid_query")
+	requireProblem(t, a.Do(t, http.MethodGet, "/api/v1/invoices?from=2026-13-01", nil, reader), http.StatusBadRequest, "invalid_query")
+	// Year 1 is the zero time, which the filter reads as "no bound": refused.
+	requireProblem(t, a.Do(t, http.MethodGet, "/api/v1/invoices?to=0001-01-01", nil, reader), http.StatusBadRequest, "invalid_query")
+	res = a.Do(t, http.MethodGet, "/api/v1/invoices?from=2000-01-01&to=2999-12-31", nil, reader)
+	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
 }
