@@ -281,17 +281,22 @@ func docFilter(c echo.Context, parse func(string) (int, bool), statuses string) 
 	if f.CustomerID, err = idQuery(c, "customer_id"); err != nil {
 		return f, err
 	}
+	f.From, f.To, err = dateRange(c)
+	return f, err
+}
+
+// dateRange reads the optional from/to dates (YYYY-MM-DD) of a list;
+// an absent bound is the zero time, which filters nothing.
+func dateRange(c echo.Context) (from, to time.Time, err error) {
 	if s := c.QueryParam("from"); s != "" {
-		if f.From, err = dateQuery("from", s); err != nil {
-			return f, err
+		if from, err = dateQuery("from", s); err != nil {
+			return
 		}
 	}
 	if s := c.QueryParam("to"); s != "" {
-		if f.To, err = dateQuery("to", s); err != nil {
-			return f, err
-		}
+		to, err = dateQuery("to", s)
 	}
-	return f, nil
+	return
 }
 
 // EventResponse is one entry of a document's event log.

@@ -98,6 +98,9 @@ func (h *salesHandlers) listPayments(c echo.Context) error {
 	if f.CustomerID, err = idQuery(c, "customer_id"); err != nil {
 		return err
 	}
+	if f.From, f.To, err = dateRange(c); err != nil {
+		return err
+	}
 	page, err := h.svc.Payments(c.Request().Context(), f)
 	if err != nil {
 		return err

@@ -305,6 +305,19 @@ func TestPaymentSpreadOverInvoices(t *testing.T) {
 		require.Equal(t, http.StatusOK, res.Status)
 		res = f.do(t, http.MethodGet, fmt.Sprintf("/api/v1/payments?customer_id=%d", f.customer), nil)
 		require.Equal(t, http.StatusOK, res.Status)
+		// The date range filters on the payment date.
+		var listed struct {
+			Paging struct{ Total int } `json:"paging"`
+		}
+		today := pay.Date
+		for q, want := range map[string]int{"from=" + today: 1, "to=" + today: 1, "from=2999-01-01": 0, "to=2000-01-01": 0} {
+			res = f.do(t, http.MethodGet, fmt.Sprintf("/api/v1/payments?customer_id=%d&%s", f.customer, q), nil)
+			require.Equal(t, http.StatusOK, res.Status, q)
+			res.JSON(t, &listed)
+			require.Equal(t, want, listed.Paging.Total, q)
+		}
+		res = f.do(t, http.MethodGet, "/api/v1/payments?from=yesterday", nil)
+		require.Equal(t, http.StatusBadRequest, res.Status)
 
 		// Overpayment when explicitly allowed: paid, negative remainder.
 		res = f.do(t, http.MethodPost, invPath(i3.ID)+"/payments", obj{"method": "cash", "amount": "60", "allow_overpayment": true})
