@@ -13,9 +13,6 @@ import (
 // newAPIServer wires every feature and returns the API server. Run and
 // NewTestServer both call it, so tests exercise the binary's own graph.
 func newAPIServer(ctx context.Context, d deps, ready *api.Readiness) (*api.Server, error) {
-	if d.now == nil {
-		d.now = time.Now
-	}
 	w, err := buildAPI(ctx, d)
 	if err != nil {
 		return nil, err

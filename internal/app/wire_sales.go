@@ -11,9 +11,10 @@ import (
 )
 
 // wireSales builds the sales documents use case (proposals, orders,
-// invoices, payments) and its routes. Its stock use case shares the
-// catalogue's repositories and negative-stock policy; the document's stock
-// debits join the validating transaction.
+// invoices, payments) and its routes. It builds its own stock use case,
+// with the same negative-stock policy as the catalogue's: both are stateless
+// over the same tables, and the runner wires sales without the catalogue
+// routes. The document's stock debits join the validating transaction.
 func wireSales(_ context.Context, d deps, w *wiring) error {
 	cfg, err := salesConfig(d.cfg.Sales)
 	if err != nil {
