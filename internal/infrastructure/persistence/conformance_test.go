@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -146,4 +147,34 @@ func TestMigrationVersionsMatchAcrossDialects(t *testing.T) {
 		}
 	}
 	require.Equal(t, ups, downs, "each migration has an up and a down")
+}
+
+// TestSQLiteWriterQueueGivesUpAsBusy: on SQLite a transaction waits for the
+// single writer slot at most writerWait (busy_timeout in production), then
+// fails as database_busy (503) instead of hanging; a cancelled caller stops
+// waiting at once; the slot serves the next writer once it is free.
+func TestSQLiteWriterQueueGivesUpAsBusy(t *testing.T) {
+	db := testdb.New(t, "sqlite")
+	persistence.SetWriterWait(db, 50*time.Millisecond)
+	ctx := context.Background()
+	held, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- db.Do(ctx, func(context.Context) error { close(held); <-release; return nil })
+	}()
+	<-held
+
+	err := db.Do(ctx, func(context.Context) error { t.Error("ran while the slot was held"); return nil })
+	require.ErrorIs(t, err, domain.ErrUnavailable)
+	var de *domain.Error
+	require.ErrorAs(t, err, &de)
+	require.Equal(t, "database_busy", de.Code)
+
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	require.ErrorIs(t, db.Do(cctx, func(context.Context) error { return nil }), context.Canceled)
+
+	close(release)
+	require.NoError(t, <-done)
+	require.NoError(t, db.Do(ctx, func(ctx context.Context) error { return persistence.NewSettingsRepo(db).Put(ctx, "k", "v") }))
 }

@@ -42,7 +42,8 @@ type DB struct {
 	// here instead of in its busy handler, which polls and favours no one,
 	// keeps a burst of concurrent writers from starving one of them past
 	// busy_timeout.
-	writer chan struct{}
+	writer     chan struct{}
+	writerWait time.Duration
 }
 
 // Open connects to the database named by o and applies the pool settings.
@@ -92,6 +93,7 @@ func Open(o Options) (*DB, error) {
 	db := &DB{gorm: g, sql: sqlDB, driver: o.Driver, dsn: dsn}
 	if o.Driver == "sqlite" {
 		db.writer = make(chan struct{}, 1)
+		db.writerWait = sqliteWriterWait
 	}
 	return db, nil
 }

@@ -11,8 +11,8 @@ import (
 
 type txKey struct{}
 
-// sqliteWriterWait bounds the wait for SQLite's single writer slot; it
-// matches the busy_timeout the DSN sets.
+// sqliteWriterWait bounds the wait for SQLite's single writer slot
+// (DB.writerWait); it matches the busy_timeout the DSN sets.
 const sqliteWriterWait = 10 * time.Second
 
 var _ domain.Transactor = (*DB)(nil)
@@ -28,7 +28,7 @@ func (d *DB) Do(ctx context.Context, fn func(ctx context.Context) error) error {
 		// Wait no longer than SQLite's own busy_timeout would have: a
 		// transaction opened while another is held on a context that does
 		// not carry it fails as it did before, instead of hanging.
-		wait := time.NewTimer(sqliteWriterWait)
+		wait := time.NewTimer(d.writerWait)
 		select {
 		case d.writer <- struct{}{}:
 			wait.Stop()
