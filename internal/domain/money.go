@@ -4,6 +4,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"math/big"
 	"strconv"
 	"strings"
 
@@ -205,6 +206,13 @@ func (d *Decimal) UnmarshalJSON(b []byte) error {
 	*d = v
 	return nil
 }
+
+// Coefficient and Exponent give d as coefficient × 10^exponent, the form
+// binary database encodings want (persistence's PostgreSQL numeric plan).
+func (d Decimal) Coefficient() *big.Int { return d.v.Coefficient() }
+
+// Exponent is the power of ten that scales Coefficient.
+func (d Decimal) Exponent() int32 { return d.v.Exponent() }
 
 // Value stores d as its canonical text, which every engine converts to its
 // NUMERIC column exactly.

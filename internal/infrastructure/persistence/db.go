@@ -57,7 +57,11 @@ func Open(o Options) (*DB, error) {
 	var dial gorm.Dialector
 	switch o.Driver {
 	case "postgres":
-		dial = postgres.New(postgres.Config{DSN: dsn})
+		conn, err := openPostgres(dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		dial = postgres.New(postgres.Config{Conn: conn})
 	case "mysql":
 		dial = mysql.New(mysql.Config{DSN: dsn})
 	case "sqlite":
