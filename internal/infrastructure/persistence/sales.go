@@ -230,7 +230,7 @@ const lineColumns = "id, position, product_id, product_type, description, quanti
 // a document is the API's hottest read and GORM's reflective scan of every
 // line cost more than the query itself.
 func (r *SalesRepo) lines(ctx context.Context, kind domain.DocKind, id int64) ([]domain.Line, error) {
-	rows, err := r.db.Gorm(ctx).Raw("SELECT "+lineColumns+" FROM "+lineTable(kind)+" WHERE document_id = ? ORDER BY position, id", id).Rows()
+	rows, err := r.db.query(ctx, "SELECT "+lineColumns+" FROM "+lineTable(kind)+" WHERE document_id = ? ORDER BY position, id", id)
 	if err != nil {
 		return nil, translate(err, string(kind)+" lines")
 	}
@@ -450,7 +450,7 @@ func (r *SalesRepo) Invoice(ctx context.Context, id int64, lock bool) (*domain.I
 			q += " FOR UPDATE"
 		}
 	}
-	row, err := scanInvoice(r.db.Gorm(ctx).Raw(q, id).Row())
+	row, err := scanInvoice(r.db.queryRow(ctx, q, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, domain.E(domain.ErrNotFound, "not_found", "invoice %d not found", id)
 	}

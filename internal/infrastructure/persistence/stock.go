@@ -186,9 +186,16 @@ func (r *StockRepo) AddMovements(ctx context.Context, ms []*domain.Movement) err
 // on the path of every movement, where two full-row reads cost more CPU
 // than the rest of the debit.
 func (r *StockRepo) Targets(ctx context.Context, products, warehouses []int64) (map[int64]domain.ProductType, map[int64]domain.WarehouseStatus, error) {
-	rows, err := r.db.Gorm(ctx).Raw(
-		"SELECT 0, id, type FROM products WHERE id IN ? UNION ALL SELECT 1, id, status FROM warehouses WHERE id IN ?",
-		nonEmpty(products), nonEmpty(warehouses)).Rows()
+	products, warehouses = nonEmpty(products), nonEmpty(warehouses)
+	args := make([]any, 0, len(products)+len(warehouses))
+	for _, id := range products {
+		args = append(args, id)
+	}
+	for _, id := range warehouses {
+		args = append(args, id)
+	}
+	rows, err := r.db.query(ctx, "SELECT 0, id, type FROM products WHERE id IN "+placeholders(len(products), 1)+
+		" UNION ALL SELECT 1, id, status FROM warehouses WHERE id IN "+placeholders(len(warehouses), 1), args...)
 	if err != nil {
 		return nil, nil, translate(err, "stock targets")
 	}
