@@ -15,13 +15,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/dolibarr-go/dolibarr/bench/internal/harness"
@@ -98,19 +96,16 @@ func run(bin, adminDSN string, d time.Duration, clients, readers, conns int) err
 	type row struct {
 		name   string
 		r      harness.Result
-		cpu    time.Duration // API process CPU per successful operation
+		cpu    harness.CPUShare // per successful operation
 		target string
 	}
 	var rows []row
-	pid := api.PID()
+	// A short warm-up opens the API's pool, so every backend is counted.
+	harness.Load(clients, time.Second, createValidate)
 	measure := func(name, target string, n int, fn func(int) error) {
-		before := cpuTime(pid)
+		m := harness.StartCPU(context.Background(), db, api.PID())
 		r := harness.Load(n, d, fn)
-		var per time.Duration
-		if ops := int64(r.Rate * d.Seconds()); ops > 0 {
-			per = (cpuTime(pid) - before) / time.Duration(ops)
-		}
-		rows = append(rows, row{name, r, per, target})
+		rows = append(rows, row{name, r, m.Per(int64(r.Rate * d.Seconds())), target})
 	}
 	measure("create (3 lines) + validate, 1 client", ">= 300/s", 1, createValidate)
 	measure(fmt.Sprintf("create (3 lines) + validate, %d clients", clients), ">= 1,000/s", clients, createValidate)
@@ -135,30 +130,14 @@ func run(bin, adminDSN string, d time.Duration, clients, readers, conns int) err
 	}
 
 	fmt.Printf("\n%s per scenario, API pool %d connections\n\n", d, conns)
-	fmt.Println("| scenario | ops/s | errors | p50 | p99 | API CPU per op | target |")
+	fmt.Println("| scenario | ops/s | errors | p50 | p99 | CPU per op: API / PostgreSQL / load generator | target |")
 	fmt.Println("|---|---|---|---|---|---|---|")
 	for _, x := range rows {
-		fmt.Printf("| %s | %.0f | %d | %.2f ms | %.2f ms | %d us | %s |\n", x.name, x.r.Rate, x.r.Errors, harness.Ms(x.r.P50), harness.Ms(x.r.P99), x.cpu.Microseconds(), x.target)
+		fmt.Printf("| %s | %.0f | %d | %.2f ms | %.2f ms | %d / %d / %d us | %s |\n", x.name, x.r.Rate, x.r.Errors,
+			harness.Ms(x.r.P50), harness.Ms(x.r.P99), x.cpu.API.Microseconds(), x.cpu.PG.Microseconds(), x.cpu.Client.Microseconds(), x.target)
 	}
 	fmt.Printf("| pgbench: draw a number only (upsert counter + commit), %d clients | %.0f | | | | | ceiling |\n", clients, pgb)
 	return nil
-}
-
-// cpuTime is the user + system CPU time the process pid has used, from
-// /proc/<pid>/stat (clock ticks of 10 ms), 0 when unreadable.
-func cpuTime(pid int) time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	// Fields after the command name, which is in parentheses and may hold spaces.
-	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
-	if len(f) < 13 {
-		return 0
-	}
-	ut, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(ut+st) * 10 * time.Millisecond
 }
 
 // pgbench measures the ceiling of gap-free numbering on this machine: a
