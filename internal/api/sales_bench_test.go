@@ -54,3 +54,41 @@ func BenchmarkCreateValidateInvoiceHTTP(b *testing.B) {
 	})
 	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N)/1e3, "cpu-us/op")
 }
+
+// BenchmarkGetInvoiceHTTP measures GET /invoices/{id} of a validated
+// invoice with 20 lines (lines, VAT breakdown, totals) in process on
+// PostgreSQL, as bench/sales does over TCP.
+func BenchmarkGetInvoiceHTTP(b *testing.B) {
+	a := apptest.New(b, "postgres")
+	admin := a.AdminToken(b)
+	a.Do(b, "POST", "/api/v1/warehouses", `{"label":"W"}`, admin)
+	a.Do(b, "POST", "/api/v1/thirdparties", `{"name":"C","customer":true}`, admin)
+	lines := make([]string, 20)
+	for i := range lines {
+		a.Do(b, "POST", "/api/v1/products", fmt.Sprintf(`{"ref":"P%d","label":"Product %d","price":"6.36","vat_rate":"21"}`, i, i), admin)
+		a.Do(b, "POST", "/api/v1/stock/movements", fmt.Sprintf(`{"product_id":%d,"warehouse_id":1,"quantity":"1000"}`, i+1), admin)
+		lines[i] = fmt.Sprintf(`{"product_id":%d,"quantity":"%d","discount_percent":"5"}`, i+1, i+1)
+	}
+	res := a.Do(b, "POST", "/api/v1/invoices", `{"customer_id":1,"lines":[`+strings.Join(lines, ",")+`]}`, admin)
+	if res.Status != http.StatusCreated {
+		b.Fatalf("%d %s", res.Status, res.Body)
+	}
+	if res := a.Do(b, "POST", "/api/v1/invoices/1/validate", `{"warehouse_id":1}`, admin); res.Status != http.StatusOK {
+		b.Fatalf("%d %s", res.Status, res.Body)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := cpuTime()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req := httptest.NewRequest("GET", "/api/v1/invoices/1", nil)
+			req.Header.Set("Authorization", "Bearer "+admin)
+			rec := httptest.NewRecorder()
+			a.Server.ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK {
+				b.Fatalf("%d %s", rec.Code, rec.Body)
+			}
+		}
+	})
+	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N)/1e3, "cpu-us/op")
+}

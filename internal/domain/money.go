@@ -117,8 +117,16 @@ func (d Decimal) Div(o Decimal, scale int32) Decimal {
 }
 
 // Round rounds d half away from zero to scale digits after the point
-// (2.345 -> 2.35, -2.345 -> -2.35).
-func (d Decimal) Round(scale int32) Decimal { return Decimal{d.v.Round(scale)} }
+// (2.345 -> 2.35, -2.345 -> -2.35). A value with no more digits than scale
+// is returned as is: shopspring would rescale it with big.Int arithmetic
+// only to pad zeros no output shows (String trims them, StringFixed and
+// Text pad themselves), and reading a document rounds every amount.
+func (d Decimal) Round(scale int32) Decimal {
+	if d.v.Exponent() >= -scale {
+		return d
+	}
+	return Decimal{d.v.Round(scale)}
+}
 
 // Neg returns −d.
 func (d Decimal) Neg() Decimal { return Decimal{d.v.Neg()} }
@@ -246,6 +254,12 @@ func (d *Decimal) Scan(src any) error {
 }
 
 func (d *Decimal) scanText(s string) error {
+	// NUMERIC(p,8) columns come back as "6.36000000": without the padding
+	// the value parses on shopspring's int64 fast path and rounding it to
+	// its field's scale is a no-op (Round).
+	if strings.IndexByte(s, '.') >= 0 && strings.IndexAny(s, "eE") < 0 {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
 	p, err := decimal.NewFromString(s)
 	if err != nil {
 		return fmt.Errorf("domain.Decimal: scan %q: %w", s, err)
