@@ -200,14 +200,12 @@ func throttled(c echo.Context, err error) error {
 	return &Error{Status: http.StatusTooManyRequests, Code: te.ErrorCode(), Detail: te.Error()}
 }
 
-// Paging limits of the identity lists.
-const (
-	usersDefaultLimit = 50
-	usersMaxLimit     = 200
-)
+// usersPaging bounds the users list: pages of at most 200 users, the
+// catalogue lists' offset bound.
+var usersPaging = pageBounds{defaultLimit: 50, maxLimit: 200, maxOffset: listMaxOffset}
 
 func (h *identityHandlers) listUsers(c echo.Context) error {
-	limit, offset, err := userPaging(c)
+	limit, offset, err := parsePaging(c, usersPaging)
 	if err != nil {
 		return err
 	}
@@ -370,20 +368,4 @@ func (h *identityHandlers) deleteRole(c echo.Context) error {
 
 func (h *identityHandlers) listPermissions(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string][]domain.Permission{"data": domain.AllPermissions})
-}
-
-// userPaging parses limit and offset.
-func userPaging(c echo.Context) (limit, offset int, err error) {
-	limit, offset = usersDefaultLimit, 0
-	if s := c.QueryParam("limit"); s != "" {
-		if limit, err = strconv.Atoi(s); err != nil || limit < 1 || limit > usersMaxLimit {
-			return 0, 0, BadRequest("invalid_query", "limit must be an integer from 1 to 200")
-		}
-	}
-	if s := c.QueryParam("offset"); s != "" {
-		if offset, err = strconv.Atoi(s); err != nil || offset < 0 {
-			return 0, 0, BadRequest("invalid_query", "offset must be a non-negative integer")
-		}
-	}
-	return limit, offset, nil
 }

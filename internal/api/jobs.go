@@ -3,9 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -76,24 +74,12 @@ func RegisterJobs(s *Server, svc *jobs.Service) {
 	s.Guarded(http.MethodPost, "/api/v1/jobs/:id/cancel", domain.PermJobsAdmin, h.cancel)
 }
 
-func intQuery(c echo.Context, name string, def int) (int, error) {
-	s := c.QueryParam(name)
-	if s == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		return 0, BadRequest("invalid_query", fmt.Sprintf("%s must be an integer", name))
-	}
-	return n, nil
-}
+// jobsPaging bounds the jobs list with the use case's own limits, so a
+// page out of range is the same 400 as on every other list.
+var jobsPaging = pageBounds{defaultLimit: jobs.DefaultLimit, maxLimit: jobs.MaxLimit, maxOffset: jobs.MaxOffset}
 
 func (h *jobHandlers) list(c echo.Context) error {
-	limit, err := intQuery(c, "limit", jobs.DefaultLimit)
-	if err != nil {
-		return err
-	}
-	offset, err := intQuery(c, "offset", 0)
+	limit, offset, err := parsePaging(c, jobsPaging)
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/dolibarr-go/dolibarr/internal/domain"
 )
 
-// Paging limits of the catalogue and stock lists.
+// Paging limits of the catalogue, stock and document lists.
 const (
 	listDefaultLimit = 50
 	listMaxLimit     = 500
@@ -21,24 +21,55 @@ const (
 	listMaxQ         = 100
 )
 
+// pageBounds are the paging limits of one kind of list: the limit used when
+// none is asked for, and the largest limit and offset accepted. Lists differ
+// only in these numbers, never in how limit and offset are read.
+type pageBounds struct {
+	defaultLimit, maxLimit, maxOffset int
+}
+
+// listPaging bounds the lists parseList reads.
+var listPaging = pageBounds{defaultLimit: listDefaultLimit, maxLimit: listMaxLimit, maxOffset: listMaxOffset}
+
+// parsePaging reads the limit and offset query parameters, every list's one
+// way: an absent parameter takes its default (b.defaultLimit, 0); anything
+// but an integer in 1..b.maxLimit (limit) or 0..b.maxOffset (offset),
+// numbers too large for an int included, is a 400 invalid_query naming the
+// accepted range. Checking the range here rather than in the use case keeps
+// a bad page a 400 on every list, and an offset bound keeps a client from
+// asking the database to skip billions of rows.
+func parsePaging(c echo.Context, b pageBounds) (limit, offset int, err error) {
+	if limit, err = rangeQuery(c, "limit", b.defaultLimit, 1, b.maxLimit); err != nil {
+		return 0, 0, err
+	}
+	if offset, err = rangeQuery(c, "offset", 0, 0, b.maxOffset); err != nil {
+		return 0, 0, err
+	}
+	return limit, offset, nil
+}
+
+// rangeQuery parses an optional integer query parameter in lo..hi (def when
+// absent).
+func rangeQuery(c echo.Context, name string, def, lo, hi int) (int, error) {
+	s := c.QueryParam(name)
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < lo || n > hi {
+		return 0, BadRequest("invalid_query", fmt.Sprintf("%s must be an integer from %d to %d", name, lo, hi))
+	}
+	return n, nil
+}
+
 // parseList reads limit, offset, sort and q. sort is a field of sorts,
 // prefixed with "-" for descending order; anything else is a 400 naming the
 // accepted fields, so no request text ever reaches an ORDER BY.
 func parseList(c echo.Context, sorts []string) (domain.ListParams, error) {
-	p := domain.ListParams{Limit: listDefaultLimit, Sort: "id"}
-	if s := c.QueryParam("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > listMaxLimit {
-			return p, BadRequest("invalid_query", fmt.Sprintf("limit must be an integer from 1 to %d", listMaxLimit))
-		}
-		p.Limit = n
-	}
-	if s := c.QueryParam("offset"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 0 || n > listMaxOffset {
-			return p, BadRequest("invalid_query", fmt.Sprintf("offset must be an integer from 0 to %d", listMaxOffset))
-		}
-		p.Offset = n
+	p := domain.ListParams{Sort: "id"}
+	var err error
+	if p.Limit, p.Offset, err = parsePaging(c, listPaging); err != nil {
+		return p, err
 	}
 	if s := c.QueryParam("sort"); s != "" {
 		field, desc := strings.CutPrefix(s, "-")
