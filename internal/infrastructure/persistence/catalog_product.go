@@ -64,25 +64,12 @@ func (r *CatalogRepo) CreateProduct(ctx context.Context, p *domain.Product) erro
 
 // GetProduct loads product id.
 func (r *CatalogRepo) GetProduct(ctx context.Context, id int64) (*domain.Product, error) {
-	row, err := scanProduct(r.db.queryRow(ctx, "SELECT "+productColumns+" FROM products WHERE id = ?", id))
-	if err != nil {
-		return nil, notFound(err, "product", id)
+	var row productRow
+	if err := getByID(ctx, r.db, &row, "product", id); err != nil {
+		return nil, err
 	}
 	p := toProduct(&row)
 	return &p, nil
-}
-
-// productColumns lists productRow's columns in field order. Product reads
-// scan by hand: GET /products/{id} and every document line read them, and
-// GORM's reflective scan cost more than the query.
-const productColumns = "id, ref, label, description, type, price, price_incl_tax, price_base, vat_rate, cost_price, " +
-	"average_cost, on_sale, on_purchase, stock_alert, version, created_at, updated_at"
-
-func scanProduct(sc interface{ Scan(...any) error }) (productRow, error) {
-	var r productRow
-	err := sc.Scan(&r.ID, &r.Ref, &r.Label, &r.Description, &r.Type, &r.Price, &r.PriceInclTax, &r.PriceBase, &r.VATRate,
-		&r.CostPrice, &r.AverageCost, &r.OnSale, &r.OnPurchase, &r.StockAlert, &r.Version, &r.CreatedAt, &r.UpdatedAt)
-	return r, err
 }
 
 // UpdateProduct writes p's editable fields if it is still at version. The

@@ -2,7 +2,6 @@ package persistence
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"time"
 
@@ -64,15 +63,6 @@ func deleteByID(ctx context.Context, db *DB, model any, what string, id int64) e
 func getByID(ctx context.Context, db *DB, dest any, what string, id int64) error {
 	err := db.Gorm(ctx).Where("id = ?", id).Take(dest).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return domain.E(domain.ErrNotFound, "not_found", "%s %d not found", what, id)
-	}
-	return translate(err, what)
-}
-
-// notFound translates a single-row read's error, sql.ErrNoRows becoming
-// the not_found problem getByID gives.
-func notFound(err error, what string, id int64) error {
-	if errors.Is(err, sql.ErrNoRows) {
 		return domain.E(domain.ErrNotFound, "not_found", "%s %d not found", what, id)
 	}
 	return translate(err, what)

@@ -87,21 +87,12 @@ func (r *CatalogRepo) CreateThirdParty(ctx context.Context, t *domain.ThirdParty
 // GetThirdParty loads third party id.
 func (r *CatalogRepo) GetThirdParty(ctx context.Context, id int64) (*domain.ThirdParty, error) {
 	var row thirdPartyRow
-	err := r.db.queryRow(ctx, "SELECT "+thirdPartyColumns+" FROM thirdparties WHERE id = ?", id).Scan(
-		&row.ID, &row.Name, &row.Alias, &row.IsCustomer, &row.IsProspect, &row.IsSupplier, &row.CustomerCode,
-		&row.SupplierCode, &row.Address, &row.Zip, &row.Town, &row.CountryCode, &row.Email, &row.Phone, &row.VATNumber,
-		&row.PaymentTerms, &row.Active, &row.Version, &row.CreatedAt, &row.UpdatedAt)
-	if err != nil {
-		return nil, notFound(err, "third party", id)
+	if err := getByID(ctx, r.db, &row, "third party", id); err != nil {
+		return nil, err
 	}
 	t := toThirdParty(&row)
 	return &t, nil
 }
-
-// thirdPartyColumns lists thirdPartyRow's columns in field order: single
-// reads scan them by hand (every sales document reads its customer).
-const thirdPartyColumns = "id, name, alias, is_customer, is_prospect, is_supplier, customer_code, supplier_code, " +
-	"address, zip, town, country_code, email, phone, vat_number, payment_terms, active, version, created_at, updated_at"
 
 // UpdateThirdParty writes t if it is still at version.
 func (r *CatalogRepo) UpdateThirdParty(ctx context.Context, t *domain.ThirdParty, version int64) error {

@@ -185,25 +185,16 @@ func NewSalesCatalog(db *DB) SalesCatalog { return SalesCatalog{NewCatalogRepo(d
 
 // Products loads the products ids in one query.
 func (c SalesCatalog) Products(ctx context.Context, ids []int64) (map[int64]*domain.Product, error) {
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	rows, err := c.db.query(ctx, "SELECT "+productColumns+" FROM products WHERE id IN "+placeholders(len(ids), 1), args...)
-	if err != nil {
+	var rows []productRow
+	if err := c.db.Gorm(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {
 		return nil, translate(err, "products")
 	}
-	defer rows.Close()
-	out := make(map[int64]*domain.Product, len(ids))
-	for rows.Next() {
-		row, err := scanProduct(rows)
-		if err != nil {
-			return nil, translate(err, "products")
-		}
-		p := toProduct(&row)
+	out := make(map[int64]*domain.Product, len(rows))
+	for i := range rows {
+		p := toProduct(&rows[i])
 		out[p.ID] = &p
 	}
-	return out, translate(rows.Err(), "products")
+	return out, nil
 }
 
 // loadDoc reads row id of dest's table, locked FOR UPDATE when lock.

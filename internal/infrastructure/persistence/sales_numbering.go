@@ -29,27 +29,25 @@ func nextCounter(ctx context.Context, db *DB, scope, period string) (int64, erro
 	if !InTx(ctx) {
 		return 0, errNoTx
 	}
+	tx := db.Gorm(ctx)
 	var n int64
 	if db.Driver() == "mysql" {
-		res, err := db.exec(ctx, "INSERT INTO numbering_counters (scope, period_key, last_value) VALUES (?, ?, 1) "+
+		res := tx.Exec("INSERT INTO numbering_counters (scope, period_key, last_value) VALUES (?, ?, 1) "+
 			"ON DUPLICATE KEY UPDATE last_value = LAST_INSERT_ID(last_value + 1)", scope, period)
-		if err != nil {
-			return 0, translate(err, "numbering counter")
+		if res.Error != nil {
+			return 0, translate(res.Error, "numbering counter")
 		}
-		affected, err := res.RowsAffected()
-		if err == nil && affected == 1 {
+		if res.RowsAffected == 1 {
 			return 1, nil
 		}
-		// The OK packet carries the LAST_INSERT_ID(expr) the update set:
-		// no SELECT LAST_INSERT_ID() round trip.
-		if err == nil {
-			n, err = res.LastInsertId()
+		if err := tx.Raw("SELECT LAST_INSERT_ID()").Row().Scan(&n); err != nil {
+			return 0, translate(err, "numbering counter")
 		}
-		return n, translate(err, "numbering counter")
+		return n, nil
 	}
-	err := db.queryRow(ctx, "INSERT INTO numbering_counters (scope, period_key, last_value) VALUES (?, ?, 1) "+
+	err := tx.Raw("INSERT INTO numbering_counters (scope, period_key, last_value) VALUES (?, ?, 1) "+
 		"ON CONFLICT (scope, period_key) DO UPDATE SET last_value = numbering_counters.last_value + 1 RETURNING last_value",
-		scope, period).Scan(&n)
+		scope, period).Row().Scan(&n)
 	if err != nil {
 		return 0, translate(err, "numbering counter")
 	}

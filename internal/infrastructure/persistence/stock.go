@@ -2,7 +2,6 @@ package persistence
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -64,121 +63,91 @@ func NewStockRepo(db *DB) *StockRepo { return &StockRepo{db: db} }
 
 var errNoTx = errors.New("persistence: row locks need a transaction; call it inside Transactor.Do")
 
-// lockLevel locks the stock row of k FOR UPDATE and returns its quantity,
-// first inserting it at zero when it does not exist, in a way that cannot
-// race: two transactions that both miss insert with ON CONFLICT DO NOTHING
-// (the second waits for the first and inserts nothing), then both lock the
-// one row.
+// lockOrCreate locks the row of dest's table matching the unique key FOR
+// UPDATE into dest, first inserting seed when no such row exists, in a way
+// that cannot race: two transactions that both miss insert with ON CONFLICT
+// DO NOTHING (the second waits for the first and inserts nothing), then both
+// lock the one row.
 //
 // MySQL/InnoDB differs: a locking read that finds nothing takes a gap lock,
 // and two such gap locks followed by two inserts deadlock. There the miss is
 // detected by a plain read, and the insert (ON DUPLICATE KEY UPDATE, which
 // takes an exclusive record lock instead of a shared one) precedes the lock.
-func (r *StockRepo) lockLevel(ctx context.Context, k domain.StockKey) (domain.Decimal, error) {
-	lock := "SELECT quantity FROM product_stock WHERE product_id = ? AND warehouse_id = ?"
-	insert := "INSERT INTO product_stock (product_id, warehouse_id, quantity, updated_at) VALUES (?, ?, 0, ?) "
-	switch r.db.Driver() {
-	case "mysql":
-		insert += "ON DUPLICATE KEY UPDATE id = id"
-		lock += " FOR UPDATE"
-		var one int
-		err := r.db.queryRow(ctx, "SELECT 1 FROM product_stock WHERE product_id = ? AND warehouse_id = ?",
-			k.ProductID, k.WarehouseID).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
-			if _, err := r.db.exec(ctx, insert, k.ProductID, k.WarehouseID, now()); err != nil {
-				return domain.Zero, err
+func lockOrCreate(ctx context.Context, db *DB, key map[string]any, seed, dest any) error {
+	if !InTx(ctx) {
+		return errNoTx
+	}
+	tx := db.Gorm(ctx)
+	if db.Driver() == "mysql" {
+		var n int64
+		if err := tx.Model(dest).Where(key).Count(&n).Error; err != nil {
+			return err
+		}
+		if n == 0 {
+			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(seed).Error; err != nil {
+				return err
 			}
-		} else if err != nil {
-			return domain.Zero, err
 		}
-	case "postgres":
-		insert += "ON CONFLICT DO NOTHING"
-		lock += " FOR UPDATE"
-	default: // SQLite: BEGIN IMMEDIATE already holds the write lock.
-		insert += "ON CONFLICT DO NOTHING"
+		return tx.Clauses(forUpdate).Where(key).Take(dest).Error
 	}
-	var q domain.Decimal
-	err := r.db.queryRow(ctx, lock, k.ProductID, k.WarehouseID).Scan(&q)
-	if errors.Is(err, sql.ErrNoRows) {
-		if _, err := r.db.exec(ctx, insert, k.ProductID, k.WarehouseID, now()); err != nil {
-			return domain.Zero, err
-		}
-		err = r.db.queryRow(ctx, lock, k.ProductID, k.WarehouseID).Scan(&q)
+	err := tx.Clauses(forUpdate).Where(key).Take(dest).Error
+	if !errors.Is(err, gorm.ErrRecordNotFound) {
+		return err
 	}
-	return q, err
+	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(seed).Error; err != nil {
+		return err
+	}
+	return tx.Clauses(forUpdate).Where(key).Take(dest).Error
 }
 
 // LockLevels locks the stock rows of keys FOR UPDATE in the order given,
 // creating missing ones at zero, and returns their quantities.
 func (r *StockRepo) LockLevels(ctx context.Context, keys []domain.StockKey) ([]domain.Decimal, error) {
-	if !InTx(ctx) {
-		return nil, errNoTx
-	}
 	out := make([]domain.Decimal, len(keys))
 	for i, k := range keys {
-		q, err := r.lockLevel(ctx, k)
-		if err != nil {
+		var row stockRow
+		seed := stockRow{ProductID: k.ProductID, WarehouseID: k.WarehouseID, UpdatedAt: now()}
+		key := map[string]any{"product_id": k.ProductID, "warehouse_id": k.WarehouseID}
+		if err := lockOrCreate(ctx, r.db, key, &seed, &row); err != nil {
 			return nil, translate(err, fmt.Sprintf("stock of product %d in warehouse %d", k.ProductID, k.WarehouseID))
 		}
-		out[i] = q.Round(domain.ScaleQty)
+		out[i] = row.Quantity.Round(domain.ScaleQty)
 	}
 	return out, nil
 }
 
 // SetLevel writes the quantity of a row the transaction has locked.
 func (r *StockRepo) SetLevel(ctx context.Context, key domain.StockKey, qty domain.Decimal) error {
-	res, err := r.db.exec(ctx, "UPDATE product_stock SET quantity = ?, updated_at = ? WHERE product_id = ? AND warehouse_id = ?",
-		qty, now(), key.ProductID, key.WarehouseID)
-	if err != nil {
-		return translate(err, "stock")
+	res := r.db.Gorm(ctx).Model(&stockRow{}).
+		Where("product_id = ? AND warehouse_id = ?", key.ProductID, key.WarehouseID).
+		Updates(map[string]any{"quantity": qty, "updated_at": now()})
+	if res.Error != nil {
+		return translate(res.Error, "stock")
 	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
+	if res.RowsAffected != 1 {
 		return fmt.Errorf("persistence: stock row of product %d in warehouse %d vanished while locked", key.ProductID, key.WarehouseID)
 	}
 	return nil
 }
 
-// AddMovements appends ms to the journal in one statement and sets their
-// ids: MySQL gives the first id of the multi-row insert (InnoDB allocates a
-// simple insert's ids consecutively); PostgreSQL and SQLite return them in
-// VALUES order.
+// AddMovements appends ms to the journal and sets their ids.
 func (r *StockRepo) AddMovements(ctx context.Context, ms []*domain.Movement) error {
-	if len(ms) == 0 {
-		return nil
-	}
-	args := make([]any, 0, 10*len(ms))
-	for _, m := range ms {
-		m.CreatedAt = m.CreatedAt.UTC().Truncate(time.Microsecond)
-		args = append(args, m.ProductID, m.WarehouseID, m.Quantity, m.UnitPrice, int(m.Kind), m.Label, m.InventoryCode,
-			m.OriginType, m.OriginID, m.CreatedAt)
-	}
-	q := "INSERT INTO stock_movements (product_id, warehouse_id, quantity, unit_price, kind, label, inventory_code, " +
-		"origin_type, origin_id, created_at) VALUES " + placeholders(10, len(ms))
-	if r.db.Driver() == "mysql" {
-		res, err := r.db.exec(ctx, q, args...)
-		if err != nil {
-			return translate(err, "stock movement")
+	rows := make([]movementRow, len(ms))
+	for i, m := range ms {
+		rows[i] = movementRow{
+			ProductID: m.ProductID, WarehouseID: m.WarehouseID, Quantity: m.Quantity, UnitPrice: m.UnitPrice,
+			Kind: int(m.Kind), Label: m.Label, InventoryCode: m.InventoryCode, OriginType: m.OriginType,
+			OriginID: m.OriginID, CreatedAt: m.CreatedAt.UTC().Truncate(time.Microsecond),
 		}
-		first, err := res.LastInsertId()
-		if err != nil {
-			return translate(err, "stock movement")
-		}
-		for i, m := range ms {
-			m.ID = first + int64(i)
-		}
-		return nil
 	}
-	rows, err := r.db.query(ctx, q+" RETURNING id", args...)
-	if err != nil {
+	if err := r.db.Gorm(ctx).Create(&rows).Error; err != nil {
 		return translate(err, "stock movement")
 	}
-	defer rows.Close()
-	for i := 0; rows.Next() && i < len(ms); i++ {
-		if err := rows.Scan(&ms[i].ID); err != nil {
-			return translate(err, "stock movement")
-		}
+	for i := range ms {
+		ms[i].ID = rows[i].ID
+		ms[i].CreatedAt = rows[i].CreatedAt
 	}
-	return translate(rows.Err(), "stock movement")
+	return nil
 }
 
 // Targets reads what a stock change checks before its transaction, the
@@ -186,16 +155,9 @@ func (r *StockRepo) AddMovements(ctx context.Context, ms []*domain.Movement) err
 // on the path of every movement, where two full-row reads cost more CPU
 // than the rest of the debit.
 func (r *StockRepo) Targets(ctx context.Context, products, warehouses []int64) (map[int64]domain.ProductType, map[int64]domain.WarehouseStatus, error) {
-	products, warehouses = nonEmpty(products), nonEmpty(warehouses)
-	args := make([]any, 0, len(products)+len(warehouses))
-	for _, id := range products {
-		args = append(args, id)
-	}
-	for _, id := range warehouses {
-		args = append(args, id)
-	}
-	rows, err := r.db.query(ctx, "SELECT 0, id, type FROM products WHERE id IN "+placeholders(len(products), 1)+
-		" UNION ALL SELECT 1, id, status FROM warehouses WHERE id IN "+placeholders(len(warehouses), 1), args...)
+	rows, err := r.db.Gorm(ctx).Raw(
+		"SELECT 0, id, type FROM products WHERE id IN ? UNION ALL SELECT 1, id, status FROM warehouses WHERE id IN ?",
+		nonEmpty(products), nonEmpty(warehouses)).Rows()
 	if err != nil {
 		return nil, nil, translate(err, "stock targets")
 	}
