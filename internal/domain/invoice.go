@@ -79,6 +79,10 @@ const (
 	CloseBadCustomer CloseCode = "badcustomer"
 	// CloseAbandon abandons it for another reason.
 	CloseAbandon CloseCode = "abandon"
+	// CloseCreditAvailable closes a credit note as paid: it became an
+	// available credit of its customer (MarkCreditAvailable) instead of
+	// being refunded. It is set by that action only, never parsed.
+	CloseCreditAvailable CloseCode = "credit_available"
 )
 
 // ParseCloseCode reads a close code.
@@ -86,6 +90,7 @@ func ParseCloseCode(s string) (CloseCode, bool) {
 	switch c := CloseCode(s); c {
 	case CloseDiscountVAT, CloseBadCustomer, CloseAbandon:
 		return c, true
+	case CloseCreditAvailable: // set by MarkCreditAvailable, never chosen
 	}
 	return "", false
 }
@@ -102,9 +107,13 @@ type Invoice struct {
 	ProposalID      int64 // the proposal it was created from, if any
 	// Paid is the sum of the payments allocated to the invoice, kept in
 	// the same transaction as the payments.
-	Paid      Decimal
-	CloseCode CloseCode
-	CloseNote string
+	Paid Decimal
+	// CreditUsed is the sum of the customer credits used on the invoice
+	// (Dolibarr's credit notes used), kept in the same transaction as the
+	// credits.
+	CreditUsed Decimal
+	CloseCode  CloseCode
+	CloseNote  string
 }
 
 // Kind returns KindInvoice.
@@ -113,9 +122,10 @@ func (i *Invoice) Kind() DocKind { return KindInvoice }
 // StatusName returns the API name of the status.
 func (i *Invoice) StatusName() string { return i.Status.String() }
 
-// Remaining is what is left to pay: total incl. tax minus payments
-// (negative on a credit note not yet refunded).
-func (i *Invoice) Remaining() Decimal { return i.TotalInclTax.Sub(i.Paid) }
+// Remaining is what is left to pay: total incl. tax minus payments minus
+// the customer credits used on it (negative on a credit note not yet
+// refunded).
+func (i *Invoice) Remaining() Decimal { return i.TotalInclTax.Sub(i.Paid).Sub(i.CreditUsed) }
 
 // PaymentState refines the validated status for people: unpaid,
 // partially_paid or paid.
@@ -123,7 +133,7 @@ func (i *Invoice) PaymentState() string {
 	switch {
 	case i.Status == InvoicePaid:
 		return "paid"
-	case i.Paid.IsZero():
+	case i.Paid.IsZero() && i.CreditUsed.IsZero():
 		return "unpaid"
 	}
 	return "partially_paid"
@@ -211,6 +221,8 @@ func (i *Invoice) BackToDraft() error {
 		return illegal(i, "reopen", "abandoned", "it was abandoned")
 	case !i.Paid.IsZero():
 		return illegal(i, "reopen", "has_payments", "payments of %s were made on it", i.Paid)
+	case !i.CreditUsed.IsZero():
+		return illegal(i, "reopen", "has_credits", "credits of %s were used on it", i.CreditUsed)
 	case i.Status == InvoicePaid && i.CloseCode != "":
 		return illegal(i, "reopen", "closed", "it was closed (%s)", i.CloseCode)
 	}
