@@ -64,6 +64,7 @@ type invoiceRow struct {
 	OrderID         *int64         `gorm:"column:order_id"`
 	ProposalID      *int64         `gorm:"column:proposal_id"`
 	Paid            domain.Decimal `gorm:"column:paid"`
+	CreditUsed      domain.Decimal `gorm:"column:credit_used"`
 	CloseCode       string         `gorm:"column:close_code"`
 	CloseNote       string         `gorm:"column:close_note"`
 }
@@ -374,17 +375,17 @@ func (r *SalesRepo) saveDoc(ctx context.Context, kind domain.DocKind, d *domain.
 func (r *SalesRepo) CreateInvoice(ctx context.Context, inv *domain.Invoice) error {
 	stamp(&inv.Document)
 	return r.insertDoc(ctx, domain.KindInvoice, &inv.Document, int(inv.Status),
-		"type, due_date, source_invoice_id, order_id, proposal_id, paid, close_code, close_note",
+		"type, due_date, source_invoice_id, order_id, proposal_id, paid, credit_used, close_code, close_note",
 		int(inv.Type), dateOf(inv.DueDate), optID(inv.SourceInvoiceID), optID(inv.OrderID), optID(inv.ProposalID),
-		inv.Paid, string(inv.CloseCode), inv.CloseNote)
+		inv.Paid, inv.CreditUsed, string(inv.CloseCode), inv.CloseNote)
 }
 
 func toInvoice(row *invoiceRow, lines []domain.Line) domain.Invoice {
 	return domain.Invoice{
 		Document: toDocument(row.ID, &row.Doc, lines), Type: domain.InvoiceType(row.Type), Status: domain.InvoiceStatus(row.Doc.Status),
 		DueDate: dateOf(row.DueDate), SourceInvoiceID: idOf(row.SourceInvoiceID), OrderID: idOf(row.OrderID),
-		ProposalID: idOf(row.ProposalID), Paid: row.Paid.Round(domain.ScaleTotal), CloseCode: domain.CloseCode(row.CloseCode),
-		CloseNote: row.CloseNote,
+		ProposalID: idOf(row.ProposalID), Paid: row.Paid.Round(domain.ScaleTotal), CreditUsed: row.CreditUsed.Round(domain.ScaleTotal),
+		CloseCode: domain.CloseCode(row.CloseCode), CloseNote: row.CloseNote,
 	}
 }
 
@@ -392,7 +393,8 @@ func toInvoice(row *invoiceRow, lines []domain.Line) domain.Invoice {
 // scanInvoice's order.
 const invoiceColumns = "id, ref, customer_id, status, doc_date, ref_customer, note_public, note_private, rounding, " +
 	"total_excl_tax, total_vat, total_incl_tax, warehouse_id, created_by, validated_by, validated_at, version, " +
-	"created_at, updated_at, type, due_date, source_invoice_id, order_id, proposal_id, paid, close_code, close_note"
+	"created_at, updated_at, type, due_date, source_invoice_id, order_id, proposal_id, paid, credit_used, close_code, " +
+	"close_note"
 
 // scanInvoice reads one row of invoiceColumns; plain scanning, as for
 // lines, because reading one invoice is the hottest path.
@@ -407,7 +409,7 @@ func scanInvoice(sc interface{ Scan(...any) error }) (invoiceRow, error) {
 	err := sc.Scan(&row.ID, &ref, &d.CustomerID, &d.Status, &d.DocDate, &d.RefCustomer, &d.NotePublic, &d.NotePrivate,
 		&d.Rounding, &d.TotalExclTax, &d.TotalVAT, &d.TotalInclTax, &warehouse, &d.CreatedBy, &d.ValidatedBy, &validated,
 		&d.Version, &d.CreatedAt, &d.UpdatedAt, &row.Type, &row.DueDate, &source, &order, &propsal, &row.Paid,
-		&row.CloseCode, &row.CloseNote)
+		&row.CreditUsed, &row.CloseCode, &row.CloseNote)
 	if err != nil {
 		return row, err
 	}
@@ -459,8 +461,8 @@ func (r *SalesRepo) Invoice(ctx context.Context, id int64, lock bool) (*domain.I
 // SaveInvoice writes the invoice's fields (not its lines).
 func (r *SalesRepo) SaveInvoice(ctx context.Context, inv *domain.Invoice) error {
 	return r.saveDoc(ctx, domain.KindInvoice, &inv.Document, int(inv.Status),
-		"due_date = ?, paid = ?, close_code = ?, close_note = ?",
-		dateOf(inv.DueDate), inv.Paid, string(inv.CloseCode), inv.CloseNote)
+		"due_date = ?, paid = ?, credit_used = ?, close_code = ?, close_note = ?",
+		dateOf(inv.DueDate), inv.Paid, inv.CreditUsed, string(inv.CloseCode), inv.CloseNote)
 }
 
 // DeleteInvoice deletes an invoice and (by cascade) its lines.

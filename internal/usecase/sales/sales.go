@@ -68,6 +68,15 @@ type Repo interface {
 	// InvoicePayments lists the payments made on one invoice, each with
 	// only that invoice's allocation.
 	InvoicePayments(ctx context.Context, invoiceID int64) ([]domain.Payment, error)
+
+	// CreateCredit stores a new customer credit and sets its id.
+	CreateCredit(ctx context.Context, c *domain.CustomerCredit) error
+	// Credit loads a credit; with lock its row is locked FOR UPDATE.
+	Credit(ctx context.Context, id int64, lock bool) (*domain.CustomerCredit, error)
+	// SaveCredit writes the use of a credit.
+	SaveCredit(ctx context.Context, c *domain.CustomerCredit) error
+	// Credits lists a customer's credits, oldest first.
+	Credits(ctx context.Context, customerID int64, status domain.CreditStatus) ([]domain.CustomerCredit, error)
 }
 
 // Catalog looks up the customers and products documents refer to.

@@ -1,6 +1,7 @@
 -- report: aging (MySQL/MariaDB). Open invoices and credit notes (status 1:
 -- validated, not fully paid) dated on or before :as_of, what is left to pay
--- on each (total incl. tax minus payments) put in a bucket by days past its
+-- on each (total incl. tax minus payments and customer credits used on it)
+-- put in a bucket by days past its
 -- due date at :as_of, summed per customer. Reads only the covering index
 -- invoices_open (status, customer_id, ...).
 SELECT a.customer_id,
@@ -23,7 +24,7 @@ FROM (
            SUM(o.remaining) AS total
     FROM (
         SELECT i.customer_id,
-               i.total_incl_tax - i.paid AS remaining,
+               i.total_incl_tax - i.paid - i.credit_used AS remaining,
                DATEDIFF(CAST(:as_of AS DATE), i.due_date) AS late
         FROM invoices i
         WHERE i.status = 1

@@ -1,6 +1,7 @@
 -- report: aging (PostgreSQL). Open invoices and credit notes (status 1:
 -- validated, not fully paid) dated on or before :as_of, what is left to pay
--- on each (total incl. tax minus payments) put in a bucket by days past its
+-- on each (total incl. tax minus payments and customer credits used on it)
+-- put in a bucket by days past its
 -- due date at :as_of, summed per customer. Reads only the partial index
 -- invoices_open, in customer order, so no sort is needed before grouping.
 SELECT a.customer_id,
@@ -23,7 +24,7 @@ FROM (
            sum(o.remaining) AS total
     FROM (
         SELECT i.customer_id,
-               i.total_incl_tax - i.paid AS remaining,
+               i.total_incl_tax - i.paid - i.credit_used AS remaining,
                CAST(:as_of AS date) - i.due_date AS late
         FROM invoices i
         WHERE i.status = 1

@@ -1,6 +1,7 @@
 -- report: aging (SQLite). Open invoices and credit notes (status 1:
 -- validated, not fully paid) dated on or before :as_of, what is left to pay
--- on each (total incl. tax minus payments) put in a bucket by days past its
+-- on each (total incl. tax minus payments and customer credits used on it)
+-- put in a bucket by days past its
 -- due date at :as_of, summed per customer. Dates are stored as text
 -- beginning "YYYY-MM-DD"; the decimal functions are exact
 -- (reports_sqlite.go). Reads the partial index invoices_open.
@@ -24,7 +25,7 @@ FROM (
            dec_sum(o.remaining) AS total
     FROM (
         SELECT i.customer_id,
-               dec_sub(i.total_incl_tax, i.paid) AS remaining,
+               dec_sub(dec_sub(i.total_incl_tax, i.paid), i.credit_used) AS remaining,
                CAST(julianday(:as_of) - julianday(substr(i.due_date, 1, 10)) AS INTEGER) AS late
         FROM invoices i
         WHERE i.status = 1

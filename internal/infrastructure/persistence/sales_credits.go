@@ -1,0 +1,179 @@
+package persistence
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/dolibarr-go/dolibarr/internal/domain"
+)
+
+// creditRow is a row of customer_credits (migrations/*/000008).
+type creditRow struct {
+	ID              int64 `gorm:"primaryKey"`
+	CustomerID      int64
+	SourceInvoiceID int64
+	AmountExclTax   domain.Decimal
+	AmountVAT       domain.Decimal `gorm:"column:amount_vat"`
+	AmountInclTax   domain.Decimal
+	UsedInvoiceID   *int64
+	UsedAt          *time.Time
+	CreatedBy       int64
+	CreatedAt       time.Time
+}
+
+func (creditRow) TableName() string { return "customer_credits" }
+
+// creditView is a credit with the references of its credit note and of
+// the invoice it was used on.
+type creditView struct {
+	ID              int64
+	CustomerID      int64
+	SourceInvoiceID int64
+	AmountExclTax   domain.Decimal
+	AmountVAT       domain.Decimal `gorm:"column:amount_vat"`
+	AmountInclTax   domain.Decimal
+	UsedInvoiceID   *int64
+	UsedAt          *time.Time
+	CreatedBy       int64
+	CreatedAt       time.Time
+	SourceRef       *string
+	UsedRef         *string
+}
+
+// creditSelect reads credits with their documents' references.
+const creditSelect = "c.id, c.customer_id, c.source_invoice_id, c.amount_excl_tax, c.amount_vat, c.amount_incl_tax, " +
+	"c.used_invoice_id, c.used_at, c.created_by, c.created_at, s.ref AS source_ref, u.ref AS used_ref"
+
+func toCredit(v *creditView) domain.CustomerCredit {
+	c := domain.CustomerCredit{ID: v.ID, CustomerID: v.CustomerID, SourceInvoiceID: v.SourceInvoiceID,
+		SourceRef: deref(v.SourceRef), AmountExclTax: v.AmountExclTax.Round(domain.ScaleTotal),
+		AmountVAT: v.AmountVAT.Round(domain.ScaleTotal), AmountInclTax: v.AmountInclTax.Round(domain.ScaleTotal),
+		UsedInvoiceID: idOf(v.UsedInvoiceID), UsedRef: deref(v.UsedRef), UsedAt: timeOf(v.UsedAt),
+		CreatedBy: v.CreatedBy, CreatedAt: v.CreatedAt.UTC()}
+	if c.SourceRef == "" {
+		c.SourceRef = domain.ProvisionalRef(c.SourceInvoiceID)
+	}
+	if c.UsedRef == "" && c.UsedInvoiceID != 0 {
+		c.UsedRef = domain.ProvisionalRef(c.UsedInvoiceID)
+	}
+	return c
+}
+
+// CreateCredit stores a new credit and sets its id. A second credit of the
+// same credit note is refused as already_converted (unique source).
+func (r *SalesRepo) CreateCredit(ctx context.Context, c *domain.CustomerCredit) error {
+	row := creditRow{CustomerID: c.CustomerID, SourceInvoiceID: c.SourceInvoiceID, AmountExclTax: c.AmountExclTax,
+		AmountVAT: c.AmountVAT, AmountInclTax: c.AmountInclTax, UsedInvoiceID: optID(c.UsedInvoiceID),
+		UsedAt: optTime(c.UsedAt), CreatedBy: c.CreatedBy, CreatedAt: c.CreatedAt.UTC().Truncate(time.Microsecond)}
+	if row.CreatedAt.IsZero() {
+		row.CreatedAt = now()
+	}
+	err := translate(r.db.Gorm(ctx).Create(&row).Error, "customer credit")
+	var de *domain.Error
+	if errors.As(err, &de) && de.Code == "duplicate" {
+		return domain.E(domain.ErrConflict, "already_converted", "credit note %d is already a customer credit", c.SourceInvoiceID)
+	}
+	if err != nil {
+		return err
+	}
+	c.ID, c.CreatedAt = row.ID, row.CreatedAt
+	return nil
+}
+
+// Credit loads credit id; with lock its row is locked FOR UPDATE (SQLite:
+// the transaction holds the write lock).
+func (r *SalesRepo) Credit(ctx context.Context, id int64, lock bool) (*domain.CustomerCredit, error) {
+	var locked *creditRow
+	if lock {
+		if !InTx(ctx) {
+			return nil, errNoTx
+		}
+		// Lock the credit row alone (not the invoices joined below): the
+		// caller locked its invoices, in id order, before it.
+		var row creditRow
+		err := r.db.Gorm(ctx).Clauses(forUpdate).Where("id = ?", id).Take(&row).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, domain.E(domain.ErrNotFound, "credit_not_found", "credit %d not found", id)
+		}
+		if err != nil {
+			return nil, translate(err, "customer credit")
+		}
+		locked = &row
+	}
+	var views []creditView
+	err := r.creditQuery(ctx).Where("c.id = ?", id).Scan(&views).Error
+	if err != nil {
+		return nil, translate(err, "customer credit")
+	}
+	if len(views) == 0 {
+		return nil, domain.E(domain.ErrNotFound, "credit_not_found", "credit %d not found", id)
+	}
+	if locked != nil {
+		// The locking read is the current row; the plain read above may
+		// come from an older snapshot (InnoDB's REPEATABLE READ keeps the
+		// transaction's first one), which could show a credit another
+		// transaction has just used as still available.
+		stale := idOf(views[0].UsedInvoiceID) != idOf(locked.UsedInvoiceID)
+		l := locked
+		views[0].ID, views[0].CustomerID, views[0].SourceInvoiceID = l.ID, l.CustomerID, l.SourceInvoiceID
+		views[0].AmountExclTax, views[0].AmountVAT, views[0].AmountInclTax = l.AmountExclTax, l.AmountVAT, l.AmountInclTax
+		views[0].UsedInvoiceID, views[0].UsedAt, views[0].CreatedBy, views[0].CreatedAt = l.UsedInvoiceID, l.UsedAt, l.CreatedBy, l.CreatedAt
+		switch {
+		case locked.UsedInvoiceID == nil:
+			views[0].UsedRef = nil
+		case stale:
+			var ref *string
+			if err := r.db.queryRow(ctx, "SELECT ref FROM invoices WHERE id = ?", *locked.UsedInvoiceID).Scan(&ref); err != nil {
+				return nil, translate(err, "invoice")
+			}
+			views[0].UsedRef = ref
+		}
+	}
+	c := toCredit(&views[0])
+	return &c, nil
+}
+
+func (r *SalesRepo) creditQuery(ctx context.Context) *gorm.DB {
+	return r.db.Gorm(ctx).Table("customer_credits AS c").Select(creditSelect).
+		Joins("JOIN invoices s ON s.id = c.source_invoice_id").
+		Joins("LEFT JOIN invoices u ON u.id = c.used_invoice_id")
+}
+
+// SaveCredit writes the use of a credit: the invoice it was used on and
+// when.
+func (r *SalesRepo) SaveCredit(ctx context.Context, c *domain.CustomerCredit) error {
+	res, err := r.db.exec(ctx, "UPDATE customer_credits SET used_invoice_id = ?, used_at = ? WHERE id = ?",
+		optID(c.UsedInvoiceID), optTime(c.UsedAt), c.ID)
+	if err != nil {
+		return translate(err, "customer credit")
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return domain.E(domain.ErrNotFound, "credit_not_found", "credit %d not found", c.ID)
+	}
+	return nil
+}
+
+// Credits lists the credits of a customer, oldest first, filtered by
+// status.
+func (r *SalesRepo) Credits(ctx context.Context, customerID int64, status domain.CreditStatus) ([]domain.CustomerCredit, error) {
+	q := r.creditQuery(ctx).Where("c.customer_id = ?", customerID)
+	switch status {
+	case domain.CreditsAvailable:
+		q = q.Where("c.used_invoice_id IS NULL")
+	case domain.CreditsUsed:
+		q = q.Where("c.used_invoice_id IS NOT NULL")
+	case domain.CreditsAll:
+	}
+	var views []creditView
+	if err := q.Order("c.id").Scan(&views).Error; err != nil {
+		return nil, translate(err, "customer credits")
+	}
+	out := make([]domain.CustomerCredit, len(views))
+	for i := range views {
+		out[i] = toCredit(&views[i])
+	}
+	return out, nil
+}

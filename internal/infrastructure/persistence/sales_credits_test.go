@@ -1,0 +1,105 @@
+package persistence_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dolibarr-go/dolibarr/internal/domain"
+	"github.com/dolibarr-go/dolibarr/internal/infrastructure/persistence"
+	"github.com/dolibarr-go/dolibarr/internal/testdb"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/sales"
+)
+
+// TestCustomerCreditsAndCreditUsed: an invoice's credit_used is written and
+// read back; a credit is stored with its documents' references, listed by
+// status, locked only inside a transaction, used once, and one credit note
+// makes one credit at most.
+func TestCustomerCreditsAndCreditUsed(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *persistence.DB) {
+		ctx := context.Background()
+		repo := persistence.NewSalesRepo(db)
+		cust := &domain.ThirdParty{Name: "Credited", Customer: true, Active: true}
+		require.NoError(t, persistence.NewCatalogRepo(db).CreateThirdParty(ctx, cust))
+		day := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+		newInvoice := func(typ domain.InvoiceType, price, ref string) *domain.Invoice {
+			inv := &domain.Invoice{Type: typ, Status: domain.InvoiceValidated, DueDate: day}
+			inv.CustomerID, inv.Date, inv.Ref = cust.ID, day, ref
+			inv.Lines = []domain.Line{{Description: "x", Quantity: domain.MustDecimal("1"), UnitPrice: domain.MustDecimal(price), VATRate: domain.MustDecimal("20")}}
+			inv.Recompute()
+			require.NoError(t, repo.CreateInvoice(ctx, inv))
+			return inv
+		}
+		cn := newInvoice(domain.InvoiceCreditNote, "-100", "AV1")
+		inv := newInvoice(domain.InvoiceStandard, "250", "FA1")
+
+		var credit *domain.CustomerCredit
+		require.NoError(t, db.Do(ctx, func(ctx context.Context) error {
+			var err error
+			credit, err = cn.MarkCreditAvailable(4, time.Now())
+			require.NoError(t, err)
+			require.NoError(t, repo.SaveInvoice(ctx, cn))
+			return repo.CreateCredit(ctx, credit)
+		}))
+		require.NotZero(t, credit.ID)
+		dup := *credit
+		require.ErrorIs(t, repo.CreateCredit(ctx, &dup), domain.ErrConflict, "one credit per credit note")
+
+		got, err := repo.Credit(ctx, credit.ID, false)
+		require.NoError(t, err)
+		require.Equal(t, "AV1", got.SourceRef)
+		require.Equal(t, "120", got.AmountInclTax.String())
+		require.Equal(t, "20", got.AmountVAT.String())
+		require.True(t, got.Available())
+		_, err = repo.Credit(ctx, credit.ID, true)
+		require.Error(t, err, "a lock outside a transaction would not hold")
+		_, err = repo.Credit(ctx, credit.ID+100, false)
+		require.ErrorIs(t, err, domain.ErrNotFound)
+		back, err := repo.Invoice(ctx, cn.ID, false)
+		require.NoError(t, err)
+		require.Equal(t, domain.CloseCreditAvailable, back.CloseCode)
+		require.Equal(t, domain.InvoicePaid, back.Status)
+
+		require.NoError(t, db.Do(ctx, func(ctx context.Context) error {
+			locked, err := repo.Invoice(ctx, inv.ID, true)
+			require.NoError(t, err)
+			c, err := repo.Credit(ctx, credit.ID, true)
+			require.NoError(t, err)
+			require.NoError(t, locked.UseCredit(c, time.Now()))
+			require.NoError(t, repo.SaveCredit(ctx, c))
+			return repo.SaveInvoice(ctx, locked)
+		}))
+		back, err = repo.Invoice(ctx, inv.ID, false)
+		require.NoError(t, err)
+		require.Equal(t, "120", back.CreditUsed.String())
+		require.Equal(t, "180", back.Remaining().String())
+		page, err := repo.Invoices(ctx, sales.Filter{ListParams: domain.ListParams{Limit: 10}, CustomerID: cust.ID})
+		require.NoError(t, err)
+		for _, i := range page.Items {
+			if i.ID == inv.ID {
+				require.Equal(t, "120", i.CreditUsed.String(), "lists carry credit_used too")
+			}
+		}
+		require.NoError(t, db.Do(ctx, func(ctx context.Context) error {
+			locked, err := repo.LockInvoices(ctx, []int64{inv.ID})
+			require.NoError(t, err)
+			require.Equal(t, "120", locked[0].CreditUsed.String())
+			return nil
+		}))
+
+		used, err := repo.Credits(ctx, cust.ID, domain.CreditsUsed)
+		require.NoError(t, err)
+		require.Len(t, used, 1)
+		require.Equal(t, inv.ID, used[0].UsedInvoiceID)
+		require.Equal(t, "FA1", used[0].UsedRef)
+		require.False(t, used[0].UsedAt.IsZero())
+		avail, err := repo.Credits(ctx, cust.ID, domain.CreditsAvailable)
+		require.NoError(t, err)
+		require.Empty(t, avail)
+		all, err := repo.Credits(ctx, cust.ID, domain.CreditsAll)
+		require.NoError(t, err)
+		require.Len(t, all, 1)
+	})
+}
