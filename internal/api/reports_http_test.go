@@ -124,7 +124,7 @@ func newRepFix(t *testing.T, a *apptest.App) *repFix {
 	i2 := f.invoice(t, f.bravo, "2025-01-20", "2025-03-01", false, line(f.p2, "7"), line(f.p3, "33"))
 	f.pay(t, i2, "2025-02-10", "50.00")
 	f.invoice(t, f.alpha, "2025-02-03", "2025-12-15", false, line(f.p1, "10", "discount_percent", "5"))
-	f.invoice(t, f.charlie, "2025-11-20", "2026-01-19", false, line(f.service, "2"))
+	i4 := f.invoice(t, f.charlie, "2025-11-20", "2026-01-19", false, line(f.service, "2"))
 	i5 := f.invoice(t, f.charlie, "2025-10-10", "2025-11-09", false, line(f.p2, "1"))
 	f.pay(t, i5, "2025-11-01", "5.55")
 	f.invoice(t, f.bravo, "2025-09-15", "2025-10-15", false, line(f.p3, "3"))
@@ -151,6 +151,15 @@ func newRepFix(t *testing.T, a *apptest.App) *repFix {
 		"date": "2025-01-31", "due_date": "2025-01-31", "lines": []obj{line(f.p2, "2", "unit_price", "-10")}})
 	f.invoices = append(f.invoices, cn2)
 	f.validate(t, cn2)
+	// A credit note of Charlie turned into a customer credit (closed, so
+	// out of aging) and used on Charlie's open invoice of 2025-11-20,
+	// whose remainder aging then shows net of the credit.
+	cn3 := f.create(t, "/api/v1/invoices", obj{"customer_id": f.charlie, "type": "credit_note", "source_invoice_id": i5,
+		"date": "2025-11-05", "due_date": "2025-11-05", "lines": []obj{{"description": "Goodwill", "quantity": "1", "unit_price": "-20", "vat_rate": "20"}}})
+	f.invoices = append(f.invoices, cn3)
+	f.validate(t, cn3)
+	credit := idOf(t, decode(t, f.do(t, http.MethodPost, fmt.Sprintf("/api/v1/invoices/%d/credit", cn3), nil, http.StatusCreated)))
+	f.do(t, http.MethodPost, fmt.Sprintf("/api/v1/invoices/%d/use-credit", i4), obj{"credit_id": credit}, http.StatusOK)
 
 	// Rounding of the sum per rate: three 21 % lines whose VAT rounds
 	// differently once summed (4.01, not 3 × 1.34).
@@ -168,11 +177,12 @@ func newRepFix(t *testing.T, a *apptest.App) *repFix {
 func (f *repFix) domainInvoices(t *testing.T) []*domain.Invoice {
 	t.Helper()
 	var out []*domain.Invoice
-	sawRoundOfSum := false
+	sawRoundOfSum, sawCreditUsed := false, false
 	for _, id := range f.invoices {
 		var r api.InvoiceResponse
 		f.do(t, http.MethodGet, fmt.Sprintf("/api/v1/invoices/%d", id), nil, http.StatusOK).JSON(t, &r)
-		inv := &domain.Invoice{DueDate: dateOf(t, r.DueDate), Paid: domain.MustDecimal(r.Paid)}
+		inv := &domain.Invoice{DueDate: dateOf(t, r.DueDate), Paid: domain.MustDecimal(r.Paid), CreditUsed: domain.MustDecimal(r.CreditUsed)}
+		sawCreditUsed = sawCreditUsed || !inv.CreditUsed.IsZero()
 		inv.ID, inv.CustomerID, inv.Date = r.ID, r.CustomerID, dateOf(t, r.Date)
 		var ok bool
 		inv.Type, ok = domain.ParseInvoiceType(r.Type)
@@ -198,6 +208,7 @@ func (f *repFix) domainInvoices(t *testing.T) []*domain.Invoice {
 		out = append(out, inv)
 	}
 	require.True(t, sawRoundOfSum)
+	require.True(t, sawCreditUsed, "an open invoice has a customer credit used on it")
 	return out
 }
 

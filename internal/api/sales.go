@@ -22,6 +22,7 @@ func RegisterSales(s *Server, svc *sales.Service) {
 	h.registerOrders(s)
 	h.registerProposals(s)
 	h.registerPayments(s)
+	h.registerCredits(s)
 }
 
 // LineInput is one line of a request. With product_id, omitted fields take

@@ -44,6 +44,7 @@ type InvoiceResponse struct {
 	OrderID         *int64  `json:"order_id"`
 	ProposalID      *int64  `json:"proposal_id"`
 	Paid            string  `json:"paid"`
+	CreditUsed      string  `json:"credit_used"`
 	Remaining       string  `json:"remaining"`
 	PaymentState    *string `json:"payment_state"`
 	CloseCode       *string `json:"close_code"`
@@ -55,7 +56,7 @@ func invoiceResponse(inv *domain.Invoice, full bool) InvoiceResponse {
 		DocumentResponse: documentResponse(&inv.Document, inv.StatusName(), full),
 		Type:             inv.Type.String(), DueDate: dateString(inv.DueDate), SourceInvoiceID: optInt(inv.SourceInvoiceID),
 		OrderID: optInt(inv.OrderID), ProposalID: optInt(inv.ProposalID), Paid: amount(inv.Paid),
-		Remaining: amount(inv.Remaining()), CloseNote: inv.CloseNote,
+		CreditUsed: amount(inv.CreditUsed), Remaining: amount(inv.Remaining()), CloseNote: inv.CloseNote,
 	}
 	if inv.Status == domain.InvoiceValidated || inv.Status == domain.InvoicePaid {
 		s := inv.PaymentState()
