@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dslipak/pdf"
 	"github.com/pdfcpu/pdfcpu/pkg/api"
@@ -186,6 +187,7 @@ func TestMultiPageInvoiceContent(t *testing.T) {
 			for _, v := range doc.VAT {
 				requireHas(t, last, loc.Percent(v.Rate)+" | "+loc.Amount(v.Base, 2)+" | "+loc.Amount(v.Amount, 2)+" | ", "VAT %s", v.Rate)
 			}
+			require.False(t, strings.Contains(last, loc.T("totals.credit_used")), "no credit used, no credit line")
 			sum := domain.Zero
 			for _, v := range doc.VAT {
 				sum = sum.Add(v.Amount)
@@ -238,6 +240,7 @@ func TestDocumentKinds(t *testing.T) {
 	for _, c := range cases {
 		doc := sampleInvoice(3, c.lang)
 		doc.Kind = c.kind
+		doc.CreditUsed = domain.MustDecimal("50")
 		b, rep := render(t, r, doc)
 		text := extractText(t, b)[0].String()
 		requireHas(t, text, c.title+"\n", c.kind)
@@ -246,6 +249,92 @@ func TestDocumentKinds(t *testing.T) {
 		require.Equal(t, loc.Tag(), rep.Language)
 		require.Equal(t, c.remainder, strings.Contains(text, loc.T("totals.remaining")), c.kind)
 		require.Equal(t, c.remainder, strings.Contains(text, loc.T("payments.title")), c.kind)
+		require.Equal(t, c.remainder, strings.Contains(text, loc.T("totals.credit_used")), c.kind)
+	}
+}
+
+// TestCreditUsedLine checks that the customer credits used on an invoice
+// (credit notes turned into credits) print as their own line of the totals,
+// after the payments and before the remainder, so that total - paid -
+// credits used = remaining reads on the page; and that an invoice without
+// credit has no such line. en and fr are pinned with literal strings, every
+// catalog is checked through its own labels.
+func TestCreditUsedLine(t *testing.T) {
+	r := newRenderer(t, Options{})
+	d := domain.MustDecimal
+	nb := "\u00a0"
+	// An invoice of 200 incl. tax with nothing paid and a credit of 120
+	// used on it: 80 remain.
+	unpaid := func(lang string) documents.Document {
+		return documents.Document{
+			Kind: documents.KindInvoice, Ref: "FA2611-0043", Language: lang, Currency: "EUR",
+			IssueDate: time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC), Company: sampleCompany,
+			Customer:     documents.Party{Name: "Zoë Müller"},
+			Lines:        []documents.Line{{Ref: "SERV-INST", Description: "Installation", Qty: d("1"), UnitPrice: d("200"), VATRate: d("0"), TotalExclTax: d("200")}},
+			VAT:          []documents.VATAmount{{Rate: d("0"), Base: d("200"), Amount: d("0")}},
+			TotalExclTax: d("200"), TotalVAT: d("0"), TotalInclTax: d("200"),
+			CreditUsed: d("120"), Remaining: d("80"),
+		}
+	}
+	// The sample invoice (1,061.63, 453.88 paid) with a credit of 120:
+	// 487.75 remain instead of 607.75.
+	paid := func(lang string) documents.Document {
+		doc := sampleInvoice(7, lang)
+		doc.CreditUsed = d("120")
+		doc.Remaining = doc.TotalInclTax.Sub(doc.Paid).Sub(doc.CreditUsed)
+		return doc
+	}
+	pinned := map[string]struct{ unpaid, paid []string }{
+		"en": {
+			unpaid: []string{"Total incl. tax | €200.00\n", "Credit notes used | €120.00\n", "Remaining to pay | €80.00\n"},
+			paid:   []string{"Total incl. tax | €1,061.63\n", "Already paid | €453.88\n", "Credit notes used | €120.00\n", "Remaining to pay | €487.75\n"},
+		},
+		"fr": {
+			unpaid: []string{"Total TTC | 200,00" + nb + "€\n", "Avoirs utilisés | 120,00" + nb + "€\n", "Reste à payer | 80,00" + nb + "€\n"},
+			paid: []string{"Total TTC | 1" + nb + "061,63" + nb + "€\n", "Déjà réglé | 453,88" + nb + "€\n",
+				"Avoirs utilisés | 120,00" + nb + "€\n", "Reste à payer | 487,75" + nb + "€\n"},
+		},
+	}
+	// inOrder requires each of want in text, each after the previous one.
+	inOrder := func(text string, want []string, msg string) {
+		t.Helper()
+		at := 0
+		for _, w := range want {
+			requireHas(t, text[at:], w, "%s: %q after the previous line", msg, w)
+			at += strings.Index(text[at:], w) + len(w)
+		}
+	}
+	for _, lang := range i18n.Languages() {
+		t.Run(lang, func(t *testing.T) {
+			loc := i18n.For(lang)
+			money := func(v domain.Decimal) string { return loc.Money(v, "EUR") }
+			row := func(key string, v domain.Decimal) string { return loc.T(key) + " | " + money(v) + "\n" }
+
+			doc := unpaid(lang)
+			b, _ := render(t, r, doc)
+			text := extractText(t, b)[0].String()
+			inOrder(text, []string{row("totals.incl_tax", doc.TotalInclTax), row("totals.credit_used", doc.CreditUsed), row("totals.remaining", doc.Remaining)}, "unpaid")
+			require.False(t, strings.Contains(text, loc.T("totals.paid")), "nothing paid, no paid line")
+			if p, ok := pinned[lang]; ok {
+				inOrder(text, p.unpaid, "unpaid, pinned")
+			}
+
+			doc = paid(lang)
+			b, _ = render(t, r, doc)
+			text = extractText(t, b)[0].String()
+			inOrder(text, []string{row("totals.incl_tax", doc.TotalInclTax), row("totals.paid", doc.Paid), row("totals.credit_used", doc.CreditUsed), row("totals.remaining", doc.Remaining)}, "paid")
+			require.Equal(t, 1, strings.Count(text, loc.T("totals.credit_used")), "one credit line")
+			if p, ok := pinned[lang]; ok {
+				inOrder(text, p.paid, "paid, pinned")
+			}
+
+			doc.CreditUsed = domain.Zero
+			doc.Remaining = doc.TotalInclTax.Sub(doc.Paid)
+			b, _ = render(t, r, doc)
+			text = extractText(t, b)[0].String()
+			requireHas(t, text, row("totals.remaining", doc.Remaining))
+			require.False(t, strings.Contains(text, loc.T("totals.credit_used")), "no credit used, no credit line")
+		})
 	}
 }
 

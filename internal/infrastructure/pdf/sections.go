@@ -115,7 +115,8 @@ func (l *layout) lines() {
 	}
 }
 
-// isInvoice reports whether payments and the remainder are printed.
+// isInvoice reports whether payments, credits used and the remainder are
+// printed.
 func (l *layout) isInvoice() bool { return l.doc.Kind == documents.KindInvoice }
 
 // totals prints the VAT breakdown (left) beside the totals (right), kept
@@ -153,8 +154,13 @@ func (l *layout) totals() {
 	sum("totals.vat", l.doc.TotalVAT, false)
 	sum("totals.incl_tax", l.doc.TotalInclTax, true)
 	if l.isInvoice() {
+		// As Dolibarr prints them: paid, then the credit notes used,
+		// so that total - paid - credits used = remaining reads on the page.
 		if !l.doc.Paid.IsZero() {
 			sum("totals.paid", l.doc.Paid, false)
+		}
+		if !l.doc.CreditUsed.IsZero() {
+			sum("totals.credit_used", l.doc.CreditUsed, false)
 		}
 		sum("totals.remaining", l.doc.Remaining, true)
 	}

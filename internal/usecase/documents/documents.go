@@ -57,10 +57,14 @@ type Document struct {
 	TotalExclTax domain.Decimal
 	TotalVAT     domain.Decimal
 	TotalInclTax domain.Decimal
-	// Payments, Paid and Remaining are printed for invoices only.
-	Payments  []Payment
-	Paid      domain.Decimal
-	Remaining domain.Decimal
+	// Payments, Paid, CreditUsed and Remaining are printed for invoices
+	// only. CreditUsed is the sum of the customer credits (credit notes)
+	// used on the invoice, printed when non-zero; Remaining is
+	// TotalInclTax - Paid - CreditUsed.
+	Payments   []Payment
+	Paid       domain.Decimal
+	CreditUsed domain.Decimal
+	Remaining  domain.Decimal
 	// PaymentTerms is a code of domain.PaymentTermCodes (printed with its
 	// label) or free text; empty prints nothing.
 	PaymentTerms string

@@ -160,7 +160,7 @@ func sampleInvoice() *domain.Invoice {
 
 // TestSalesSourceMapsAnInvoice checks the mapping from the sales entities:
 // header, customer, product refs (one read per product), VAT breakdown,
-// payments and remainder, draft and credit-note flags.
+// payments, credits used and remainder, draft and credit-note flags.
 func TestSalesSourceMapsAnInvoice(t *testing.T) {
 	inv := sampleInvoice()
 	pay := domain.Payment{Date: time.Date(2026, 11, 10, 0, 0, 0, 0, time.UTC), Method: domain.PayBankTransfer, Reference: "VIR-1", Amount: domain.MustDecimal("100")}
@@ -191,7 +191,19 @@ func TestSalesSourceMapsAnInvoice(t *testing.T) {
 	require.True(t, vatSum.Equal(inv.TotalVAT), "the breakdown adds up to the VAT total")
 	require.Equal(t, []Payment{{Date: pay.Date, Method: "transfer", Reference: "VIR-1", Amount: pay.Amount}}, doc.Payments)
 	require.True(t, doc.Paid.Equal(domain.MustDecimal("100")))
+	require.True(t, doc.CreditUsed.IsZero())
 	require.True(t, doc.Remaining.Equal(inv.TotalInclTax.Sub(domain.MustDecimal("100"))))
+
+	// Customer credits used on the invoice are carried apart from the
+	// payments, and the remainder is net of both.
+	inv.CreditUsed = domain.MustDecimal("50")
+	doc, err = src.Load(context.Background(), KindInvoice, 42)
+	require.NoError(t, err)
+	require.True(t, doc.Paid.Equal(domain.MustDecimal("100")), "credits are not payments")
+	require.True(t, doc.CreditUsed.Equal(domain.MustDecimal("50")))
+	require.True(t, doc.Remaining.Equal(inv.TotalInclTax.Sub(domain.MustDecimal("150"))))
+	require.True(t, doc.TotalInclTax.Sub(doc.Paid).Sub(doc.CreditUsed).Equal(doc.Remaining), "total - paid - credits used = remaining")
+	inv.CreditUsed = domain.Zero
 
 	inv.Type, inv.Status, inv.Ref = domain.InvoiceCreditNote, domain.InvoiceDraft, ""
 	doc, err = src.Load(context.Background(), KindInvoice, 42)

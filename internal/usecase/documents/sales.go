@@ -64,7 +64,7 @@ func (s *SalesSource) Load(ctx context.Context, kind Kind, id int64) (Document, 
 			return Document{}, err
 		}
 		head = &inv.Document
-		doc = Document{Kind: KindInvoice, Draft: inv.Status == domain.InvoiceDraft, DueDate: inv.DueDate, Paid: inv.Paid, Remaining: inv.Remaining()}
+		doc = Document{Kind: KindInvoice, Draft: inv.Status == domain.InvoiceDraft, DueDate: inv.DueDate, Paid: inv.Paid, CreditUsed: inv.CreditUsed, Remaining: inv.Remaining()}
 		if inv.Type == domain.InvoiceCreditNote {
 			doc.Kind = KindCreditNote
 		}
