@@ -257,7 +257,7 @@ func (d *Decimal) scanText(s string) error {
 	// NUMERIC(p,8) columns come back as "6.36000000": without the padding
 	// the value parses on shopspring's int64 fast path and rounding it to
 	// its field's scale is a no-op (Round).
-	if strings.IndexByte(s, '.') >= 0 && strings.IndexAny(s, "eE") < 0 {
+	if strings.Contains(s, ".") && !strings.ContainsAny(s, "eE") {
 		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
 	}
 	p, err := decimal.NewFromString(s)

@@ -136,6 +136,16 @@ func optDate(t time.Time) *time.Time {
 	return &d
 }
 
+func toDocCols(d *domain.Document, status int) docCols {
+	return docCols{
+		Ref: nullable(d.Ref), CustomerID: d.CustomerID, Status: status, DocDate: dateOf(d.Date), RefCustomer: d.RefCustomer,
+		NotePublic: d.NotePublic, NotePrivate: d.NotePrivate, Rounding: int(d.Rounding),
+		TotalExclTax: d.TotalExclTax, TotalVAT: d.TotalVAT, TotalInclTax: d.TotalInclTax, WarehouseID: optID(d.WarehouseID),
+		CreatedBy: d.CreatedBy, ValidatedBy: d.ValidatedBy, ValidatedAt: optTime(d.ValidatedAt), Version: d.Version,
+		CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
+	}
+}
+
 func toDocument(id int64, c *docCols, lines []domain.Line) domain.Document {
 	return domain.Document{
 		ID: id, Ref: deref(c.Ref), CustomerID: c.CustomerID, Date: dateOf(c.DocDate), RefCustomer: c.RefCustomer,
@@ -144,6 +154,18 @@ func toDocument(id int64, c *docCols, lines []domain.Line) domain.Document {
 		TotalInclTax: c.TotalInclTax.Round(domain.ScaleTotal), WarehouseID: idOf(c.WarehouseID), CreatedBy: c.CreatedBy,
 		ValidatedBy: c.ValidatedBy, ValidatedAt: timeOf(c.ValidatedAt), Version: c.Version,
 		CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
+	}
+}
+
+// docUpdate is the column map every Save writes: the common fields that
+// may change after creation, the version bumped (saveDoc adds updated_at).
+func docUpdate(d *domain.Document, status int) map[string]any {
+	return map[string]any{
+		"ref": nullable(d.Ref), "customer_id": d.CustomerID, "status": status, "doc_date": dateOf(d.Date),
+		"ref_customer": d.RefCustomer, "note_public": d.NotePublic, "note_private": d.NotePrivate,
+		"total_excl_tax": d.TotalExclTax, "total_vat": d.TotalVAT, "total_incl_tax": d.TotalInclTax,
+		"warehouse_id": optID(d.WarehouseID), "validated_by": d.ValidatedBy, "validated_at": optTime(d.ValidatedAt),
+		"version": d.Version + 1,
 	}
 }
 
@@ -222,7 +244,7 @@ const lineColumns = "id, position, product_id, product_type, description, quanti
 // a document is the API's hottest read and GORM's reflective scan of every
 // line cost more than the query itself.
 func (r *SalesRepo) lines(ctx context.Context, kind domain.DocKind, id int64) ([]domain.Line, error) {
-	rows, err := r.db.query(ctx, "SELECT "+lineColumns+" FROM "+lineTable(kind)+" WHERE document_id = ? ORDER BY position, id", id)
+	rows, err := r.db.Gorm(ctx).Raw("SELECT "+lineColumns+" FROM "+lineTable(kind)+" WHERE document_id = ? ORDER BY position, id", id).Rows()
 	if err != nil {
 		return nil, translate(err, string(kind)+" lines")
 	}
@@ -249,89 +271,27 @@ func (r *SalesRepo) lines(ctx context.Context, kind domain.DocKind, id int64) ([
 	return out, nil
 }
 
-// docColumns are the columns every document row has, in docArgs' order.
-const docColumns = "ref, customer_id, status, doc_date, ref_customer, note_public, note_private, rounding, " +
-	"total_excl_tax, total_vat, total_incl_tax, warehouse_id, created_by, validated_by, validated_at, version, " +
-	"created_at, updated_at"
-
-func docArgs(d *domain.Document, status int) []any {
-	return []any{nullable(d.Ref), d.CustomerID, status, dateOf(d.Date), d.RefCustomer, d.NotePublic, d.NotePrivate,
-		int(d.Rounding), d.TotalExclTax, d.TotalVAT, d.TotalInclTax, optID(d.WarehouseID), d.CreatedBy, d.ValidatedBy,
-		optTime(d.ValidatedAt), d.Version, d.CreatedAt, d.UpdatedAt}
-}
-
-// docTable is the header table of a kind.
-func docTable(kind domain.DocKind) string { return string(kind) + "s" }
-
-// insertDoc inserts a header row, with the kind's own columns and values,
-// then all its lines in one statement.
-func (r *SalesRepo) insertDoc(ctx context.Context, kind domain.DocKind, d *domain.Document, status int, cols string, vals ...any) error {
-	args := append(docArgs(d, status), vals...)
-	q := "INSERT INTO " + docTable(kind) + " (" + docColumns + ", " + cols + ") VALUES " + placeholders(len(args), 1)
-	id, err := r.db.insertID(ctx, q, args...)
-	if err != nil {
+// insertDoc inserts a header row then all its lines in one statement.
+func (r *SalesRepo) insertDoc(ctx context.Context, kind domain.DocKind, row any, id func() int64, d *domain.Document) error {
+	if err := r.db.Gorm(ctx).Create(row).Error; err != nil {
 		return translate(err, string(kind))
 	}
-	d.ID = id
+	d.ID = id()
+	if len(d.Lines) == 0 {
+		return nil
+	}
+	rows := make([]lineRow, len(d.Lines))
 	for i := range d.Lines {
 		d.Lines[i].Position = i + 1
+		rows[i] = toLineRow(d.ID, &d.Lines[i])
 	}
-	return r.insertLines(ctx, kind, d.ID, d.Lines)
-}
-
-// lineInsertColumns are the columns a new line is written with.
-const lineInsertColumns = "document_id, position, product_id, product_type, description, quantity, unit_price, " +
-	"discount_percent, vat_rate, total_excl_tax, total_vat, total_incl_tax"
-
-// insertLines inserts ls on document docID in one statement and sets their
-// ids. PostgreSQL and SQLite return (id, position) pairs, matched by
-// position, unique within the batch; MySQL gives the first id of a
-// multi-row insert and InnoDB allocates a simple insert's ids
-// consecutively.
-func (r *SalesRepo) insertLines(ctx context.Context, kind domain.DocKind, docID int64, ls []domain.Line) error {
-	if len(ls) == 0 {
-		return nil
+	if err := r.db.Gorm(ctx).Table(lineTable(kind)).Create(&rows).Error; err != nil {
+		return translate(err, string(kind)+" line")
 	}
-	args := make([]any, 0, 12*len(ls))
-	for i := range ls {
-		l := &ls[i]
-		args = append(args, docID, l.Position, optID(l.ProductID), int(l.ProductType), l.Description, l.Quantity,
-			l.UnitPrice, l.DiscountPercent, l.VATRate, l.TotalExclTax, l.TotalVAT, l.TotalInclTax)
+	for i := range rows {
+		d.Lines[i].ID = rows[i].ID
 	}
-	q := "INSERT INTO " + lineTable(kind) + " (" + lineInsertColumns + ") VALUES " + placeholders(12, len(ls))
-	what := string(kind) + " line"
-	if r.db.Driver() == "mysql" {
-		res, err := r.db.exec(ctx, q, args...)
-		if err != nil {
-			return translate(err, what)
-		}
-		first, err := res.LastInsertId()
-		if err != nil {
-			return translate(err, what)
-		}
-		for i := range ls {
-			ls[i].ID = first + int64(i)
-		}
-		return nil
-	}
-	rows, err := r.db.query(ctx, q+" RETURNING id, position", args...)
-	if err != nil {
-		return translate(err, what)
-	}
-	defer rows.Close()
-	at := make(map[int]int, len(ls))
-	for i := range ls {
-		at[ls[i].Position] = i
-	}
-	for rows.Next() {
-		var id int64
-		var pos int
-		if err := rows.Scan(&id, &pos); err != nil {
-			return translate(err, what)
-		}
-		ls[at[pos]].ID = id
-	}
-	return translate(rows.Err(), what)
+	return nil
 }
 
 func stamp(d *domain.Document) {
@@ -339,31 +299,16 @@ func stamp(d *domain.Document) {
 	d.Version, d.CreatedAt, d.UpdatedAt = 1, t, t
 }
 
-// docSet is the SET list every save writes, in saveDoc's argument order:
-// the common fields that may change after creation, the version bumped,
-// updated_at.
-const docSet = "ref = ?, customer_id = ?, status = ?, doc_date = ?, ref_customer = ?, note_public = ?, " +
-	"note_private = ?, total_excl_tax = ?, total_vat = ?, total_incl_tax = ?, warehouse_id = ?, validated_by = ?, " +
-	"validated_at = ?, version = ?, updated_at = ?"
-
-// saveDoc writes d's common fields and the kind's own (set, a SET list
-// continuing docSet, with vals).
-func (r *SalesRepo) saveDoc(ctx context.Context, kind domain.DocKind, d *domain.Document, status int, set string, vals ...any) error {
+func (r *SalesRepo) saveDoc(ctx context.Context, model any, kind domain.DocKind, d *domain.Document, cols map[string]any) error {
 	// One clock reading for the row and the entity: the response to a
 	// change shows the updated_at a later GET reads.
 	t := now()
-	args := make([]any, 0, 16+len(vals))
-	args = append(args, nullable(d.Ref), d.CustomerID, status, dateOf(d.Date), d.RefCustomer, d.NotePublic,
-		d.NotePrivate, d.TotalExclTax, d.TotalVAT, d.TotalInclTax, optID(d.WarehouseID), d.ValidatedBy,
-		optTime(d.ValidatedAt), d.Version+1, t)
-	args = append(append(args, vals...), d.ID)
-	res, err := r.db.exec(ctx, "UPDATE "+docTable(kind)+" SET "+docSet+", "+set+" WHERE id = ?", args...)
-	if err != nil {
-		return translate(err, string(kind))
+	cols["updated_at"] = t
+	res := r.db.Gorm(ctx).Model(model).Where("id = ?", d.ID).Updates(cols)
+	if res.Error != nil {
+		return translate(res.Error, string(kind))
 	}
-	// Every save changes version and updated_at, so MySQL's "changed rows"
-	// count is the matched count here.
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
+	if res.RowsAffected != 1 {
 		return domain.E(domain.ErrNotFound, "not_found", "%s %d not found", kind, d.ID)
 	}
 	d.Version++
@@ -374,10 +319,12 @@ func (r *SalesRepo) saveDoc(ctx context.Context, kind domain.DocKind, d *domain.
 // CreateInvoice stores a new invoice with its lines.
 func (r *SalesRepo) CreateInvoice(ctx context.Context, inv *domain.Invoice) error {
 	stamp(&inv.Document)
-	return r.insertDoc(ctx, domain.KindInvoice, &inv.Document, int(inv.Status),
-		"type, due_date, source_invoice_id, order_id, proposal_id, paid, credit_used, close_code, close_note",
-		int(inv.Type), dateOf(inv.DueDate), optID(inv.SourceInvoiceID), optID(inv.OrderID), optID(inv.ProposalID),
-		inv.Paid, inv.CreditUsed, string(inv.CloseCode), inv.CloseNote)
+	row := invoiceRow{
+		Doc: toDocCols(&inv.Document, int(inv.Status)), Type: int(inv.Type), DueDate: dateOf(inv.DueDate),
+		SourceInvoiceID: optID(inv.SourceInvoiceID), OrderID: optID(inv.OrderID), ProposalID: optID(inv.ProposalID),
+		Paid: inv.Paid, CreditUsed: inv.CreditUsed, CloseCode: string(inv.CloseCode), CloseNote: inv.CloseNote,
+	}
+	return r.insertDoc(ctx, domain.KindInvoice, &row, func() int64 { return row.ID }, &inv.Document)
 }
 
 func toInvoice(row *invoiceRow, lines []domain.Line) domain.Invoice {
@@ -443,7 +390,7 @@ func (r *SalesRepo) Invoice(ctx context.Context, id int64, lock bool) (*domain.I
 			q += " FOR UPDATE"
 		}
 	}
-	row, err := scanInvoice(r.db.queryRow(ctx, q, id))
+	row, err := scanInvoice(r.db.Gorm(ctx).Raw(q, id).Row())
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, domain.E(domain.ErrNotFound, "not_found", "invoice %d not found", id)
 	}
@@ -460,9 +407,13 @@ func (r *SalesRepo) Invoice(ctx context.Context, id int64, lock bool) (*domain.I
 
 // SaveInvoice writes the invoice's fields (not its lines).
 func (r *SalesRepo) SaveInvoice(ctx context.Context, inv *domain.Invoice) error {
-	return r.saveDoc(ctx, domain.KindInvoice, &inv.Document, int(inv.Status),
-		"due_date = ?, paid = ?, credit_used = ?, close_code = ?, close_note = ?",
-		dateOf(inv.DueDate), inv.Paid, inv.CreditUsed, string(inv.CloseCode), inv.CloseNote)
+	cols := docUpdate(&inv.Document, int(inv.Status))
+	cols["due_date"] = dateOf(inv.DueDate)
+	cols["paid"] = inv.Paid
+	cols["credit_used"] = inv.CreditUsed
+	cols["close_code"] = string(inv.CloseCode)
+	cols["close_note"] = inv.CloseNote
+	return r.saveDoc(ctx, &invoiceRow{}, domain.KindInvoice, &inv.Document, cols)
 }
 
 // DeleteInvoice deletes an invoice and (by cascade) its lines.
@@ -530,8 +481,9 @@ func (r *SalesRepo) Invoices(ctx context.Context, f sales.Filter) (domain.Page[d
 // CreateOrder stores a new order with its lines.
 func (r *SalesRepo) CreateOrder(ctx context.Context, o *domain.Order) error {
 	stamp(&o.Document)
-	return r.insertDoc(ctx, domain.KindOrder, &o.Document, int(o.Status), "delivery_date, proposal_id, billed",
-		optDate(o.DeliveryDate), optID(o.ProposalID), o.Billed)
+	row := orderRow{Doc: toDocCols(&o.Document, int(o.Status)), DeliveryDate: optDate(o.DeliveryDate),
+		ProposalID: optID(o.ProposalID), Billed: o.Billed}
+	return r.insertDoc(ctx, domain.KindOrder, &row, func() int64 { return row.ID }, &o.Document)
 }
 
 func toOrder(row *orderRow, lines []domain.Line) domain.Order {
@@ -559,8 +511,10 @@ func (r *SalesRepo) Order(ctx context.Context, id int64, lock bool) (*domain.Ord
 
 // SaveOrder writes the order's fields (not its lines).
 func (r *SalesRepo) SaveOrder(ctx context.Context, o *domain.Order) error {
-	return r.saveDoc(ctx, domain.KindOrder, &o.Document, int(o.Status), "delivery_date = ?, billed = ?",
-		optDate(o.DeliveryDate), o.Billed)
+	cols := docUpdate(&o.Document, int(o.Status))
+	cols["delivery_date"] = optDate(o.DeliveryDate)
+	cols["billed"] = o.Billed
+	return r.saveDoc(ctx, &orderRow{}, domain.KindOrder, &o.Document, cols)
 }
 
 // DeleteOrder deletes an order and its lines.
@@ -586,8 +540,9 @@ func (r *SalesRepo) Orders(ctx context.Context, f sales.Filter) (domain.Page[dom
 // CreateProposal stores a new proposal with its lines.
 func (r *SalesRepo) CreateProposal(ctx context.Context, p *domain.Proposal) error {
 	stamp(&p.Document)
-	return r.insertDoc(ctx, domain.KindProposal, &p.Document, int(p.Status), "valid_until, closed_at, close_note",
-		dateOf(p.ValidUntil), optTime(p.ClosedAt), p.CloseNote)
+	row := proposalRow{Doc: toDocCols(&p.Document, int(p.Status)), ValidUntil: dateOf(p.ValidUntil),
+		ClosedAt: optTime(p.ClosedAt), CloseNote: p.CloseNote}
+	return r.insertDoc(ctx, domain.KindProposal, &row, func() int64 { return row.ID }, &p.Document)
 }
 
 func toProposal(row *proposalRow, lines []domain.Line) domain.Proposal {
@@ -611,8 +566,11 @@ func (r *SalesRepo) Proposal(ctx context.Context, id int64, lock bool) (*domain.
 
 // SaveProposal writes the proposal's fields (not its lines).
 func (r *SalesRepo) SaveProposal(ctx context.Context, p *domain.Proposal) error {
-	return r.saveDoc(ctx, domain.KindProposal, &p.Document, int(p.Status), "valid_until = ?, closed_at = ?, close_note = ?",
-		dateOf(p.ValidUntil), optTime(p.ClosedAt), p.CloseNote)
+	cols := docUpdate(&p.Document, int(p.Status))
+	cols["valid_until"] = dateOf(p.ValidUntil)
+	cols["closed_at"] = optTime(p.ClosedAt)
+	cols["close_note"] = p.CloseNote
+	return r.saveDoc(ctx, &proposalRow{}, domain.KindProposal, &p.Document, cols)
 }
 
 // DeleteProposal deletes a proposal and its lines.
@@ -637,11 +595,11 @@ func (r *SalesRepo) Proposals(ctx context.Context, f sales.Filter) (domain.Page[
 
 // InsertLine inserts l on document docID of kind and sets its id.
 func (r *SalesRepo) InsertLine(ctx context.Context, kind domain.DocKind, docID int64, l *domain.Line) error {
-	ls := []domain.Line{*l}
-	if err := r.insertLines(ctx, kind, docID, ls); err != nil {
-		return err
+	row := toLineRow(docID, l)
+	if err := r.db.Gorm(ctx).Table(lineTable(kind)).Create(&row).Error; err != nil {
+		return translate(err, string(kind)+" line")
 	}
-	l.ID = ls[0].ID
+	l.ID = row.ID
 	return nil
 }
 
@@ -690,17 +648,15 @@ func (eventRow) TableName() string { return "document_events" }
 
 // AddEvent appends e to the event log and sets its id.
 func (r *SalesRepo) AddEvent(ctx context.Context, e *domain.DocEvent) error {
-	at := e.At.UTC().Truncate(time.Microsecond)
-	if at.IsZero() {
-		at = now()
+	row := eventRow{DocKind: string(e.Kind), DocumentID: e.DocumentID, Action: e.Action, FromStatus: e.From, ToStatus: e.To,
+		UserID: e.UserID, Note: e.Note, CreatedAt: e.At.UTC().Truncate(time.Microsecond)}
+	if row.CreatedAt.IsZero() {
+		row.CreatedAt = now()
 	}
-	id, err := r.db.insertID(ctx, "INSERT INTO document_events (doc_kind, document_id, action, from_status, to_status, "+
-		"user_id, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-		string(e.Kind), e.DocumentID, e.Action, e.From, e.To, e.UserID, e.Note, at)
-	if err != nil {
+	if err := r.db.Gorm(ctx).Create(&row).Error; err != nil {
 		return translate(err, "document event")
 	}
-	e.ID, e.At = id, at
+	e.ID, e.At = row.ID, row.CreatedAt
 	return nil
 }
 

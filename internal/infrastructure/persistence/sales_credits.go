@@ -126,7 +126,7 @@ func (r *SalesRepo) Credit(ctx context.Context, id int64, lock bool) (*domain.Cu
 			views[0].UsedRef = nil
 		case stale:
 			var ref *string
-			if err := r.db.queryRow(ctx, "SELECT ref FROM invoices WHERE id = ?", *locked.UsedInvoiceID).Scan(&ref); err != nil {
+			if err := r.db.Gorm(ctx).Raw("SELECT ref FROM invoices WHERE id = ?", *locked.UsedInvoiceID).Row().Scan(&ref); err != nil {
 				return nil, translate(err, "invoice")
 			}
 			views[0].UsedRef = ref
@@ -145,12 +145,12 @@ func (r *SalesRepo) creditQuery(ctx context.Context) *gorm.DB {
 // SaveCredit writes the use of a credit: the invoice it was used on and
 // when.
 func (r *SalesRepo) SaveCredit(ctx context.Context, c *domain.CustomerCredit) error {
-	res, err := r.db.exec(ctx, "UPDATE customer_credits SET used_invoice_id = ?, used_at = ? WHERE id = ?",
-		optID(c.UsedInvoiceID), optTime(c.UsedAt), c.ID)
-	if err != nil {
-		return translate(err, "customer credit")
+	res := r.db.Gorm(ctx).Model(&creditRow{}).Where("id = ?", c.ID).
+		Updates(map[string]any{"used_invoice_id": optID(c.UsedInvoiceID), "used_at": optTime(c.UsedAt)})
+	if res.Error != nil {
+		return translate(res.Error, "customer credit")
 	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
+	if res.RowsAffected != 1 {
 		return domain.E(domain.ErrNotFound, "credit_not_found", "credit %d not found", c.ID)
 	}
 	return nil
