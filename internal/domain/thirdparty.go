@@ -3,6 +3,7 @@ package domain
 import (
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 )
@@ -28,10 +29,13 @@ type ThirdParty struct {
 	Phone        string
 	VATNumber    string
 	PaymentTerms PaymentTerms
-	Active       bool
-	Version      int64
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// Language is the one its documents (PDFs and e-mails) are written
+	// in, one of DocumentLanguages; empty: the company default.
+	Language  string
+	Active    bool
+	Version   int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // NeedsCustomerCode reports whether t is a customer or prospect without a
@@ -60,7 +64,30 @@ func (t *ThirdParty) Validate() error {
 			v.Add("payment_terms", "invalid", "must be one of %s", strings.Join(PaymentTermCodes(), ", "))
 		}
 	}
+	if t.Language != "" && !slices.Contains(DocumentLanguages, t.Language) {
+		v.Add("language", "invalid", "must be empty (the company default) or one of %s", strings.Join(DocumentLanguages, ", "))
+	}
 	return v.Err()
+}
+
+// DocumentLanguages are the languages documents can be written in: those
+// both the PDF labels (infrastructure/pdf/i18n) and the mail templates
+// (usecase/mailing) have, in their canonical spelling.
+var DocumentLanguages = []string{"en", "es", "fr", "pt-BR"}
+
+// NormalizeLanguage returns the canonical spelling of a document language
+// ("FR" -> "fr", "pt-br" or "pt_BR" -> "pt-BR"), trimmed; a tag that is
+// not one of DocumentLanguages comes back trimmed only, for Validate to
+// refuse.
+func NormalizeLanguage(s string) string {
+	s = strings.TrimSpace(s)
+	k := strings.ReplaceAll(s, "_", "-")
+	for _, l := range DocumentLanguages {
+		if strings.EqualFold(l, k) {
+			return l
+		}
+	}
+	return s
 }
 
 // checkEmail accepts "" or one bare address (no display name).

@@ -25,6 +25,7 @@ type thirdPartyRow struct {
 	Phone        string
 	VATNumber    string `gorm:"column:vat_number"`
 	PaymentTerms string
+	Language     string
 	Active       bool
 	Version      int64
 	CreatedAt    time.Time
@@ -52,7 +53,7 @@ func toThirdParty(r *thirdPartyRow) domain.ThirdParty {
 		ID: r.ID, Name: r.Name, Alias: r.Alias, Customer: r.IsCustomer, Prospect: r.IsProspect, Supplier: r.IsSupplier,
 		CustomerCode: deref(r.CustomerCode), SupplierCode: deref(r.SupplierCode), Address: r.Address, Zip: r.Zip,
 		Town: r.Town, CountryCode: r.CountryCode, Email: r.Email, Phone: r.Phone, VATNumber: r.VATNumber,
-		PaymentTerms: domain.PaymentTerms(r.PaymentTerms), Active: r.Active, Version: r.Version,
+		PaymentTerms: domain.PaymentTerms(r.PaymentTerms), Language: r.Language, Active: r.Active, Version: r.Version,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
 }
@@ -62,7 +63,8 @@ func thirdPartyCols(t *domain.ThirdParty) map[string]any {
 		"name": t.Name, "alias": t.Alias, "is_customer": t.Customer, "is_prospect": t.Prospect,
 		"is_supplier": t.Supplier, "customer_code": nullable(t.CustomerCode), "supplier_code": nullable(t.SupplierCode),
 		"address": t.Address, "zip": t.Zip, "town": t.Town, "country_code": t.CountryCode, "email": t.Email,
-		"phone": t.Phone, "vat_number": t.VATNumber, "payment_terms": string(t.PaymentTerms), "active": t.Active,
+		"phone": t.Phone, "vat_number": t.VATNumber, "payment_terms": string(t.PaymentTerms), "language": t.Language,
+		"active": t.Active,
 	}
 }
 
@@ -74,7 +76,7 @@ func (r *CatalogRepo) CreateThirdParty(ctx context.Context, t *domain.ThirdParty
 		Name: t.Name, Alias: t.Alias, IsCustomer: t.Customer, IsProspect: t.Prospect, IsSupplier: t.Supplier,
 		CustomerCode: nullable(t.CustomerCode), SupplierCode: nullable(t.SupplierCode), Address: t.Address,
 		Zip: t.Zip, Town: t.Town, CountryCode: t.CountryCode, Email: t.Email, Phone: t.Phone,
-		VATNumber: t.VATNumber, PaymentTerms: string(t.PaymentTerms), Active: t.Active, Version: 1,
+		VATNumber: t.VATNumber, PaymentTerms: string(t.PaymentTerms), Language: t.Language, Active: t.Active, Version: 1,
 		CreatedAt: ts, UpdatedAt: ts,
 	}
 	if err := r.db.Gorm(ctx).Create(&row).Error; err != nil {

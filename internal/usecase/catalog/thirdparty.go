@@ -30,7 +30,9 @@ type ThirdPartyFields struct {
 	Phone        *string
 	VATNumber    *string
 	PaymentTerms *domain.PaymentTerms
-	Active       *bool
+	// Language is normalised (domain.NormalizeLanguage) before validation.
+	Language *string
+	Active   *bool
 }
 
 // ThirdPartyFilter selects third parties; nil fields do not filter.
@@ -60,6 +62,9 @@ func (f ThirdPartyFields) apply(t *domain.ThirdParty) {
 	setIf(&t.Phone, f.Phone)
 	setIf(&t.VATNumber, f.VATNumber)
 	setIf(&t.PaymentTerms, f.PaymentTerms)
+	if f.Language != nil {
+		t.Language = domain.NormalizeLanguage(*f.Language)
+	}
 	setIf(&t.Active, f.Active)
 }
 

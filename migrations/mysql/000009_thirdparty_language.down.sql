@@ -1,0 +1,1 @@
+ALTER TABLE thirdparties DROP COLUMN language;

@@ -1,0 +1,1 @@
+ALTER TABLE thirdparties DROP COLUMN IF EXISTS language;
