@@ -126,11 +126,12 @@ func (f *fakeSales) InvoicePayments(context.Context, int64) ([]domain.Payment, e
 type fakeCatalog struct {
 	productReads int
 	onProduct    func()
+	language     string
 }
 
 func (f *fakeCatalog) GetThirdParty(context.Context, int64) (*domain.ThirdParty, error) {
 	return &domain.ThirdParty{Name: "Zoë Müller", Address: "1 Praça da Sé", Town: "São Paulo", CountryCode: "BR",
-		CustomerCode: "CU0001", VATNumber: "BR1", PaymentTerms: "30D"}, nil
+		CustomerCode: "CU0001", VATNumber: "BR1", PaymentTerms: "30D", Language: f.language}, nil
 }
 func (f *fakeCatalog) GetProduct(_ context.Context, id int64) (*domain.Product, error) {
 	f.productReads++
@@ -220,6 +221,25 @@ func TestSalesSourceMapsAnInvoice(t *testing.T) {
 
 	_, err = src.Load(context.Background(), KindInvoice, 7)
 	require.ErrorIs(t, err, domain.ErrNotFound)
+}
+
+// TestRenderInTheCustomersLanguage: without a requested language the
+// document speaks its customer's, else the configured default; a requested
+// language still wins.
+func TestRenderInTheCustomersLanguage(t *testing.T) {
+	cat := &fakeCatalog{language: "pt-BR"}
+	r := &fakeRenderer{}
+	svc := New(NewSalesSource(&fakeSales{inv: sampleInvoice()}, cat), r, Config{Language: "fr", Timeout: 5 * time.Second})
+	_, err := svc.Render(context.Background(), Request{Kind: KindInvoice, ID: 42}, io.Discard)
+	require.NoError(t, err)
+	require.Equal(t, "pt-BR", r.got.Language, "the customer's language")
+	_, err = svc.Render(context.Background(), Request{Kind: KindInvoice, ID: 42, Language: "en"}, io.Discard)
+	require.NoError(t, err)
+	require.Equal(t, "en", r.got.Language, "the request's language wins")
+	cat.language = ""
+	_, err = svc.Render(context.Background(), Request{Kind: KindInvoice, ID: 42}, io.Discard)
+	require.NoError(t, err)
+	require.Equal(t, "fr", r.got.Language, "the default when the customer has none")
 }
 
 // TestSalesSourceStopsWhenCancelled: a cancellation during loading stops

@@ -96,6 +96,9 @@ func (s *SalesSource) Load(ctx context.Context, kind Kind, id int64) (Document, 
 		Email: customer.Email, Phone: customer.Phone,
 	}
 	doc.PaymentTerms = string(customer.PaymentTerms)
+	// The customer's language, if any: a request's language still wins,
+	// none falls back to the configured default (Service.complete).
+	doc.Language = customer.Language
 
 	// The product reference of each line, one read per distinct product.
 	refs := map[int64]string{}

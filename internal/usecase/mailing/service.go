@@ -55,8 +55,9 @@ type Config struct {
 	Company string
 	// Currency is written after amounts (DOLIBARR_COMPANY_CURRENCY).
 	Currency string
-	// Language is used when the request names none (DOLIBARR_PDF_LANGUAGE,
-	// so the message and its PDF speak the same language).
+	// Language is used when neither the request nor the customer names one
+	// (DOLIBARR_PDF_LANGUAGE, so the message and its PDF speak the same
+	// language).
 	Language string
 }
 
@@ -266,7 +267,12 @@ func (s *Service) message(ctx context.Context, send *domain.DocumentSend, doc do
 	if err != nil {
 		return Message{}, err
 	}
+	// The request's language, else the customer's, else the default; the
+	// PDF is rendered in the same one as the message.
 	lang := send.Language
+	if lang == "" {
+		lang = cust.Language
+	}
 	if lang == "" {
 		lang = s.d.Config.Language
 	}

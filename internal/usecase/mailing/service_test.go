@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -330,6 +332,38 @@ func TestHandleJobSendsTheRenderedPDFInTheRequestedLanguage(t *testing.T) {
 			require.Contains(t, ev.Note, "elodie@martin.test")
 		})
 	}
+}
+
+// TestHandleJobSpeaksTheCustomersLanguage: a request naming no language is
+// written, message and PDF, in the customer's language, else the
+// configured default; a requested language still wins.
+func TestHandleJobSpeaksTheCustomersLanguage(t *testing.T) {
+	for _, c := range []struct {
+		customer, requested, want, subject string
+	}{
+		{"fr", "", "fr", "Facture FA2611-0042 de Acme"},
+		{"pt-BR", "", "pt-BR", "Fatura FA2611-0042 de Acme"},
+		{"fr", "en", "en", "Invoice FA2611-0042 from Acme"},
+		{"", "", "en", "Invoice FA2611-0042 from Acme"},
+	} {
+		t.Run(c.customer+"/"+c.requested, func(t *testing.T) {
+			f := newFixture(t)
+			f.svc.d.Customers.(fakeCustomers)[7].Language = c.customer
+			s, job := f.request(t, Request{Kind: domain.KindInvoice, ID: 1, Language: c.requested, By: 3})
+			require.Equal(t, c.requested, s.Language, "the send records the request's language only")
+			require.NoError(t, f.svc.HandleJob(context.Background(), job))
+			require.Len(t, f.mailer.sent, 1)
+			m := f.mailer.sent[0]
+			require.Equal(t, c.subject, m.Subject)
+			require.Equal(t, "%PDF-1.7 invoice "+c.want, string(m.Attachments[0].Data), "the PDF is rendered in the same language")
+		})
+	}
+}
+
+// TestDocumentLanguagesHaveTemplates: every language a third party may
+// prefer has mail templates.
+func TestDocumentLanguagesHaveTemplates(t *testing.T) {
+	require.ElementsMatch(t, domain.DocumentLanguages, slices.Collect(maps.Keys(locales)))
 }
 
 func TestHandleJobTemplatesOfEachKind(t *testing.T) {
