@@ -1,0 +1,2 @@
+DROP INDEX IF EXISTS stock_movements_user;
+ALTER TABLE stock_movements DROP COLUMN IF EXISTS user_id;
