@@ -75,7 +75,11 @@ type Movement struct {
 	InventoryCode string
 	OriginType    string
 	OriginID      int64
-	CreatedAt     time.Time
+	// UserID is the user who made the movement (Dolibarr's
+	// fk_user_author); zero when unknown: made before it was recorded, or
+	// by the system on nobody's behalf.
+	UserID    int64
+	CreatedAt time.Time
 }
 
 // StockPolicy holds the rules a movement is checked against.

@@ -34,7 +34,9 @@ type movementRow struct {
 	InventoryCode string
 	OriginType    string
 	OriginID      int64
-	CreatedAt     time.Time
+	// UserID is NULL when nobody is known (the domain's zero).
+	UserID    *int64
+	CreatedAt time.Time
 }
 
 func (movementRow) TableName() string { return "stock_movements" }
@@ -43,7 +45,8 @@ func toMovement(r *movementRow) domain.Movement {
 	return domain.Movement{
 		ID: r.ID, ProductID: r.ProductID, WarehouseID: r.WarehouseID, Quantity: r.Quantity.Round(domain.ScaleQty),
 		UnitPrice: r.UnitPrice.Round(domain.ScaleUnit), Kind: domain.MovementKind(r.Kind), Label: r.Label,
-		InventoryCode: r.InventoryCode, OriginType: r.OriginType, OriginID: r.OriginID, CreatedAt: r.CreatedAt.UTC(),
+		InventoryCode: r.InventoryCode, OriginType: r.OriginType, OriginID: r.OriginID, UserID: idOf(r.UserID),
+		CreatedAt: r.CreatedAt.UTC(),
 	}
 }
 
@@ -137,7 +140,7 @@ func (r *StockRepo) AddMovements(ctx context.Context, ms []*domain.Movement) err
 		rows[i] = movementRow{
 			ProductID: m.ProductID, WarehouseID: m.WarehouseID, Quantity: m.Quantity, UnitPrice: m.UnitPrice,
 			Kind: int(m.Kind), Label: m.Label, InventoryCode: m.InventoryCode, OriginType: m.OriginType,
-			OriginID: m.OriginID, CreatedAt: m.CreatedAt.UTC().Truncate(time.Microsecond),
+			OriginID: m.OriginID, UserID: nullableID(m.UserID), CreatedAt: m.CreatedAt.UTC().Truncate(time.Microsecond),
 		}
 	}
 	if err := r.db.Gorm(ctx).Create(&rows).Error; err != nil {
@@ -279,6 +282,9 @@ func (r *StockRepo) Movements(ctx context.Context, f stock.MovementFilter) (doma
 	}
 	if f.InventoryCode != "" {
 		q = q.Where("inventory_code = ?", f.InventoryCode)
+	}
+	if f.UserID != 0 {
+		q = q.Where("user_id = ?", f.UserID)
 	}
 	var rows []movementRow
 	total, err := list(q, f.ListParams, movementList, &rows)

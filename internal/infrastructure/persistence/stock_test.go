@@ -478,3 +478,59 @@ func TestStockRefusesUnknownServiceAndClosedTargets(t *testing.T) {
 		require.EqualValues(t, 1, n, "only the valid movement is journaled")
 	})
 }
+
+// TestStockMovementsRecordTheirUser: every kind of movement journals the
+// user who made it (Dolibarr's fk_user_author), read back as written; a
+// movement made on nobody's behalf reads back as zero (NULL), and the
+// journal filters by user.
+func TestStockMovementsRecordTheirUser(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *persistence.DB) {
+		ctx := context.Background()
+		f := newStockFixture(t, db, domain.StockPolicy{})
+		users := persistence.NewUserRepo(db)
+		a := &domain.User{Login: "alice", Name: "Alice", Active: true, PasswordHash: "x"}
+		b := &domain.User{Login: "bob", Name: "Bob", Active: true, PasswordHash: "x"}
+		require.NoError(t, users.Create(ctx, a))
+		require.NoError(t, users.Create(ctx, b))
+		w2, err := f.cat.CreateWarehouse(ctx, catalog.WarehouseFields{Label: ptr("Second")})
+		require.NoError(t, err)
+
+		m, err := f.svc.Move(ctx, stock.MoveInput{ProductID: f.product, WarehouseID: f.warehouse,
+			Quantity: domain.MustDecimal("10"), UserID: a.ID})
+		require.NoError(t, err)
+		require.Equal(t, a.ID, m.UserID)
+		legs, err := f.svc.Transfer(ctx, stock.TransferInput{ProductID: f.product, FromWarehouseID: f.warehouse,
+			ToWarehouseID: w2.ID, Quantity: domain.MustDecimal("3"), UserID: b.ID})
+		require.NoError(t, err)
+		require.Len(t, legs, 2)
+		c, err := f.svc.Correct(ctx, stock.CorrectionInput{ProductID: f.product, WarehouseID: f.warehouse,
+			Counted: domain.MustDecimal("5"), UserID: a.ID})
+		require.NoError(t, err)
+		require.NotNil(t, c)
+		batch, err := f.svc.MoveBatch(ctx, []stock.MoveInput{{ProductID: f.product, WarehouseID: w2.ID,
+			Quantity: domain.MustDecimal("-1"), OriginType: "invoice", OriginID: 7, UserID: b.ID}})
+		require.NoError(t, err)
+		require.Len(t, batch, 1)
+		_, err = f.move(t, f.warehouse, "1") // nobody's
+		require.NoError(t, err)
+
+		page, err := f.svc.Movements(ctx, stock.MovementFilter{ListParams: domain.ListParams{Limit: 100, Sort: "id"}})
+		require.NoError(t, err)
+		got := make([]int64, len(page.Items))
+		for i, it := range page.Items {
+			got[i] = it.UserID
+		}
+		require.Equal(t, []int64{a.ID, b.ID, b.ID, a.ID, b.ID, 0}, got)
+
+		page, err = f.svc.Movements(ctx, stock.MovementFilter{ListParams: domain.ListParams{Limit: 100, Sort: "id"}, UserID: b.ID})
+		require.NoError(t, err)
+		require.EqualValues(t, 3, page.Total)
+		for _, it := range page.Items {
+			require.Equal(t, b.ID, it.UserID)
+		}
+
+		_, err = f.svc.Move(ctx, stock.MoveInput{ProductID: f.product, WarehouseID: f.warehouse,
+			Quantity: domain.MustDecimal("1"), UserID: -1})
+		require.ErrorIs(t, err, domain.ErrInvalid)
+	})
+}

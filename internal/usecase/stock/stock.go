@@ -64,6 +64,7 @@ type MovementFilter struct {
 	WarehouseID   int64
 	From, To      time.Time // created_at in [From, To)
 	InventoryCode string
+	UserID        int64
 }
 
 // MovementSorts are the fields the journal can be sorted on.
@@ -96,6 +97,9 @@ type MoveInput struct {
 	InventoryCode string
 	OriginType    string
 	OriginID      int64
+	// UserID is the user making the movement, journaled for audit; zero
+	// when the system moves stock on nobody's behalf.
+	UserID int64
 }
 
 // Validate reports every field problem of in.
@@ -114,6 +118,7 @@ func (in MoveInput) Validate() error {
 	if in.OriginID < 0 {
 		v.Add("origin_id", "invalid", "must not be negative")
 	}
+	checkUser(v, in.UserID)
 	return v.Err()
 }
 
@@ -134,6 +139,7 @@ func (s *Service) Move(ctx context.Context, in MoveInput) (*domain.Movement, err
 	m := &domain.Movement{
 		ProductID: in.ProductID, WarehouseID: in.WarehouseID, Quantity: in.Quantity, UnitPrice: in.UnitPrice,
 		Kind: kind, Label: in.Label, InventoryCode: in.InventoryCode, OriginType: in.OriginType, OriginID: in.OriginID,
+		UserID: in.UserID,
 	}
 	err := s.tx.Do(ctx, func(ctx context.Context) error {
 		m.CreatedAt = s.now()
@@ -172,6 +178,7 @@ func (s *Service) MoveBatch(ctx context.Context, ins []MoveInput) ([]*domain.Mov
 		ms[i] = &domain.Movement{
 			ProductID: in.ProductID, WarehouseID: in.WarehouseID, Quantity: in.Quantity, UnitPrice: in.UnitPrice,
 			Kind: kind, Label: in.Label, InventoryCode: in.InventoryCode, OriginType: in.OriginType, OriginID: in.OriginID,
+			UserID: in.UserID,
 		}
 	}
 	if err := s.checkTargets(ctx, products, warehouses); err != nil {
@@ -198,6 +205,7 @@ type TransferInput struct {
 	Quantity        domain.Decimal // positive
 	Label           string
 	InventoryCode   string // groups the two legs; generated when empty
+	UserID          int64  // who transfers; zero when unknown
 }
 
 // Validate reports every field problem of in.
@@ -215,6 +223,7 @@ func (in TransferInput) Validate() error {
 	}
 	checkLabel(v, "label", in.Label)
 	checkShort(v, "inventory_code", in.InventoryCode, 64)
+	checkUser(v, in.UserID)
 	return v.Err()
 }
 
@@ -236,9 +245,9 @@ func (s *Service) Transfer(ctx context.Context, in TransferInput) ([]*domain.Mov
 		label = fmt.Sprintf("Transfer from warehouse %d to warehouse %d", in.FromWarehouseID, in.ToWarehouseID)
 	}
 	out := &domain.Movement{ProductID: in.ProductID, WarehouseID: in.FromWarehouseID, Quantity: in.Quantity.Neg(),
-		Kind: domain.MovementManualOut, Label: label, InventoryCode: code}
+		Kind: domain.MovementManualOut, Label: label, InventoryCode: code, UserID: in.UserID}
 	inn := &domain.Movement{ProductID: in.ProductID, WarehouseID: in.ToWarehouseID, Quantity: in.Quantity,
-		Kind: domain.MovementManualIn, Label: label, InventoryCode: code}
+		Kind: domain.MovementManualIn, Label: label, InventoryCode: code, UserID: in.UserID}
 	ms := []*domain.Movement{out, inn}
 	err := s.tx.Do(ctx, func(ctx context.Context) error {
 		now := s.now()
@@ -258,6 +267,7 @@ type CorrectionInput struct {
 	WarehouseID int64
 	Counted     domain.Decimal
 	Label       string
+	UserID      int64 // who counted; zero when unknown
 }
 
 // Validate reports every field problem of in.
@@ -267,6 +277,7 @@ func (in CorrectionInput) Validate() error {
 	checkID(v, "warehouse_id", in.WarehouseID)
 	domain.CheckQuantity(v, "counted", in.Counted, true)
 	checkLabel(v, "label", in.Label)
+	checkUser(v, in.UserID)
 	return v.Err()
 }
 
@@ -305,7 +316,7 @@ func (s *Service) Correct(ctx context.Context, in CorrectionInput) (*domain.Move
 			kind = domain.MovementManualOut
 		}
 		m = &domain.Movement{ProductID: in.ProductID, WarehouseID: in.WarehouseID, Quantity: delta, Kind: kind,
-			Label: label, CreatedAt: s.now()}
+			Label: label, UserID: in.UserID, CreatedAt: s.now()}
 		if err := s.repo.SetLevel(ctx, key, in.Counted); err != nil {
 			return err
 		}
@@ -474,6 +485,13 @@ func (s *Service) Movements(ctx context.Context, f MovementFilter) (domain.Page[
 func checkID(v *domain.ValidationError, field string, id int64) {
 	if id <= 0 {
 		v.Add(field, "required", "is required (a positive id)")
+	}
+}
+
+// checkUser refuses a negative user id; zero means nobody (the system).
+func checkUser(v *domain.ValidationError, id int64) {
+	if id < 0 {
+		v.Add("user_id", "invalid", "must not be negative")
 	}
 }
 
