@@ -243,7 +243,7 @@ func (s *Service) ValidateInvoice(ctx context.Context, id, warehouse, by int64) 
 				return err
 			}
 			label := fmt.Sprintf("Validation of invoice %s", inv.DisplayRef())
-			if err := s.moveStock(ctx, inv, warehouse, inv.StockSign(), label); err != nil {
+			if err := s.moveStock(ctx, inv, warehouse, inv.StockSign(), label, by); err != nil {
 				return err
 			}
 			inv.WarehouseID = warehouse
@@ -286,7 +286,7 @@ func (s *Service) ReopenInvoice(ctx context.Context, id, by int64) (*domain.Invo
 		}
 		if inv.WarehouseID != 0 {
 			label := fmt.Sprintf("Invoice %s back to draft", inv.DisplayRef())
-			if err := s.moveStock(ctx, inv, inv.WarehouseID, -inv.StockSign(), label); err != nil {
+			if err := s.moveStock(ctx, inv, inv.WarehouseID, -inv.StockSign(), label, by); err != nil {
 				return err
 			}
 			inv.WarehouseID = 0

@@ -124,7 +124,7 @@ func (s *Service) ValidateOrder(ctx context.Context, id, warehouse, by int64) (*
 			if err := requireWarehouse(warehouse); err != nil {
 				return err
 			}
-			if err := s.moveStock(ctx, o, warehouse, -1, fmt.Sprintf("Validation of order %s", o.DisplayRef())); err != nil {
+			if err := s.moveStock(ctx, o, warehouse, -1, fmt.Sprintf("Validation of order %s", o.DisplayRef()), by); err != nil {
 				return err
 			}
 			o.WarehouseID = warehouse
@@ -163,7 +163,7 @@ func (s *Service) orderTransition(ctx context.Context, id, by int64, action, not
 		}
 		if o.WarehouseID != 0 && (o.Status == domain.OrderDraft || o.Status == domain.OrderCanceled) {
 			label := fmt.Sprintf("Order %s %s", o.DisplayRef(), action)
-			if err := s.moveStock(ctx, o, o.WarehouseID, 1, label); err != nil {
+			if err := s.moveStock(ctx, o, o.WarehouseID, 1, label, by); err != nil {
 				return err
 			}
 			o.WarehouseID = 0

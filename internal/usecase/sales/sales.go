@@ -436,8 +436,8 @@ func (s *Service) Events(ctx context.Context, kind domain.DocKind, id int64) ([]
 }
 
 // stockMoves returns the movements validating doc makes in warehouse:
-// quantity × sign for every goods line, merged per product.
-func stockMoves(doc *domain.Document, kind domain.DocKind, warehouse int64, sign int, label string) []stock.MoveInput {
+// quantity × sign for every goods line, merged per product, made by user by.
+func stockMoves(doc *domain.Document, kind domain.DocKind, warehouse int64, sign int, label string, by int64) []stock.MoveInput {
 	idx := map[int64]int{}
 	var out []stock.MoveInput
 	for _, l := range doc.Lines {
@@ -454,7 +454,7 @@ func stockMoves(doc *domain.Document, kind domain.DocKind, warehouse int64, sign
 		}
 		idx[l.ProductID] = len(out)
 		out = append(out, stock.MoveInput{ProductID: l.ProductID, WarehouseID: warehouse, Quantity: q,
-			Label: label, OriginType: string(kind), OriginID: doc.ID})
+			Label: label, OriginType: string(kind), OriginID: doc.ID, UserID: by})
 	}
 	return out
 }
@@ -471,10 +471,11 @@ func hasGoods(doc *domain.Document) bool {
 
 // moveStock applies the stock effect of a document's transition in the
 // caller's transaction and translates shortages into a
-// *domain.DocumentStockShortage naming every short product.
-func (s *Service) moveStock(ctx context.Context, d domain.SalesDocument, warehouse int64, sign int, label string) error {
+// *domain.DocumentStockShortage naming every short product. The movements
+// are journaled as made by by, the user whose transition of d moves stock.
+func (s *Service) moveStock(ctx context.Context, d domain.SalesDocument, warehouse int64, sign int, label string, by int64) error {
 	h := d.Header()
-	moves := stockMoves(h, d.Kind(), warehouse, sign, label)
+	moves := stockMoves(h, d.Kind(), warehouse, sign, label, by)
 	if len(moves) == 0 {
 		return nil
 	}
