@@ -52,7 +52,10 @@ type MovementResponse struct {
 	InventoryCode string `json:"inventory_code"`
 	OriginType    string `json:"origin_type"`
 	OriginID      int64  `json:"origin_id"`
-	CreatedAt     string `json:"created_at"`
+	// UserID is who made the movement; null when unknown (made before it
+	// was recorded, or by the system).
+	UserID    *int64 `json:"user_id"`
+	CreatedAt string `json:"created_at"`
 }
 
 // TransferResponse holds the two legs of a transfer.
@@ -85,8 +88,16 @@ func movementResponse(m *domain.Movement) MovementResponse {
 	return MovementResponse{
 		ID: m.ID, ProductID: m.ProductID, WarehouseID: m.WarehouseID, Quantity: m.Quantity.String(),
 		UnitPrice: m.UnitPrice.Text(2), Kind: m.Kind.String(), Label: m.Label, InventoryCode: m.InventoryCode,
-		OriginType: m.OriginType, OriginID: m.OriginID, CreatedAt: timestamp(m.CreatedAt),
+		OriginType: m.OriginType, OriginID: m.OriginID, UserID: optionalID(m.UserID), CreatedAt: timestamp(m.CreatedAt),
 	}
+}
+
+// optionalID is id, or nil (JSON null) for the zero id meaning none.
+func optionalID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
 }
 
 type stockHandlers struct{ svc *stock.Service }
@@ -149,6 +160,7 @@ func (h *stockHandlers) move(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	in.UserID = actor(c)
 	m, err := h.svc.Move(c.Request().Context(), in)
 	if err != nil {
 		return err
@@ -165,6 +177,7 @@ func (h *stockHandlers) transfer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	in.UserID = actor(c)
 	ms, err := h.svc.Transfer(c.Request().Context(), in)
 	if err != nil {
 		return err
@@ -185,6 +198,7 @@ func (h *stockHandlers) correct(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	in.UserID = actor(c)
 	m, err := h.svc.Correct(c.Request().Context(), in)
 	if err != nil {
 		return err
@@ -223,6 +237,9 @@ func (h *stockHandlers) listMovements(c echo.Context) error {
 		return err
 	}
 	if f.WarehouseID, err = idQuery(c, "warehouse_id"); err != nil {
+		return err
+	}
+	if f.UserID, err = idQuery(c, "user_id"); err != nil {
 		return err
 	}
 	if f.From, err = timeQuery(c, "from"); err != nil {
