@@ -25,6 +25,7 @@ type ThirdPartyInput struct {
 	Phone        *string `json:"phone"`
 	VATNumber    *string `json:"vat_number"`
 	PaymentTerms *string `json:"payment_terms"`
+	Language     *string `json:"language"`
 	Active       *bool   `json:"active"`
 }
 
@@ -52,6 +53,7 @@ type ThirdPartyResponse struct {
 	Phone        string `json:"phone"`
 	VATNumber    string `json:"vat_number"`
 	PaymentTerms string `json:"payment_terms"`
+	Language     string `json:"language"`
 	Active       bool   `json:"active"`
 	Version      int64  `json:"version"`
 	CreatedAt    string `json:"created_at"`
@@ -63,7 +65,7 @@ func thirdPartyResponse(t *domain.ThirdParty) ThirdPartyResponse {
 		ID: t.ID, Name: t.Name, Alias: t.Alias, Customer: t.Customer, Prospect: t.Prospect, Supplier: t.Supplier,
 		CustomerCode: t.CustomerCode, SupplierCode: t.SupplierCode, Address: t.Address, Zip: t.Zip, Town: t.Town,
 		CountryCode: t.CountryCode, Email: t.Email, Phone: t.Phone, VATNumber: t.VATNumber,
-		PaymentTerms: string(t.PaymentTerms), Active: t.Active, Version: t.Version,
+		PaymentTerms: string(t.PaymentTerms), Language: t.Language, Active: t.Active, Version: t.Version,
 		CreatedAt: timestamp(t.CreatedAt), UpdatedAt: timestamp(t.UpdatedAt),
 	}
 }
@@ -72,7 +74,7 @@ func toThirdPartyFields(in ThirdPartyInput) catalog.ThirdPartyFields {
 	f := catalog.ThirdPartyFields{
 		Name: in.Name, Alias: in.Alias, Customer: in.Customer, Prospect: in.Prospect, Supplier: in.Supplier,
 		Address: in.Address, Zip: in.Zip, Town: in.Town, CountryCode: in.CountryCode, Email: in.Email,
-		Phone: in.Phone, VATNumber: in.VATNumber, Active: in.Active,
+		Phone: in.Phone, VATNumber: in.VATNumber, Language: in.Language, Active: in.Active,
 	}
 	if in.PaymentTerms != nil {
 		pt := domain.PaymentTerms(*in.PaymentTerms)

@@ -37,6 +37,8 @@ func (h *documentHandlers) pdf(kind documents.Kind) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
+		// Absent, the use case picks the customer's language, else the
+		// configured default.
 		lang := c.QueryParam("lang")
 		if lang != "" && !langParam.MatchString(lang) {
 			return BadRequest("invalid_query", "lang must be a language tag such as en, fr or pt-BR")

@@ -17,8 +17,10 @@ type SendInput struct {
 	// Subject and Body replace the template's; they may use __REF__,
 	// __REF_CLIENT__, __THIRDPARTY_NAME__, __AMOUNT__, __DATE_DUE__ and
 	// __MYCOMPANY_NAME__.
-	Subject  *string `json:"subject"`
-	Body     *string `json:"body"`
+	Subject *string `json:"subject"`
+	Body    *string `json:"body"`
+	// Language of the message and its PDF; absent: the customer's (third
+	// party language), else DOLIBARR_PDF_LANGUAGE.
 	Language *string `json:"language"`
 }
 
