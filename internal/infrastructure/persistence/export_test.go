@@ -4,6 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/dolibarr-go/dolibarr/internal/domain"
 )
 
 // SetWriterWait shortens SQLite's writer-slot wait for tests.
@@ -12,4 +17,22 @@ func SetWriterWait(d *DB, w time.Duration) { d.writerWait = w }
 // SQLRow runs a query through GORM on the transaction ctx carries, if any.
 func (d *DB) SQLRow(ctx context.Context, q string, args ...any) *sql.Row {
 	return d.Gorm(ctx).Raw(q, args...).Row()
+}
+
+// DecimalPlanInUse reports whether a pooled PostgreSQL connection encodes
+// domain.Decimal with the plan pgtypes.go registers, not pgx's Valuer
+// fallback.
+func DecimalPlanInUse(ctx context.Context, d *DB) (bool, error) {
+	c, err := d.sql.Conn(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer c.Close()
+	var ok bool
+	err = c.Raw(func(dc any) error {
+		m := dc.(*stdlib.Conn).Conn().TypeMap()
+		_, ok = m.PlanEncode(pgtype.NumericOID, pgtype.BinaryFormatCode, domain.MustDecimal("1.5")).(*decimalPlan)
+		return nil
+	})
+	return ok, err
 }

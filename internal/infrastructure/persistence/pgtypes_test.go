@@ -6,8 +6,19 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dolibarr-go/dolibarr/internal/domain"
+	"github.com/dolibarr-go/dolibarr/internal/infrastructure/persistence"
 	"github.com/dolibarr-go/dolibarr/internal/testdb"
 )
+
+// TestDecimalPlanRegistered proves the pool's connections use the direct
+// decimal plan: the exactness test below would pass on pgx's slower
+// Valuer fallback too.
+func TestDecimalPlanRegistered(t *testing.T) {
+	db := testdb.New(t, "postgres")
+	ok, err := persistence.DecimalPlanInUse(t.Context(), db)
+	require.NoError(t, err)
+	require.True(t, ok, "domain.Decimal is not encoded by the registered numeric plan")
+}
 
 // TestDecimalParametersAreExact sends decimals as bound parameters through
 // the pool each engine opens (PostgreSQL: the binary numeric plan) and reads
