@@ -177,6 +177,17 @@ type Request struct {
 	ID   int64
 	// Language, when set, overrides the document's language.
 	Language string
+	// Doc and Customer, when both set, are the document of Kind and ID and
+	// its customer as the caller has already read them: a source that can
+	// map them (a Mapper, such as SalesSource) does not read them again.
+	Doc      domain.SalesDocument
+	Customer *domain.ThirdParty
+}
+
+// Mapper is a Source that can also turn a document and its customer,
+// already read, into the view model.
+type Mapper interface {
+	Map(ctx context.Context, doc domain.SalesDocument, customer *domain.ThirdParty) (Document, error)
 }
 
 // File describes a rendered document.
@@ -200,7 +211,7 @@ func (s *Service) Render(ctx context.Context, req Request, w io.Writer) (File, e
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
-	doc, err := s.src.Load(ctx, req.Kind, req.ID)
+	doc, err := s.load(ctx, req)
 	if err != nil {
 		return File{}, err
 	}
@@ -213,6 +224,15 @@ func (s *Service) Render(ctx context.Context, req Request, w io.Writer) (File, e
 		return File{}, fmt.Errorf("rendering %s %s: %w", doc.Kind, doc.Ref, err)
 	}
 	return File{Name: FileName(doc.Ref), ContentType: "application/pdf", Ref: doc.Ref}, nil
+}
+
+// load reads the document through the source, or maps the one the caller
+// has already read when the source can.
+func (s *Service) load(ctx context.Context, req Request) (Document, error) {
+	if m, ok := s.src.(Mapper); ok && req.Doc != nil && req.Customer != nil {
+		return m.Map(ctx, req.Doc, req.Customer)
+	}
+	return s.src.Load(ctx, req.Kind, req.ID)
 }
 
 // complete fills what the source leaves to the use case.

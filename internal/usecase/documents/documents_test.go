@@ -103,8 +103,9 @@ func TestFileName(t *testing.T) {
 }
 
 type fakeSales struct {
-	inv  *domain.Invoice
-	pays []domain.Payment
+	inv   *domain.Invoice
+	pays  []domain.Payment
+	reads int
 }
 
 func (f *fakeSales) Proposal(context.Context, int64) (*domain.Proposal, error) {
@@ -114,6 +115,7 @@ func (f *fakeSales) Order(context.Context, int64) (*domain.Order, error) {
 	return &domain.Order{Document: f.inv.Document, Status: domain.OrderValidated}, nil
 }
 func (f *fakeSales) Invoice(_ context.Context, id int64) (*domain.Invoice, error) {
+	f.reads++
 	if f.inv == nil || f.inv.ID != id {
 		return nil, domain.E(domain.ErrNotFound, "invoice_not_found", "invoice %d not found", id)
 	}
@@ -124,12 +126,14 @@ func (f *fakeSales) InvoicePayments(context.Context, int64) ([]domain.Payment, e
 }
 
 type fakeCatalog struct {
-	productReads int
-	onProduct    func()
-	language     string
+	productReads  int
+	customerReads int
+	onProduct     func()
+	language      string
 }
 
 func (f *fakeCatalog) GetThirdParty(context.Context, int64) (*domain.ThirdParty, error) {
+	f.customerReads++
 	return &domain.ThirdParty{Name: "Zoë Müller", Address: "1 Praça da Sé", Town: "São Paulo", CountryCode: "BR",
 		CustomerCode: "CU0001", VATNumber: "BR1", PaymentTerms: "30D", Language: f.language}, nil
 }
@@ -251,4 +255,27 @@ func TestSalesSourceStopsWhenCancelled(t *testing.T) {
 	_, err := NewSalesSource(&fakeSales{inv: sampleInvoice()}, cat).Load(ctx, KindInvoice, 42)
 	require.True(t, errors.Is(err, context.Canceled))
 	require.Equal(t, 1, cat.productReads, "no read after the cancellation")
+}
+
+// TestRenderOfADocumentAlreadyRead: a caller that has read the document and
+// its customer (the mail job) hands them over; they are not read again,
+// and the PDF is the one a Render by id gives.
+func TestRenderOfADocumentAlreadyRead(t *testing.T) {
+	sales, cat := &fakeSales{inv: sampleInvoice()}, &fakeCatalog{language: "pt-BR"}
+	r := &fakeRenderer{}
+	svc := New(NewSalesSource(sales, cat), r, Config{Language: "fr", Timeout: 5 * time.Second})
+	_, err := svc.Render(context.Background(), Request{Kind: KindInvoice, ID: 42}, io.Discard)
+	require.NoError(t, err)
+	byID := r.got
+	require.Equal(t, 1, sales.reads)
+	require.Equal(t, 1, cat.customerReads)
+
+	cust, err := cat.GetThirdParty(context.Background(), 3)
+	require.NoError(t, err)
+	f, err := svc.Render(context.Background(), Request{Kind: KindInvoice, ID: 42, Doc: sales.inv, Customer: cust}, io.Discard)
+	require.NoError(t, err)
+	require.Equal(t, "FA2611-0042.pdf", f.Name)
+	require.Equal(t, 1, sales.reads, "the document is not read again")
+	require.Equal(t, 2, cat.customerReads, "the customer is not read again (one read above, by the test)")
+	require.Equal(t, byID, r.got)
 }

@@ -40,38 +40,57 @@ func NewSalesSource(s SalesReader, c Catalog) *SalesSource {
 // away stops the loading too.
 func (s *SalesSource) Load(ctx context.Context, kind Kind, id int64) (Document, error) {
 	var (
-		doc  Document
-		head *domain.Document
+		sd  domain.SalesDocument
+		err error
 	)
 	switch kind {
 	case KindProposal:
-		p, err := s.sales.Proposal(ctx, id)
-		if err != nil {
-			return Document{}, err
-		}
-		head = &p.Document
-		doc = Document{Kind: KindProposal, Draft: p.Status == domain.ProposalDraft, DueDate: p.ValidUntil}
+		sd, err = nonNil(s.sales.Proposal(ctx, id))
 	case KindOrder:
-		o, err := s.sales.Order(ctx, id)
-		if err != nil {
-			return Document{}, err
-		}
-		head = &o.Document
-		doc = Document{Kind: KindOrder, Draft: o.Status == domain.OrderDraft, DueDate: o.DeliveryDate}
+		sd, err = nonNil(s.sales.Order(ctx, id))
 	case KindInvoice:
-		inv, err := s.sales.Invoice(ctx, id)
-		if err != nil {
-			return Document{}, err
-		}
-		head = &inv.Document
-		doc = Document{Kind: KindInvoice, Draft: inv.Status == domain.InvoiceDraft, DueDate: inv.DueDate, Paid: inv.Paid, CreditUsed: inv.CreditUsed, Remaining: inv.Remaining()}
-		if inv.Type == domain.InvoiceCreditNote {
+		sd, err = nonNil(s.sales.Invoice(ctx, id))
+	default:
+		return Document{}, domain.E(domain.ErrInvalid, "invalid_document_kind", "unknown document kind %q", kind)
+	}
+	if err != nil {
+		return Document{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return Document{}, err
+	}
+	customer, err := s.catalog.GetThirdParty(ctx, sd.Header().CustomerID)
+	if err != nil {
+		return Document{}, err
+	}
+	return s.Map(ctx, sd, customer)
+}
+
+// nonNil keeps a typed nil pointer out of the SalesDocument interface.
+func nonNil[T domain.SalesDocument](d T, err error) (domain.SalesDocument, error) {
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// Map turns a document and its customer, as the caller has already read
+// them, into the view model; it reads only what they do not carry: the
+// products' references and, for an invoice, its payments.
+func (s *SalesSource) Map(ctx context.Context, sd domain.SalesDocument, customer *domain.ThirdParty) (Document, error) {
+	var doc Document
+	head := sd.Header()
+	switch d := sd.(type) {
+	case *domain.Proposal:
+		doc = Document{Kind: KindProposal, Draft: d.Status == domain.ProposalDraft, DueDate: d.ValidUntil}
+	case *domain.Order:
+		doc = Document{Kind: KindOrder, Draft: d.Status == domain.OrderDraft, DueDate: d.DeliveryDate}
+	case *domain.Invoice:
+		doc = Document{Kind: KindInvoice, Draft: d.Status == domain.InvoiceDraft, DueDate: d.DueDate, Paid: d.Paid, CreditUsed: d.CreditUsed, Remaining: d.Remaining()}
+		if d.Type == domain.InvoiceCreditNote {
 			doc.Kind = KindCreditNote
 		}
-		if err := ctx.Err(); err != nil {
-			return Document{}, err
-		}
-		pays, err := s.sales.InvoicePayments(ctx, id)
+		pays, err := s.sales.InvoicePayments(ctx, d.ID)
 		if err != nil {
 			return Document{}, err
 		}
@@ -79,17 +98,12 @@ func (s *SalesSource) Load(ctx context.Context, kind Kind, id int64) (Document, 
 			doc.Payments = append(doc.Payments, Payment{Date: p.Date, Method: string(p.Method), Reference: p.Reference, Amount: p.Amount})
 		}
 	default:
-		return Document{}, domain.E(domain.ErrInvalid, "invalid_document_kind", "unknown document kind %q", kind)
+		return Document{}, domain.E(domain.ErrInvalid, "invalid_document_kind", "unknown document kind %q", sd.Kind())
 	}
 	if err := ctx.Err(); err != nil {
 		return Document{}, err
 	}
 	mapHeader(&doc, head)
-
-	customer, err := s.catalog.GetThirdParty(ctx, head.CustomerID)
-	if err != nil {
-		return Document{}, err
-	}
 	doc.Customer = Party{
 		Name: customer.Name, Address: customer.Address, Zip: customer.Zip, Town: customer.Town,
 		CountryCode: customer.CountryCode, VATID: customer.VATNumber, Code: customer.CustomerCode,

@@ -277,7 +277,10 @@ func (s *Service) message(ctx context.Context, send *domain.DocumentSend, doc do
 		lang = s.d.Config.Language
 	}
 	var pdf bytes.Buffer
-	file, err := s.d.Renderer.Render(ctx, documents.Request{Kind: documents.Kind(send.Kind), ID: send.DocumentID, Language: lang}, &pdf)
+	// The document and customer already read are handed over, so the
+	// rendering does not read them again.
+	req := documents.Request{Kind: documents.Kind(send.Kind), ID: send.DocumentID, Language: lang, Doc: doc, Customer: cust}
+	file, err := s.d.Renderer.Render(ctx, req, &pdf)
 	if err != nil {
 		return Message{}, err
 	}

@@ -317,6 +317,10 @@ func TestHandleJobSendsTheRenderedPDFInTheRequestedLanguage(t *testing.T) {
 			require.Equal(t, "FA2611-0042.pdf", m.Attachments[0].Name)
 			require.Equal(t, "application/pdf", m.Attachments[0].ContentType)
 			require.Equal(t, "%PDF-1.7 invoice "+c.lang, string(m.Attachments[0].Data), "the PDF is rendered in the same language")
+			require.Len(t, f.renderer.reqs, 1)
+			require.Equal(t, f.sales.invoices[1], f.renderer.reqs[0].Doc, "the job hands the document it read to the rendering, which does not read it again")
+			require.NotNil(t, f.renderer.reqs[0].Customer, "and the customer it read")
+			require.Equal(t, "Élodie Martin SARL", f.renderer.reqs[0].Customer.Name)
 			require.Equal(t, "invoice.1.1796032800000000@dolibarr-go", m.MessageID)
 
 			got := f.store.get(s.ID)
