@@ -24,6 +24,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -242,7 +243,6 @@ func dbName(dsn string) string {
 // connected to database name (their process titles name it), from /proc.
 // It needs the server on this host; elsewhere it reports 0.
 func backendCPU(name string) time.Duration {
-	const tick = 10 * time.Millisecond // USER_HZ is 100 on Linux
 	dirs, _ := os.ReadDir("/proc")
 	var total time.Duration
 	for _, d := range dirs {
@@ -250,20 +250,9 @@ func backendCPU(name string) time.Duration {
 		if err != nil || !strings.HasPrefix(string(cmdline), "postgres: ") || !strings.Contains(string(cmdline), " "+name+" ") {
 			continue
 		}
-		stat, err := os.ReadFile("/proc/" + d.Name() + "/stat")
-		if err != nil {
-			continue
+		if pid, err := strconv.Atoi(d.Name()); err == nil {
+			total += harness.CPUTime(pid)
 		}
-		// Fields after the ")" closing the command name: utime and stime
-		// are the 12th and 13th.
-		f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
-		if len(f) < 13 {
-			continue
-		}
-		var ut, st int64
-		_, _ = fmt.Sscan(f[11], &ut)
-		_, _ = fmt.Sscan(f[12], &st)
-		total += time.Duration(ut+st) * tick
 	}
 	return total
 }
