@@ -124,31 +124,13 @@ func (in MoveInput) Validate() error {
 
 // Move applies one movement: it locks the stock row, applies the
 // negative-stock policy, updates the row and the weighted average cost, and
-// appends the journal line, all in one transaction.
+// appends the journal line, all in one transaction: a MoveBatch of one.
 func (s *Service) Move(ctx context.Context, in MoveInput) (*domain.Movement, error) {
-	if err := in.Validate(); err != nil {
-		return nil, err
-	}
-	if err := s.checkTargets(ctx, []int64{in.ProductID}, []int64{in.WarehouseID}); err != nil {
-		return nil, err
-	}
-	kind := domain.MovementIn
-	if in.Quantity.IsNegative() {
-		kind = domain.MovementOut
-	}
-	m := &domain.Movement{
-		ProductID: in.ProductID, WarehouseID: in.WarehouseID, Quantity: in.Quantity, UnitPrice: in.UnitPrice,
-		Kind: kind, Label: in.Label, InventoryCode: in.InventoryCode, OriginType: in.OriginType, OriginID: in.OriginID,
-		UserID: in.UserID,
-	}
-	err := s.tx.Do(ctx, func(ctx context.Context) error {
-		m.CreatedAt = s.now()
-		return s.apply(ctx, []*domain.Movement{m})
-	})
+	ms, err := s.MoveBatch(ctx, []MoveInput{in})
 	if err != nil {
 		return nil, err
 	}
-	return m, nil
+	return ms[0], nil
 }
 
 // MoveBatch applies several movements as one, inside the transaction ctx
