@@ -17,32 +17,28 @@ type docStore struct {
 func (s *Service) store(kind domain.DocKind) (docStore, error) {
 	switch kind {
 	case domain.KindInvoice:
-		return docStore{
-			load: func(ctx context.Context, id int64) (domain.SalesDocument, error) {
-				return s.repo.Invoice(ctx, id, true)
-			},
-			save: func(ctx context.Context, d domain.SalesDocument) error {
-				return s.repo.SaveInvoice(ctx, d.(*domain.Invoice))
-			},
-		}, nil
+		return storeOf(s.repo.Invoice, s.repo.SaveInvoice), nil
 	case domain.KindOrder:
-		return docStore{
-			load: func(ctx context.Context, id int64) (domain.SalesDocument, error) { return s.repo.Order(ctx, id, true) },
-			save: func(ctx context.Context, d domain.SalesDocument) error {
-				return s.repo.SaveOrder(ctx, d.(*domain.Order))
-			},
-		}, nil
+		return storeOf(s.repo.Order, s.repo.SaveOrder), nil
 	case domain.KindProposal:
-		return docStore{
-			load: func(ctx context.Context, id int64) (domain.SalesDocument, error) {
-				return s.repo.Proposal(ctx, id, true)
-			},
-			save: func(ctx context.Context, d domain.SalesDocument) error {
-				return s.repo.SaveProposal(ctx, d.(*domain.Proposal))
-			},
-		}, nil
+		return storeOf(s.repo.Proposal, s.repo.SaveProposal), nil
 	}
 	return docStore{}, fmt.Errorf("sales: unknown document kind %q", kind)
+}
+
+// storeOf adapts one kind's repository methods: load locks the row.
+func storeOf[T domain.SalesDocument](load func(ctx context.Context, id int64, lock bool) (T, error),
+	save func(ctx context.Context, d T) error) docStore {
+	return docStore{
+		load: func(ctx context.Context, id int64) (domain.SalesDocument, error) {
+			d, err := load(ctx, id, true)
+			if err != nil {
+				return nil, err
+			}
+			return d, nil
+		},
+		save: func(ctx context.Context, d domain.SalesDocument) error { return save(ctx, d.(T)) },
+	}
 }
 
 // editLines runs edit on the locked draft id of kind, then saves the

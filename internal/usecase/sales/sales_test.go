@@ -328,3 +328,55 @@ func TestPaymentChecksInvoicesBeforeApplying(t *testing.T) {
 	require.Equal(t, map[string]string{"allocations[0].invoice_id": "other_customer", "allocations[1].invoice_id": "not_found"}, fields)
 	require.Empty(t, f.repo.calls)
 }
+
+func (r *fakeRepo) InsertLine(_ context.Context, kind domain.DocKind, _ int64, l *domain.Line) error {
+	r.calls = append(r.calls, "insert line "+string(kind))
+	l.ID = 99
+	return nil
+}
+
+func (r *fakeRepo) DeleteLine(_ context.Context, kind domain.DocKind, _, lineID int64) error {
+	r.calls = append(r.calls, fmt.Sprint("delete line ", kind, " ", lineID))
+	return nil
+}
+
+// TestLineEditsOnAnInvoice: a line edit locks the draft, checks its
+// version, writes the line and saves the header (new totals, next
+// version); a missing, stale or validated document is refused.
+func TestLineEditsOnAnInvoice(t *testing.T) {
+	f := newFixture(sales.StockNever)
+	l := goods(1, "2")
+	l.ID = 5
+	f.draft(1, domain.InvoiceStandard, l)
+	ctx := context.Background()
+
+	price := domain.MustDecimal("10")
+	d, err := f.svc.AddLine(ctx, domain.KindInvoice, 1, 0, sales.LineInput{ProductID: 2, Quantity: domain.MustDecimal("3"), UnitPrice: &price})
+	require.NoError(t, err)
+	require.Equal(t, []string{"lock invoice", "insert line invoice", "save invoice"}, f.repo.calls)
+	inv := d.(*domain.Invoice)
+	require.Len(t, inv.Lines, 2)
+	require.Equal(t, int64(1), inv.Version)
+	require.True(t, f.repo.invoices[1].TotalExclTax.Equal(inv.TotalExclTax), "the totals are saved")
+	require.Equal(t, "50", inv.TotalExclTax.String(), "the totals count the new line (2 × 10 + 3 × 10)")
+
+	f.repo.calls = nil
+	d, err = f.svc.DeleteLine(ctx, domain.KindInvoice, 1, 5, 1)
+	require.NoError(t, err)
+	require.Equal(t, []string{"lock invoice", "delete line invoice 5", "save invoice"}, f.repo.calls)
+	require.Len(t, d.Header().Lines, 1)
+	require.Equal(t, int64(2), d.Header().Version)
+
+	_, err = f.svc.DeleteLine(ctx, domain.KindInvoice, 1, 99, 1)
+	var stale *domain.StaleVersion
+	require.ErrorAs(t, err, &stale, "an old version is refused")
+
+	d, err = f.svc.AddLine(ctx, domain.KindInvoice, 42, 0, sales.LineInput{ProductID: 1, Quantity: domain.MustDecimal("1")})
+	require.ErrorIs(t, err, domain.ErrNotFound)
+	require.Nil(t, d, "no document, not a typed nil")
+
+	f.repo.invoices[1].Status = domain.InvoiceValidated
+	_, err = f.svc.DeleteLine(ctx, domain.KindInvoice, 1, 99, 0)
+	require.Error(t, err, "a validated invoice is not edited")
+	require.ErrorIs(t, err, domain.ErrConflict)
+}
