@@ -414,8 +414,9 @@ func (s *Service) apply(ctx context.Context, ms []*domain.Movement) error {
 	return s.repo.AddMovements(ctx, ms)
 }
 
-// checkTargets verifies, before the transaction starts so no lock is held
-// meanwhile, that the products are goods and the warehouses are open.
+// checkTargets verifies that the products are goods and the warehouses are
+// open, before the stock transaction takes any lock of its own (a caller's
+// transaction, such as a document's validation, may already hold some).
 func (s *Service) checkTargets(ctx context.Context, products, warehouses []int64) error {
 	types, statuses, err := s.repo.Targets(ctx, products, warehouses)
 	if err != nil {
