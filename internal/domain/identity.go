@@ -217,7 +217,8 @@ func ValidateUserFields(v *ValidationError, name, email string) {
 	}
 }
 
-// ValidateRole records problems with a role's name and permissions in v.
+// ValidateRole records problems with a custom role's name and permissions
+// in v; the name of a built-in role is reserved.
 func ValidateRole(v *ValidationError, name string, perms []Permission) {
 	if strings.TrimSpace(name) == "" {
 		v.Add("name", "required", "name is required")
@@ -228,6 +229,9 @@ func ValidateRole(v *ValidationError, name string, perms []Permission) {
 		if _, ok := permIndex[p]; !ok {
 			v.Add("permissions", "unknown_permission", "unknown permission %q", p)
 		}
+	}
+	if IsBuiltinRole(name) {
+		v.Add("name", "reserved", "%q is the name of a built-in role", name)
 	}
 }
 

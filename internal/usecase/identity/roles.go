@@ -39,9 +39,6 @@ func (s *Service) CreateRole(ctx context.Context, in NewRole) (domain.Role, erro
 	r := domain.Role{Name: strings.TrimSpace(in.Name), Description: strings.TrimSpace(in.Description)}
 	var v domain.ValidationError
 	domain.ValidateRole(&v, r.Name, in.Permissions)
-	if domain.IsBuiltinRole(r.Name) {
-		v.Add("name", "reserved", "%q is the name of a built-in role", r.Name)
-	}
 	if err := v.Err(); err != nil {
 		return domain.Role{}, err
 	}
@@ -55,15 +52,9 @@ func (s *Service) CreateRole(ctx context.Context, in NewRole) (domain.Role, erro
 func (s *Service) UpdateRole(ctx context.Context, id int64, in RoleUpdate) (domain.Role, error) {
 	var out domain.Role
 	err := s.tx.Do(ctx, func(ctx context.Context) error {
-		if err := s.users.LockAdmins(ctx); err != nil {
-			return err
-		}
-		r, err := s.roles.Get(ctx, id)
+		r, err := s.lockCustomRole(ctx, id)
 		if err != nil {
 			return err
-		}
-		if r.Builtin {
-			return ErrBuiltinRole
 		}
 		if in.Name != nil {
 			r.Name = strings.TrimSpace(*in.Name)
@@ -77,9 +68,6 @@ func (s *Service) UpdateRole(ctx context.Context, id int64, in RoleUpdate) (doma
 		}
 		var v domain.ValidationError
 		domain.ValidateRole(&v, r.Name, perms)
-		if domain.IsBuiltinRole(r.Name) {
-			v.Add("name", "reserved", "%q is the name of a built-in role", r.Name)
-		}
 		if err := v.Err(); err != nil {
 			return err
 		}
@@ -98,19 +86,28 @@ func (s *Service) UpdateRole(ctx context.Context, id int64, in RoleUpdate) (doma
 // DeleteRole deletes a custom role; its holders lose it.
 func (s *Service) DeleteRole(ctx context.Context, id int64) error {
 	return s.tx.Do(ctx, func(ctx context.Context) error {
-		if err := s.users.LockAdmins(ctx); err != nil {
+		if _, err := s.lockCustomRole(ctx, id); err != nil {
 			return err
-		}
-		r, err := s.roles.Get(ctx, id)
-		if err != nil {
-			return err
-		}
-		if r.Builtin {
-			return ErrBuiltinRole
 		}
 		if err := s.roles.Delete(ctx, id); err != nil {
 			return err
 		}
 		return s.ensureAdminRemains(ctx)
 	})
+}
+
+// lockCustomRole locks the administrators (see UserRepo.LockAdmins), then
+// returns role id unless it is built in.
+func (s *Service) lockCustomRole(ctx context.Context, id int64) (domain.Role, error) {
+	if err := s.users.LockAdmins(ctx); err != nil {
+		return domain.Role{}, err
+	}
+	r, err := s.roles.Get(ctx, id)
+	if err != nil {
+		return domain.Role{}, err
+	}
+	if r.Builtin {
+		return domain.Role{}, ErrBuiltinRole
+	}
+	return r, nil
 }
