@@ -79,3 +79,33 @@ func (v *ValidationError) Err() error {
 	}
 	return v
 }
+
+// Merge joins the input problems recorded in v (a boundary's parse errors)
+// with check, the invariant check of the entity built from that input, and
+// returns the result as Err does. A field v already reports is not
+// reported again by check (its zero value would only add noise), nor is a
+// line's description when its product_id failed (the product supplies it).
+// When check is not a *ValidationError it is returned if v is empty, else
+// v wins.
+func (v *ValidationError) Merge(check error) error {
+	if check == nil {
+		return v.Err()
+	}
+	var cv *ValidationError
+	if !errors.As(check, &cv) {
+		if v.Err() != nil {
+			return v
+		}
+		return check
+	}
+	seen := make(map[string]bool, len(v.Fields))
+	for _, f := range v.Fields {
+		seen[f.Field] = true
+	}
+	for _, f := range cv.Fields {
+		if !seen[f.Field] && !seen[strings.TrimSuffix(f.Field, ".description")+".product_id"] {
+			v.Fields = append(v.Fields, f)
+		}
+	}
+	return v.Err()
+}

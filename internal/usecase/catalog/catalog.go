@@ -6,7 +6,6 @@ package catalog
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/dolibarr-go/dolibarr/internal/domain"
@@ -59,30 +58,6 @@ type Service struct {
 // New returns the catalogue use case.
 func New(tx domain.Transactor, repo Repo, counters Counters) *Service {
 	return &Service{tx: tx, repo: repo, counters: counters, now: func() time.Time { return time.Now().UTC() }}
-}
-
-// mergeErrors joins a boundary's parse errors with the invariant errors of
-// the same input, skipping fields that already failed to parse (their zero
-// values would only add noise).
-func mergeErrors(parse *domain.ValidationError, check error) error {
-	var ve *domain.ValidationError
-	if !errors.As(check, &ve) {
-		if parse.Err() == nil {
-			return check
-		}
-		return parse
-	}
-	seen := map[string]bool{}
-	for _, f := range parse.Fields {
-		seen[f.Field] = true
-	}
-	out := &domain.ValidationError{Fields: append([]domain.FieldError(nil), parse.Fields...)}
-	for _, f := range ve.Fields {
-		if !seen[f.Field] {
-			out.Fields = append(out.Fields, f)
-		}
-	}
-	return out.Err()
 }
 
 func setIf[T any](dst *T, src *T) {

@@ -67,7 +67,7 @@ func (f ProductFields) apply(p *domain.Product) {
 func (s *Service) CheckNewProduct(parse *domain.ValidationError, f ProductFields) error {
 	p := newProduct()
 	f.apply(p)
-	return mergeErrors(parse, p.Validate())
+	return parse.Merge(p.Validate())
 }
 
 // CreateProduct validates and stores a new product.

@@ -44,7 +44,7 @@ func (f WarehouseFields) apply(w *domain.Warehouse) {
 func (s *Service) CheckNewWarehouse(parse *domain.ValidationError, f WarehouseFields) error {
 	w := &domain.Warehouse{Status: domain.WarehouseOpen}
 	f.apply(w)
-	return mergeErrors(parse, w.Validate())
+	return parse.Merge(w.Validate())
 }
 
 // CreateWarehouse validates and stores a new warehouse, open by default.

@@ -41,7 +41,7 @@ func (s *Service) CreateInvoice(ctx context.Context, in InvoiceInput, by int64) 
 			return nil, err
 		}
 	}
-	if err := mergeChecks(v, inv.CheckNew()); err != nil {
+	if err := v.Merge(inv.CheckNew()); err != nil {
 		return nil, err
 	}
 	err = s.tx.Do(ctx, func(ctx context.Context) error {
@@ -124,7 +124,7 @@ func (s *Service) UpdateInvoice(ctx context.Context, id, version int64, p Invoic
 		if p.DueDate != nil {
 			inv.DueDate = domain.DateOnly(*p.DueDate)
 		}
-		if err := mergeChecks(v, inv.CheckNew()); err != nil {
+		if err := v.Merge(inv.CheckNew()); err != nil {
 			return err
 		}
 		return s.repo.SaveInvoice(ctx, inv)

@@ -31,7 +31,7 @@ func (s *Service) CreateOrder(ctx context.Context, in OrderInput, by int64) (*do
 	if in.DeliveryDate.IsZero() {
 		o.DeliveryDate = time.Time{}
 	}
-	if err := mergeChecks(v, o.CheckNew()); err != nil {
+	if err := v.Merge(o.CheckNew()); err != nil {
 		return nil, err
 	}
 	err = s.tx.Do(ctx, func(ctx context.Context) error { return s.insertOrder(ctx, o, "") })
@@ -81,7 +81,7 @@ func (s *Service) UpdateOrder(ctx context.Context, id, version int64, p OrderPat
 		if p.DeliveryDate != nil {
 			o.DeliveryDate = domain.DateOnly(*p.DeliveryDate)
 		}
-		if err := mergeChecks(v, o.CheckNew()); err != nil {
+		if err := v.Merge(o.CheckNew()); err != nil {
 			return err
 		}
 		return s.repo.SaveOrder(ctx, o)

@@ -31,7 +31,7 @@ func (s *Service) CreateProposal(ctx context.Context, in ProposalInput, by int64
 	if in.ValidUntil.IsZero() {
 		p.ValidUntil = p.Date.AddDate(0, 0, s.cfg.ProposalValidityDays)
 	}
-	if err := mergeChecks(v, p.CheckNew()); err != nil {
+	if err := v.Merge(p.CheckNew()); err != nil {
 		return nil, err
 	}
 	err = s.tx.Do(ctx, func(ctx context.Context) error { return s.insertProposal(ctx, p, "") })
@@ -81,7 +81,7 @@ func (s *Service) UpdateProposal(ctx context.Context, id, version int64, pa Prop
 		if pa.ValidUntil != nil {
 			p.ValidUntil = domain.DateOnly(*pa.ValidUntil)
 		}
-		if err := mergeChecks(v, p.CheckNew()); err != nil {
+		if err := v.Merge(p.CheckNew()); err != nil {
 			return err
 		}
 		return s.repo.SaveProposal(ctx, p)

@@ -14,7 +14,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/dolibarr-go/dolibarr/internal/domain"
@@ -359,31 +358,6 @@ func (s *Service) checkCustomer(ctx context.Context, v *domain.ValidationError, 
 		v.Add(field, "inactive", "third party %s is inactive", t.Name)
 	}
 	return t, nil
-}
-
-// mergeChecks joins the input problems found so far with the invariant
-// problems of the new document, skipping fields already reported.
-func mergeChecks(v *domain.ValidationError, check error) error {
-	if check == nil {
-		return v.Err()
-	}
-	var cv *domain.ValidationError
-	if !errors.As(check, &cv) {
-		if v.Err() != nil {
-			return v
-		}
-		return check
-	}
-	seen := map[string]bool{}
-	for _, f := range v.Fields {
-		seen[f.Field] = true
-	}
-	for _, f := range cv.Fields {
-		if !seen[f.Field] && !seen[strings.TrimSuffix(f.Field, ".description")+".product_id"] {
-			v.Fields = append(v.Fields, f)
-		}
-	}
-	return v.Err()
 }
 
 // record appends an event and tells the observers, in the caller's
