@@ -90,6 +90,9 @@ func (s *SalesSource) Map(ctx context.Context, sd domain.SalesDocument, customer
 		if d.Type == domain.InvoiceCreditNote {
 			doc.Kind = KindCreditNote
 		}
+		if err := ctx.Err(); err != nil {
+			return Document{}, err
+		}
 		pays, err := s.sales.InvoicePayments(ctx, d.ID)
 		if err != nil {
 			return Document{}, err
