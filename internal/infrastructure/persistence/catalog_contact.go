@@ -25,13 +25,6 @@ type contactRow struct {
 
 func (contactRow) TableName() string { return "contacts" }
 
-func nullableID(id int64) *int64 {
-	if id == 0 {
-		return nil
-	}
-	return &id
-}
-
 func toContact(r *contactRow) domain.Contact {
 	c := domain.Contact{
 		ID: r.ID, Firstname: r.Firstname, Lastname: r.Lastname, Email: r.Email, Phone: r.Phone, Mobile: r.Mobile,
@@ -48,7 +41,7 @@ func (r *CatalogRepo) CreateContact(ctx context.Context, c *domain.Contact) erro
 	t := now()
 	c.Version, c.CreatedAt, c.UpdatedAt = 1, t, t
 	row := contactRow{
-		ThirdPartyID: nullableID(c.ThirdPartyID), Firstname: c.Firstname, Lastname: c.Lastname, Email: c.Email,
+		ThirdPartyID: optID(c.ThirdPartyID), Firstname: c.Firstname, Lastname: c.Lastname, Email: c.Email,
 		Phone: c.Phone, Mobile: c.Mobile, Role: c.Role, Active: c.Active, Version: 1, CreatedAt: t, UpdatedAt: t,
 	}
 	if err := r.db.Gorm(ctx).Create(&row).Error; err != nil {
@@ -72,7 +65,7 @@ func (r *CatalogRepo) GetContact(ctx context.Context, id int64) (*domain.Contact
 func (r *CatalogRepo) UpdateContact(ctx context.Context, c *domain.Contact, version int64) error {
 	t := now()
 	v, err := updateVersioned(ctx, r.db, &contactRow{}, "contact", c.ID, version, map[string]any{
-		"thirdparty_id": nullableID(c.ThirdPartyID), "firstname": c.Firstname, "lastname": c.Lastname,
+		"thirdparty_id": optID(c.ThirdPartyID), "firstname": c.Firstname, "lastname": c.Lastname,
 		"email": c.Email, "phone": c.Phone, "mobile": c.Mobile, "role": c.Role, "active": c.Active,
 	}, t)
 	if err != nil {

@@ -90,6 +90,7 @@ type lineRow struct {
 // lineTable is the line table of a kind; the three have the same shape.
 func lineTable(kind domain.DocKind) string { return string(kind) + "_lines" }
 
+// optID is id as a nullable column: zero, the unset id, is NULL.
 func optID(id int64) *int64 {
 	if id == 0 {
 		return nil

@@ -140,7 +140,7 @@ func (r *StockRepo) AddMovements(ctx context.Context, ms []*domain.Movement) err
 		rows[i] = movementRow{
 			ProductID: m.ProductID, WarehouseID: m.WarehouseID, Quantity: m.Quantity, UnitPrice: m.UnitPrice,
 			Kind: int(m.Kind), Label: m.Label, InventoryCode: m.InventoryCode, OriginType: m.OriginType,
-			OriginID: m.OriginID, UserID: nullableID(m.UserID), CreatedAt: m.CreatedAt.UTC().Truncate(time.Microsecond),
+			OriginID: m.OriginID, UserID: optID(m.UserID), CreatedAt: m.CreatedAt.UTC().Truncate(time.Microsecond),
 		}
 	}
 	if err := r.db.Gorm(ctx).Create(&rows).Error; err != nil {
