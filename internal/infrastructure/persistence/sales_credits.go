@@ -29,18 +29,9 @@ func (creditRow) TableName() string { return "customer_credits" }
 // creditView is a credit with the references of its credit note and of
 // the invoice it was used on.
 type creditView struct {
-	ID              int64
-	CustomerID      int64
-	SourceInvoiceID int64
-	AmountExclTax   domain.Decimal
-	AmountVAT       domain.Decimal `gorm:"column:amount_vat"`
-	AmountInclTax   domain.Decimal
-	UsedInvoiceID   *int64
-	UsedAt          *time.Time
-	CreatedBy       int64
-	CreatedAt       time.Time
-	SourceRef       *string
-	UsedRef         *string
+	Credit    creditRow `gorm:"embedded"`
+	SourceRef *string
+	UsedRef   *string
 }
 
 // creditSelect reads credits with their documents' references.
@@ -48,11 +39,12 @@ const creditSelect = "c.id, c.customer_id, c.source_invoice_id, c.amount_excl_ta
 	"c.used_invoice_id, c.used_at, c.created_by, c.created_at, s.ref AS source_ref, u.ref AS used_ref"
 
 func toCredit(v *creditView) domain.CustomerCredit {
-	c := domain.CustomerCredit{ID: v.ID, CustomerID: v.CustomerID, SourceInvoiceID: v.SourceInvoiceID,
-		SourceRef: deref(v.SourceRef), AmountExclTax: v.AmountExclTax.Round(domain.ScaleTotal),
-		AmountVAT: v.AmountVAT.Round(domain.ScaleTotal), AmountInclTax: v.AmountInclTax.Round(domain.ScaleTotal),
-		UsedInvoiceID: idOf(v.UsedInvoiceID), UsedRef: deref(v.UsedRef), UsedAt: timeOf(v.UsedAt),
-		CreatedBy: v.CreatedBy, CreatedAt: v.CreatedAt.UTC()}
+	r := &v.Credit
+	c := domain.CustomerCredit{ID: r.ID, CustomerID: r.CustomerID, SourceInvoiceID: r.SourceInvoiceID,
+		SourceRef: deref(v.SourceRef), AmountExclTax: r.AmountExclTax.Round(domain.ScaleTotal),
+		AmountVAT: r.AmountVAT.Round(domain.ScaleTotal), AmountInclTax: r.AmountInclTax.Round(domain.ScaleTotal),
+		UsedInvoiceID: idOf(r.UsedInvoiceID), UsedRef: deref(v.UsedRef), UsedAt: timeOf(r.UsedAt),
+		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC()}
 	if c.SourceRef == "" {
 		c.SourceRef = domain.ProvisionalRef(c.SourceInvoiceID)
 	}
@@ -86,22 +78,8 @@ func (r *SalesRepo) CreateCredit(ctx context.Context, c *domain.CustomerCredit) 
 // Credit loads credit id; with lock its row is locked FOR UPDATE (SQLite:
 // the transaction holds the write lock).
 func (r *SalesRepo) Credit(ctx context.Context, id int64, lock bool) (*domain.CustomerCredit, error) {
-	var locked *creditRow
 	if lock {
-		if !InTx(ctx) {
-			return nil, errNoTx
-		}
-		// Lock the credit row alone (not the invoices joined below): the
-		// caller locked its invoices, in id order, before it.
-		var row creditRow
-		err := r.db.Gorm(ctx).Clauses(forUpdate).Where("id = ?", id).Take(&row).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, domain.E(domain.ErrNotFound, "credit_not_found", "credit %d not found", id)
-		}
-		if err != nil {
-			return nil, translate(err, "customer credit")
-		}
-		locked = &row
+		return r.lockedCredit(ctx, id)
 	}
 	var views []creditView
 	err := r.creditQuery(ctx).Where("c.id = ?", id).Scan(&views).Error
@@ -111,28 +89,48 @@ func (r *SalesRepo) Credit(ctx context.Context, id int64, lock bool) (*domain.Cu
 	if len(views) == 0 {
 		return nil, domain.E(domain.ErrNotFound, "credit_not_found", "credit %d not found", id)
 	}
-	if locked != nil {
-		// The locking read is the current row; the plain read above may
-		// come from an older snapshot (InnoDB's REPEATABLE READ keeps the
-		// transaction's first one), which could show a credit another
-		// transaction has just used as still available.
-		stale := idOf(views[0].UsedInvoiceID) != idOf(locked.UsedInvoiceID)
-		l := locked
-		views[0].ID, views[0].CustomerID, views[0].SourceInvoiceID = l.ID, l.CustomerID, l.SourceInvoiceID
-		views[0].AmountExclTax, views[0].AmountVAT, views[0].AmountInclTax = l.AmountExclTax, l.AmountVAT, l.AmountInclTax
-		views[0].UsedInvoiceID, views[0].UsedAt, views[0].CreatedBy, views[0].CreatedAt = l.UsedInvoiceID, l.UsedAt, l.CreatedBy, l.CreatedAt
-		switch {
-		case locked.UsedInvoiceID == nil:
-			views[0].UsedRef = nil
-		case stale:
-			var ref *string
-			if err := r.db.Gorm(ctx).Raw("SELECT ref FROM invoices WHERE id = ?", *locked.UsedInvoiceID).Row().Scan(&ref); err != nil {
-				return nil, translate(err, "invoice")
-			}
-			views[0].UsedRef = ref
+	c := toCredit(&views[0])
+	return &c, nil
+}
+
+// lockedCredit locks the credit row alone (not its invoices: the caller
+// locked those, in id order, before it) and reads it by that locking read,
+// which sees the current row. A plain read could come from an older
+// snapshot (InnoDB's REPEATABLE READ keeps the transaction's first one)
+// and show a credit another transaction has just used as still available.
+// The references, fixed once the invoices are validated, are read plainly.
+func (r *SalesRepo) lockedCredit(ctx context.Context, id int64) (*domain.CustomerCredit, error) {
+	if !InTx(ctx) {
+		return nil, errNoTx
+	}
+	var v creditView
+	err := r.db.Gorm(ctx).Clauses(forUpdate).Where("id = ?", id).Take(&v.Credit).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, domain.E(domain.ErrNotFound, "credit_not_found", "credit %d not found", id)
+	}
+	if err != nil {
+		return nil, translate(err, "customer credit")
+	}
+	ids := []int64{v.Credit.SourceInvoiceID}
+	if v.Credit.UsedInvoiceID != nil {
+		ids = append(ids, *v.Credit.UsedInvoiceID)
+	}
+	var refs []struct {
+		ID  int64
+		Ref *string
+	}
+	if err := r.db.Gorm(ctx).Table("invoices").Select("id, ref").Where("id IN ?", ids).Scan(&refs).Error; err != nil {
+		return nil, translate(err, "invoice")
+	}
+	for _, ref := range refs {
+		if ref.ID == v.Credit.SourceInvoiceID {
+			v.SourceRef = ref.Ref
+		}
+		if ref.ID == idOf(v.Credit.UsedInvoiceID) {
+			v.UsedRef = ref.Ref
 		}
 	}
-	c := toCredit(&views[0])
+	c := toCredit(&v)
 	return &c, nil
 }
 
