@@ -48,10 +48,8 @@ type Server struct {
 // NewServer builds the server with its middleware chain, health endpoints and
 // the OpenAPI document.
 func NewServer(o Options, log *zap.Logger, ready *Readiness) *Server {
-	e := echo.New()
-	e.HideBanner = true
-	e.HidePort = true
-	e.HTTPErrorHandler = errorHandler
+	s := newServer(log, ready, o.Authorize)
+	e := s.Echo
 	e.JSONSerializer = jsonSerializer{}
 	// X-Forwarded-For counts only from proxies on loopback and private networks.
 	e.IPExtractor = echo.ExtractIPFromXFFHeader()
@@ -59,18 +57,30 @@ func NewServer(o Options, log *zap.Logger, ready *Readiness) *Server {
 	e.Server.ReadTimeout = 60 * time.Second
 	e.Server.WriteTimeout = o.RequestTimeout + 15*time.Second
 	e.Server.IdleTimeout = 120 * time.Second
-	e.Use(requestID(log), accessLog(), recoverer(), middleware.BodyLimit(o.BodyLimit))
+	e.Use(middleware.BodyLimit(o.BodyLimit))
 	if o.RequestTimeout > 0 {
 		e.Use(middleware.ContextTimeout(o.RequestTimeout))
 	}
-	s := &Server{Echo: e, Ready: ready, log: log, authorize: o.Authorize, public: map[string]bool{}, perms: map[string]domain.Permission{}}
-	if s.authorize == nil {
-		s.authorize = denyAll
-	}
 	s.API = e.Group("/api/v1")
+	s.Public(http.MethodGet, "/api/v1/openapi.yaml", serveOpenAPI)
+	return s
+}
+
+// newServer is what the API and probe servers share: Echo with the problem
+// error handler, the request-id, access-log and recover middleware, and the
+// public /health and /ready. A nil authorize denies every guarded route.
+func newServer(log *zap.Logger, ready *Readiness, authorize func(domain.Permission) echo.MiddlewareFunc) *Server {
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = errorHandler
+	e.Use(requestID(log), accessLog(), recoverer())
+	if authorize == nil {
+		authorize = denyAll
+	}
+	s := &Server{Echo: e, Ready: ready, log: log, authorize: authorize, public: map[string]bool{}, perms: map[string]domain.Permission{}}
 	s.Public(http.MethodGet, "/health", s.health)
 	s.Public(http.MethodGet, "/ready", s.ready)
-	s.Public(http.MethodGet, "/api/v1/openapi.yaml", serveOpenAPI)
 	return s
 }
 
@@ -187,14 +197,7 @@ func jsonEncode(w io.Writer, v any) error {
 
 // NewProbeServer serves only /health and /ready: the runner's own port.
 func NewProbeServer(log *zap.Logger, ready *Readiness) *Server {
-	e := echo.New()
-	e.HideBanner = true
-	e.HidePort = true
-	e.HTTPErrorHandler = errorHandler
-	e.Server.ReadHeaderTimeout = 5 * time.Second
-	e.Use(requestID(log), accessLog(), recoverer())
-	s := &Server{Echo: e, Ready: ready, log: log, authorize: denyAll, public: map[string]bool{}, perms: map[string]domain.Permission{}}
-	s.Public(http.MethodGet, "/health", s.health)
-	s.Public(http.MethodGet, "/ready", s.ready)
+	s := newServer(log, ready, nil)
+	s.Echo.Server.ReadHeaderTimeout = 5 * time.Second
 	return s
 }
