@@ -134,21 +134,12 @@ func Run(ctx context.Context, cfg Config, m Mode, log *zap.Logger, opts ...RunOp
 	}
 
 	d := deps{cfg: cfg, db: db, log: log, now: time.Now}
-	var runner *queue.Runner
-	if m.Runner {
-		if runner, err = buildRunner(ctx, d, opts); err != nil {
-			return err
-		}
+	srv, runner, err := build(ctx, d, m, ready, opts)
+	if err != nil {
+		return err
 	}
-	var srv *api.Server
 	addr := cfg.HTTP.Addr
-	if m.API {
-		srv, err = newAPIServer(ctx, d, ready)
-		if err != nil {
-			return err
-		}
-	} else {
-		srv = api.NewProbeServer(log, ready)
+	if !m.API {
 		addr = cfg.Runner.HealthAddr
 	}
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
@@ -211,6 +202,30 @@ func Run(ctx context.Context, cfg Config, m Mode, log *zap.Logger, opts ...RunOp
 	}
 	log.Info("drained", zap.Duration("shutdown", time.Since(started)))
 	return errors.Join(err, runnerErr)
+}
+
+// build wires the parts of mode m: the API server (else the probe server)
+// and, with the runner, the runner. The all-in-one wires every feature once:
+// the runner's job handlers use the API's use cases (one PDF renderer).
+func build(ctx context.Context, d deps, m Mode, ready *api.Readiness, opts []RunOption) (*api.Server, *queue.Runner, error) {
+	w := &wiring{}
+	if m.API {
+		var err error
+		if w, err = buildAPI(ctx, d); err != nil {
+			return nil, nil, err
+		}
+	}
+	var runner *queue.Runner
+	if m.Runner {
+		var err error
+		if runner, err = buildRunner(ctx, d, w, opts); err != nil {
+			return nil, nil, err
+		}
+	}
+	if !m.API {
+		return api.NewProbeServer(d.log, ready), runner, nil
+	}
+	return apiServer(d, w, ready), runner, nil
 }
 
 func readiness(db *persistence.DB) (*api.Readiness, error) {

@@ -17,11 +17,16 @@ func newAPIServer(ctx context.Context, d deps, ready *api.Readiness) (*api.Serve
 	if err != nil {
 		return nil, err
 	}
+	return apiServer(d, w, ready), nil
+}
+
+// apiServer returns the API server with the routes of w.
+func apiServer(d deps, w *wiring, ready *api.Readiness) *api.Server {
 	srv := api.NewServer(w.opts, d.log, ready)
 	for _, r := range w.routes {
 		r(srv)
 	}
-	return srv, nil
+	return srv
 }
 
 // TestOption adjusts what NewTestServer wires.

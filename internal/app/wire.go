@@ -69,7 +69,9 @@ func buildAPI(ctx context.Context, d deps) (*wiring, error) {
 // registerJobs registers every feature's job handlers by kind for the
 // runner (the runner binary and the all-in-one binary). A feature that
 // enqueues jobs (take its jobs.Enqueuer from jobQueue(d)) adds one call here
-// to a register<Feature>Jobs(ctx, d, reg) in its wire_<feature>.go.
-func registerJobs(ctx context.Context, d deps, reg *queue.Registry) error {
-	return registerMailingJobs(ctx, d, reg)
+// to a register<Feature>Jobs(ctx, d, w, reg) in its wire_<feature>.go. w is
+// the API's wiring in the all-in-one binary, whose use cases the handlers
+// reuse, and an empty one in the runner binary.
+func registerJobs(ctx context.Context, d deps, w *wiring, reg *queue.Registry) error {
+	return registerMailingJobs(ctx, d, w, reg)
 }

@@ -39,15 +39,16 @@ func WithJobHandlers(fn func(reg *queue.Registry, db *persistence.DB) error) Run
 	return func(o *runOptions) { o.jobHandlers = append(o.jobHandlers, fn) }
 }
 
-// buildRunner registers every feature's job handlers and returns the
-// runner configured from DOLIBARR_RUNNER_*.
-func buildRunner(ctx context.Context, d deps, opts []RunOption) (*queue.Runner, error) {
+// buildRunner registers every feature's job handlers, on the use cases of w
+// (wiring what w lacks), and returns the runner configured from
+// DOLIBARR_RUNNER_*.
+func buildRunner(ctx context.Context, d deps, w *wiring, opts []RunOption) (*queue.Runner, error) {
 	var o runOptions
 	for _, fn := range opts {
 		fn(&o)
 	}
 	reg := queue.NewRegistry()
-	if err := registerJobs(ctx, d, reg); err != nil {
+	if err := registerJobs(ctx, d, w, reg); err != nil {
 		return nil, err
 	}
 	for _, fn := range o.jobHandlers {

@@ -86,3 +86,46 @@ func TestAllInOneWorksJobsInProcess(t *testing.T) {
 		t.Fatal("Run did not stop")
 	}
 }
+
+// TestAllInOneWiresSalesAndPDFOnce: the all-in-one's runner reuses the
+// API's sales and documents use cases (one PDF renderer, so
+// DOLIBARR_PDF_MAX_CONCURRENT bounds the whole process), and the runner
+// binary wires its own.
+func TestAllInOneWiresSalesAndPDFOnce(t *testing.T) {
+	cfg, err := LoadConfig(AllInOne, []string{"DOLIBARR_DB_DSN=file:" + filepath.Join(t.TempDir(), "once.db")})
+	require.NoError(t, err)
+	db, err := openDB(cfg)
+	require.NoError(t, err)
+	defer db.Close()
+	require.NoError(t, db.MigrateUp())
+	ctx := context.Background()
+	d := deps{cfg: cfg, db: db, log: zap.NewNop(), now: time.Now}
+
+	w, err := buildAPI(ctx, d)
+	require.NoError(t, err)
+	sales, docs, routes := w.sales, w.documents, len(w.routes)
+	_, err = buildRunner(ctx, d, w, nil)
+	require.NoError(t, err)
+	require.Same(t, sales, w.sales, "the runner built a second sales use case")
+	require.Same(t, docs, w.documents, "the runner built a second PDF renderer")
+	require.Len(t, w.routes, routes)
+
+	own := &wiring{}
+	_, err = buildRunner(ctx, d, own, nil)
+	require.NoError(t, err)
+	require.NotNil(t, own.sales, "the runner binary reads documents through the wiring it is given")
+	require.NotNil(t, own.documents)
+
+	ready, err := readiness(db)
+	require.NoError(t, err)
+	for _, m := range []Mode{ModeAllInOne, ModeAPI, ModeRunner} {
+		srv, runner, err := build(ctx, d, m, ready, nil)
+		require.NoError(t, err)
+		require.Equal(t, m.Runner, runner != nil)
+		hasAPI := false
+		for _, r := range srv.Routes() {
+			hasAPI = hasAPI || r.Path == "/api/v1/invoices"
+		}
+		require.Equal(t, m.API, hasAPI, "mode %+v", m)
+	}
+}

@@ -46,14 +46,20 @@ func wireMailing(_ context.Context, d deps, w *wiring) error {
 // registerMailingJobs registers the send_document job: render the PDF,
 // build the message, send it through the mail service (retries and
 // circuit breaker). The runner reads and renders documents exactly as the
-// API does: the same wiring, without its routes.
-func registerMailingJobs(ctx context.Context, d deps, reg *queue.Registry) error {
-	w := &wiring{}
-	if err := wireSales(ctx, d, w); err != nil {
-		return err
+// API does: the same wiring, without its routes. In the all-in-one binary
+// w already holds the API's sales and documents use cases, so API and
+// runner share one PDF renderer and DOLIBARR_PDF_MAX_CONCURRENT bounds the
+// process's renders, not each half's.
+func registerMailingJobs(ctx context.Context, d deps, w *wiring, reg *queue.Registry) error {
+	if w.sales == nil {
+		if err := wireSales(ctx, d, w); err != nil {
+			return err
+		}
 	}
-	if err := wireDocuments(ctx, d, w); err != nil {
-		return err
+	if w.documents == nil {
+		if err := wireDocuments(ctx, d, w); err != nil {
+			return err
+		}
 	}
 	mailer, err := newMailer(d)
 	if err != nil {
@@ -142,5 +148,5 @@ func NewTestRunner(ctx context.Context, cfg Config, db *persistence.DB, log *zap
 	for _, o := range opts {
 		o(&d)
 	}
-	return buildRunner(ctx, d, nil)
+	return buildRunner(ctx, d, &wiring{}, nil)
 }
