@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -393,6 +394,23 @@ func (h *salesHandlers) lineRoutes(s *Server, base string, perm domain.Permissio
 			return h.svc.DeleteLine(c.Request().Context(), kind, id, line, version)
 		})
 	})
+}
+
+// docAction serves a POST on a document that runs one use case step on the
+// path's id as the caller (a transition, a clone, a conversion) and answers
+// through send.
+func docAction[D any](run func(ctx context.Context, id, by int64) (D, error), send func(echo.Context, D) error) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := pathID(c)
+		if err != nil {
+			return err
+		}
+		d, err := run(c.Request().Context(), id, actor(c))
+		if err != nil {
+			return err
+		}
+		return send(c, d)
+	}
 }
 
 // sendDoc answers with a full document and its ETag.

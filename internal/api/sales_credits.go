@@ -81,7 +81,7 @@ func (h *salesHandlers) useCredit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return sendDoc(c, http.StatusOK, inv.Version, invoiceResponse(inv, true))
+	return sendInvoice(c, inv)
 }
 
 func (h *salesHandlers) listCredits(c echo.Context) error {

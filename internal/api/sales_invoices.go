@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -83,15 +82,15 @@ func (h *salesHandlers) registerInvoices(s *Server) {
 		return sendDoc(c, status, inv.Version, invoiceResponse(inv, true))
 	})
 	s.Guarded(http.MethodPost, base+"/:id/validate", domain.PermInvoiceValidate, h.validateInvoice)
-	s.Guarded(http.MethodPost, base+"/:id/reopen", domain.PermInvoiceValidate, h.invoiceAction(h.svc.ReopenInvoice))
+	s.Guarded(http.MethodPost, base+"/:id/reopen", domain.PermInvoiceValidate, docAction(h.svc.ReopenInvoice, sendInvoice))
 	s.Guarded(http.MethodPost, base+"/:id/cancel", domain.PermInvoiceValidate, h.cancelInvoice)
-	s.Guarded(http.MethodPost, base+"/:id/clone", domain.PermInvoiceWrite, h.newInvoiceFrom(h.svc.CloneInvoice))
-	s.Guarded(http.MethodPost, base+"/:id/credit-note", domain.PermInvoiceWrite, h.newInvoiceFrom(h.svc.CreditInvoice))
+	s.Guarded(http.MethodPost, base+"/:id/clone", domain.PermInvoiceWrite, docAction(h.svc.CloneInvoice, createdInvoice))
+	s.Guarded(http.MethodPost, base+"/:id/credit-note", domain.PermInvoiceWrite, docAction(h.svc.CreditInvoice, createdInvoice))
 	s.Guarded(http.MethodGet, base+"/:id/events", domain.PermInvoiceRead, h.events(domain.KindInvoice))
 	s.Guarded(http.MethodGet, base+"/:id/payments", domain.PermInvoiceRead, h.invoicePayments)
 	s.Guarded(http.MethodPost, base+"/:id/payments", domain.PermInvoicePay, h.payInvoice)
-	s.Guarded(http.MethodPost, base+"/from-order/:id", domain.PermInvoiceWrite, h.newInvoiceFrom(h.svc.InvoiceFromOrder))
-	s.Guarded(http.MethodPost, base+"/from-proposal/:id", domain.PermInvoiceWrite, h.newInvoiceFrom(h.svc.InvoiceFromProposal))
+	s.Guarded(http.MethodPost, base+"/from-order/:id", domain.PermInvoiceWrite, docAction(h.svc.InvoiceFromOrder, createdInvoice))
+	s.Guarded(http.MethodPost, base+"/from-proposal/:id", domain.PermInvoiceWrite, docAction(h.svc.InvoiceFromProposal, createdInvoice))
 }
 
 var invoiceStatuses = statusNames(domain.InvoiceDraft, domain.InvoiceValidated, domain.InvoicePaid, domain.InvoiceAbandoned)
@@ -139,7 +138,7 @@ func (h *salesHandlers) createInvoice(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return created(c, "/api/v1/invoices/", inv.ID, inv.Version, invoiceResponse(inv, true))
+	return createdInvoice(c, inv)
 }
 
 func (h *salesHandlers) getInvoice(c echo.Context) error {
@@ -151,7 +150,7 @@ func (h *salesHandlers) getInvoice(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return sendDoc(c, http.StatusOK, inv.Version, invoiceResponse(inv, true))
+	return sendInvoice(c, inv)
 }
 
 func (h *salesHandlers) updateInvoice(c echo.Context) error {
@@ -176,7 +175,7 @@ func (h *salesHandlers) updateInvoice(c echo.Context) error {
 	if err != nil {
 		return editError(err, hdr)
 	}
-	return sendDoc(c, http.StatusOK, inv.Version, invoiceResponse(inv, true))
+	return sendInvoice(c, inv)
 }
 
 func (h *salesHandlers) deleteInvoice(c echo.Context) error {
@@ -207,35 +206,17 @@ func (h *salesHandlers) validateInvoice(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	return sendInvoice(c, inv)
+}
+
+// sendInvoice answers with the whole invoice; createdInvoice with the
+// invoice a clone, credit note or conversion made.
+func sendInvoice(c echo.Context, inv *domain.Invoice) error {
 	return sendDoc(c, http.StatusOK, inv.Version, invoiceResponse(inv, true))
 }
 
-func (h *salesHandlers) invoiceAction(run func(ctx context.Context, id, by int64) (*domain.Invoice, error)) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		id, err := pathID(c)
-		if err != nil {
-			return err
-		}
-		inv, err := run(c.Request().Context(), id, actor(c))
-		if err != nil {
-			return err
-		}
-		return sendDoc(c, http.StatusOK, inv.Version, invoiceResponse(inv, true))
-	}
-}
-
-func (h *salesHandlers) newInvoiceFrom(run func(ctx context.Context, id, by int64) (*domain.Invoice, error)) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		id, err := pathID(c)
-		if err != nil {
-			return err
-		}
-		inv, err := run(c.Request().Context(), id, actor(c))
-		if err != nil {
-			return err
-		}
-		return created(c, "/api/v1/invoices/", inv.ID, inv.Version, invoiceResponse(inv, true))
-	}
+func createdInvoice(c echo.Context, inv *domain.Invoice) error {
+	return created(c, "/api/v1/invoices/", inv.ID, inv.Version, invoiceResponse(inv, true))
 }
 
 func (h *salesHandlers) cancelInvoice(c echo.Context) error {
@@ -263,5 +244,5 @@ func (h *salesHandlers) cancelInvoice(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return sendDoc(c, http.StatusOK, inv.Version, invoiceResponse(inv, true))
+	return sendInvoice(c, inv)
 }

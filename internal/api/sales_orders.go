@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -57,13 +56,13 @@ func (h *salesHandlers) registerOrders(s *Server) {
 		return sendDoc(c, status, o.Version, orderResponse(o, true))
 	})
 	s.Guarded(http.MethodPost, base+"/:id/validate", w, h.validateOrder)
-	s.Guarded(http.MethodPost, base+"/:id/reopen", w, h.orderAction(h.svc.ReopenOrder))
-	s.Guarded(http.MethodPost, base+"/:id/ship", w, h.orderAction(h.svc.ShipOrder))
-	s.Guarded(http.MethodPost, base+"/:id/close", w, h.orderAction(h.svc.CloseOrder))
+	s.Guarded(http.MethodPost, base+"/:id/reopen", w, docAction(h.svc.ReopenOrder, sendOrder))
+	s.Guarded(http.MethodPost, base+"/:id/ship", w, docAction(h.svc.ShipOrder, sendOrder))
+	s.Guarded(http.MethodPost, base+"/:id/close", w, docAction(h.svc.CloseOrder, sendOrder))
 	s.Guarded(http.MethodPost, base+"/:id/cancel", w, h.cancelOrder)
-	s.Guarded(http.MethodPost, base+"/:id/clone", w, h.newOrderFrom(h.svc.CloneOrder))
+	s.Guarded(http.MethodPost, base+"/:id/clone", w, docAction(h.svc.CloneOrder, createdOrder))
 	s.Guarded(http.MethodGet, base+"/:id/events", domain.PermOrderRead, h.events(domain.KindOrder))
-	s.Guarded(http.MethodPost, base+"/from-proposal/:id", w, h.newOrderFrom(h.svc.OrderFromProposal))
+	s.Guarded(http.MethodPost, base+"/from-proposal/:id", w, docAction(h.svc.OrderFromProposal, createdOrder))
 }
 
 func (h *salesHandlers) listOrders(c echo.Context) error {
@@ -92,7 +91,7 @@ func (h *salesHandlers) createOrder(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return created(c, "/api/v1/orders/", o.ID, o.Version, orderResponse(o, true))
+	return createdOrder(c, o)
 }
 
 func (h *salesHandlers) getOrder(c echo.Context) error {
@@ -104,7 +103,7 @@ func (h *salesHandlers) getOrder(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return sendDoc(c, http.StatusOK, o.Version, orderResponse(o, true))
+	return sendOrder(c, o)
 }
 
 func (h *salesHandlers) updateOrder(c echo.Context) error {
@@ -129,7 +128,7 @@ func (h *salesHandlers) updateOrder(c echo.Context) error {
 	if err != nil {
 		return editError(err, hdr)
 	}
-	return sendDoc(c, http.StatusOK, o.Version, orderResponse(o, true))
+	return sendOrder(c, o)
 }
 
 func (h *salesHandlers) deleteOrder(c echo.Context) error {
@@ -160,35 +159,17 @@ func (h *salesHandlers) validateOrder(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	return sendOrder(c, o)
+}
+
+// sendOrder answers with the whole order; createdOrder with the order a
+// clone or conversion made.
+func sendOrder(c echo.Context, o *domain.Order) error {
 	return sendDoc(c, http.StatusOK, o.Version, orderResponse(o, true))
 }
 
-func (h *salesHandlers) orderAction(run func(ctx context.Context, id, by int64) (*domain.Order, error)) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		id, err := pathID(c)
-		if err != nil {
-			return err
-		}
-		o, err := run(c.Request().Context(), id, actor(c))
-		if err != nil {
-			return err
-		}
-		return sendDoc(c, http.StatusOK, o.Version, orderResponse(o, true))
-	}
-}
-
-func (h *salesHandlers) newOrderFrom(run func(ctx context.Context, id, by int64) (*domain.Order, error)) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		id, err := pathID(c)
-		if err != nil {
-			return err
-		}
-		o, err := run(c.Request().Context(), id, actor(c))
-		if err != nil {
-			return err
-		}
-		return created(c, "/api/v1/orders/", o.ID, o.Version, orderResponse(o, true))
-	}
+func createdOrder(c echo.Context, o *domain.Order) error {
+	return created(c, "/api/v1/orders/", o.ID, o.Version, orderResponse(o, true))
 }
 
 func (h *salesHandlers) cancelOrder(c echo.Context) error {
@@ -204,5 +185,5 @@ func (h *salesHandlers) cancelOrder(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return sendDoc(c, http.StatusOK, o.Version, orderResponse(o, true))
+	return sendOrder(c, o)
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -58,11 +57,11 @@ func (h *salesHandlers) registerProposals(s *Server) {
 		p := d.(*domain.Proposal)
 		return sendDoc(c, status, p.Version, proposalResponse(p, true))
 	})
-	s.Guarded(http.MethodPost, base+"/:id/validate", w, h.proposalAction(h.svc.ValidateProposal))
-	s.Guarded(http.MethodPost, base+"/:id/reopen", w, h.proposalAction(h.svc.ReopenProposal))
+	s.Guarded(http.MethodPost, base+"/:id/validate", w, docAction(h.svc.ValidateProposal, sendProposal))
+	s.Guarded(http.MethodPost, base+"/:id/reopen", w, docAction(h.svc.ReopenProposal, sendProposal))
 	s.Guarded(http.MethodPost, base+"/:id/close", w, h.closeProposal)
 	s.Guarded(http.MethodPost, base+"/:id/cancel", w, h.cancelProposal)
-	s.Guarded(http.MethodPost, base+"/:id/clone", w, h.cloneProposal)
+	s.Guarded(http.MethodPost, base+"/:id/clone", w, docAction(h.svc.CloneProposal, createdProposal))
 	s.Guarded(http.MethodGet, base+"/:id/events", domain.PermProposalRead, h.events(domain.KindProposal))
 }
 
@@ -92,7 +91,7 @@ func (h *salesHandlers) createProposal(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return created(c, "/api/v1/proposals/", p.ID, p.Version, proposalResponse(p, true))
+	return createdProposal(c, p)
 }
 
 func (h *salesHandlers) getProposal(c echo.Context) error {
@@ -104,7 +103,7 @@ func (h *salesHandlers) getProposal(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return sendDoc(c, http.StatusOK, p.Version, proposalResponse(p, true))
+	return sendProposal(c, p)
 }
 
 func (h *salesHandlers) updateProposal(c echo.Context) error {
@@ -129,7 +128,7 @@ func (h *salesHandlers) updateProposal(c echo.Context) error {
 	if err != nil {
 		return editError(err, hdr)
 	}
-	return sendDoc(c, http.StatusOK, p.Version, proposalResponse(p, true))
+	return sendProposal(c, p)
 }
 
 func (h *salesHandlers) deleteProposal(c echo.Context) error {
@@ -143,18 +142,14 @@ func (h *salesHandlers) deleteProposal(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-func (h *salesHandlers) proposalAction(run func(ctx context.Context, id, by int64) (*domain.Proposal, error)) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		id, err := pathID(c)
-		if err != nil {
-			return err
-		}
-		p, err := run(c.Request().Context(), id, actor(c))
-		if err != nil {
-			return err
-		}
-		return sendDoc(c, http.StatusOK, p.Version, proposalResponse(p, true))
-	}
+// sendProposal answers with the whole proposal; createdProposal with the
+// proposal a clone made.
+func sendProposal(c echo.Context, p *domain.Proposal) error {
+	return sendDoc(c, http.StatusOK, p.Version, proposalResponse(p, true))
+}
+
+func createdProposal(c echo.Context, p *domain.Proposal) error {
+	return created(c, "/api/v1/proposals/", p.ID, p.Version, proposalResponse(p, true))
 }
 
 func (h *salesHandlers) closeProposal(c echo.Context) error {
@@ -183,7 +178,7 @@ func (h *salesHandlers) closeProposal(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return sendDoc(c, http.StatusOK, p.Version, proposalResponse(p, true))
+	return sendProposal(c, p)
 }
 
 func (h *salesHandlers) cancelProposal(c echo.Context) error {
@@ -199,17 +194,5 @@ func (h *salesHandlers) cancelProposal(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return sendDoc(c, http.StatusOK, p.Version, proposalResponse(p, true))
-}
-
-func (h *salesHandlers) cloneProposal(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	p, err := h.svc.CloneProposal(c.Request().Context(), id, actor(c))
-	if err != nil {
-		return err
-	}
-	return created(c, "/api/v1/proposals/", p.ID, p.Version, proposalResponse(p, true))
+	return sendProposal(c, p)
 }
