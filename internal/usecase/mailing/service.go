@@ -255,9 +255,10 @@ func (s *Service) HandleJob(ctx context.Context, job *domain.Job) error {
 }
 
 // permanentPrep tells whether preparing the message failed for good: the
-// document or its customer is gone, or the input is refused.
+// document or its customer is gone, the input is refused, or the PDF
+// renderer failed on the document (it would fail again on every attempt).
 func permanentPrep(err error) bool {
-	return errors.Is(err, domain.ErrNotFound) || errors.Is(err, domain.ErrInvalid)
+	return errors.Is(err, domain.ErrNotFound) || errors.Is(err, domain.ErrInvalid) || errors.Is(err, documents.ErrRenderFailed)
 }
 
 // message renders the PDF and composes the message.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"maps"
 	"slices"
@@ -506,6 +507,25 @@ func TestHandleJobRenderFailures(t *testing.T) {
 
 	f.renderer.err = notFound("invoice", 1)
 	require.ErrorAs(t, f.svc.HandleJob(context.Background(), job), &perm)
+}
+
+// TestHandleJobRendererFailureIsPermanent: the PDF library failing on the
+// document (issue 21: an emoji made it panic) fails the job at once, with
+// the reason on the send and the document, instead of five retries over
+// six minutes that all fail the same way.
+func TestHandleJobRendererFailureIsPermanent(t *testing.T) {
+	f := newFixture(t)
+	s, job := f.request(t, Request{Kind: domain.KindInvoice, ID: 1})
+	f.renderer.err = fmt.Errorf("rendering invoice FA2611-0042: %w: pdf: rendering panicked: index out of range", documents.ErrRenderFailed)
+	err := f.svc.HandleJob(context.Background(), job)
+	var perm *domain.JobPermanentError
+	require.ErrorAs(t, err, &perm)
+	require.Empty(t, f.mailer.sent)
+	got := f.store.get(s.ID)
+	require.Equal(t, domain.SendFailed, got.Status)
+	require.Contains(t, got.LastError, "index out of range")
+	require.Len(t, f.store.events, 1)
+	require.Equal(t, domain.EventSendFailed, f.store.events[0].Action)
 }
 
 func TestHandleJobBadPayloadIsPermanent(t *testing.T) {
