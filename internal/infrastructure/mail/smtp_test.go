@@ -50,6 +50,7 @@ func TestSMTPDeliversTheMessageWithItsPDF(t *testing.T) {
 	s, _, _ := smtpSender(t, SMTPConfig{Host: srv.Host, Port: srv.Port})
 	rec, err := s.Send(context.Background(), invoiceMessage("elodie@customer.test", "compta@customer.test"))
 	require.NoError(t, err)
+	require.False(t, rec.Outbox)
 	require.Equal(t, 1, rec.Attempts)
 
 	msgs := srv.WaitMessages(t, 1, 5*time.Second)
@@ -289,6 +290,7 @@ func TestDirWritesEMLFiles(t *testing.T) {
 	s := NewSender(tr, Options{})
 	rec, err := s.Send(context.Background(), invoiceMessage("a@customer.test"))
 	require.NoError(t, err)
+	require.True(t, rec.Outbox, "the receipt says the message went to the outbox, not to anyone")
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	require.Len(t, entries, 1)
