@@ -76,7 +76,9 @@ func registerMailingJobs(ctx context.Context, d deps, w *wiring, reg *queue.Regi
 	if err != nil {
 		return err
 	}
-	return reg.Register(mailing.JobKind, svc.HandleJob)
+	// Completed at once: the job table says a message went out as soon as
+	// its send is recorded, not at the next batch of completions.
+	return reg.Register(mailing.JobKind, svc.HandleJob, queue.CompleteAtOnce())
 }
 
 func newMailing(d deps, w *wiring, mailer mailing.Mailer) (*mailing.Service, error) {
