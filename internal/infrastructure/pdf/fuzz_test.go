@@ -43,7 +43,7 @@ func fuzzDocument(customer, line, other string) documents.Document {
 
 // maxFuzzText bounds the fuzzed text per document: enough for words longer
 // than any column and notes of several pages.
-const maxFuzzText = 12 << 10
+const maxFuzzText = 4 << 10
 
 // FuzzRenderText renders documents with arbitrary text (any Unicode, code
 // points beyond the fonts and beyond U+FFFF, invalid UTF-8, controls,
