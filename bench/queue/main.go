@@ -5,6 +5,7 @@
 //	go run ./bench/queue -mode insert     # batch insert rate of -jobs jobs
 //	go run ./bench/queue -mode throughput -runners 1   # -jobs no-op jobs inserted, then timed to completion
 //	go run ./bench/queue -mode throughput -runners 3
+//	go run ./bench/queue -mode throughput -at-once   # every job completed with its own statement (queue.CompleteAtOnce)
 //	go run ./bench/queue -mode latency    # enqueue-to-start on an idle queue, one job at a time
 //
 // Throughput runs each runner in its own process (this program re-executed
@@ -50,6 +51,7 @@ type options struct {
 	samples  int
 	gap      time.Duration
 	listen   bool
+	atOnce   bool
 }
 
 func main() {
@@ -65,6 +67,7 @@ func main() {
 	flag.IntVar(&o.samples, "samples", 1000, "latency samples")
 	flag.DurationVar(&o.gap, "gap", 20*time.Millisecond, "latency: idle time between two jobs")
 	flag.BoolVar(&o.listen, "listen", true, "use LISTEN/NOTIFY")
+	flag.BoolVar(&o.atOnce, "at-once", false, "register the no-op kind with queue.CompleteAtOnce (a completion statement per job)")
 	flag.Parse()
 	var err error
 	switch o.mode {
@@ -161,7 +164,7 @@ func benchThroughput(o options, db *persistence.DB) error {
 	for range o.runners {
 		cmd := exec.Command(self, "-mode", "child", "-dsn", o.dsn,
 			"-workers", fmt.Sprint(o.workers), "-buffer", fmt.Sprint(o.buffer), "-cooldown", o.cooldown.String(),
-			fmt.Sprintf("-listen=%t", o.listen))
+			fmt.Sprintf("-listen=%t", o.listen), fmt.Sprintf("-at-once=%t", o.atOnce))
 		cmd.Stderr = os.Stderr
 		stdout, err := cmd.StdoutPipe()
 		if err != nil {
@@ -223,8 +226,8 @@ func benchThroughput(o options, db *persistence.DB) error {
 	}
 	kids = nil
 	cpu := pgCPU + runnerCPU
-	fmt.Printf("throughput: %d runner(s) x %d workers (buffer %d, cooldown %s, listen %t): %d jobs in %s = %.0f jobs/s\n",
-		o.runners, o.workers, o.buffer, o.cooldown, o.listen, o.jobs, took.Round(time.Millisecond), float64(o.jobs)/took.Seconds())
+	fmt.Printf("throughput: %d runner(s) x %d workers (buffer %d, cooldown %s, listen %t, at once %t): %d jobs in %s = %.0f jobs/s\n",
+		o.runners, o.workers, o.buffer, o.cooldown, o.listen, o.atOnce, o.jobs, took.Round(time.Millisecond), float64(o.jobs)/took.Seconds())
 	fmt.Printf("cpu: runners %s + postgres backends %s = %.1f µs per job; on 2 idle cores that is at most %.0f jobs/s\n",
 		runnerCPU.Round(time.Millisecond), pgCPU.Round(time.Millisecond), float64(cpu.Microseconds())/float64(o.jobs),
 		2*float64(o.jobs)/cpu.Seconds())
@@ -274,7 +277,11 @@ func child(o options) error {
 		return err
 	}
 	reg := queue.NewRegistry()
-	if err := reg.Register("bench.noop", func(context.Context, *domain.Job) error { return nil }); err != nil {
+	var opts []queue.HandlerOption
+	if o.atOnce {
+		opts = append(opts, queue.CompleteAtOnce())
+	}
+	if err := reg.Register("bench.noop", func(context.Context, *domain.Job) error { return nil }, opts...); err != nil {
 		return err
 	}
 	cfg := queue.Config{Workers: o.workers, Buffer: o.buffer, FetchCooldown: o.cooldown}

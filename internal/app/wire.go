@@ -24,6 +24,9 @@ type deps struct {
 	// mail adjusts the runner's mail service in tests: a breaker on a test
 	// clock, recorded backoff waits (wire_mail.go).
 	mail mail.Options
+	// outbox, in tests, is the outbox folder the runner writes messages to
+	// when no SMTP server is set, on any engine (wire_mail.go).
+	outbox string
 }
 
 // wiring collects what the features contribute to the API server: the

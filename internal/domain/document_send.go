@@ -10,21 +10,30 @@ import (
 // SendStatus is where a request to e-mail a document is.
 //
 //	queued --delivered--> sent
+//	   |\---written to the outbox folder--> written_to_outbox
 //	   \----permanent failure, or retries exhausted--> failed --job retried--> queued
 type SendStatus string
 
-// The send statuses.
+// The send statuses. SendWrittenToOutbox is the all-in-one without an SMTP
+// server: the message was written as an .eml file to its outbox folder,
+// and nobody has received it.
 const (
-	SendQueued SendStatus = "queued"
-	SendSent   SendStatus = "sent"
-	SendFailed SendStatus = "failed"
+	SendQueued          SendStatus = "queued"
+	SendSent            SendStatus = "sent"
+	SendWrittenToOutbox SendStatus = "written_to_outbox"
+	SendFailed          SendStatus = "failed"
 )
+
+// Done reports whether the message has left the job's hands (sent, or
+// written to the outbox): a job run again must not produce it twice.
+func (s SendStatus) Done() bool { return s == SendSent || s == SendWrittenToOutbox }
 
 // Document event actions of e-mail sends (Dolibarr's BILL_SENTBYMAIL and
 // friends): they do not change the document's status.
 const (
-	EventSentByMail = "sent_by_mail"
-	EventSendFailed = "send_failed"
+	EventSentByMail      = "sent_by_mail"
+	EventWrittenToOutbox = "written_to_outbox"
+	EventSendFailed      = "send_failed"
 )
 
 // Limits of a send request.
@@ -101,9 +110,15 @@ func (s *DocumentSend) Validate() error {
 	return v.Err()
 }
 
-// MarkSent records the delivery.
+// MarkSent records the delivery to a mail server.
 func (s *DocumentSend) MarkSent(messageID string, at time.Time) {
 	s.Status, s.MessageID, s.LastError, s.SentAt, s.UpdatedAt = SendSent, messageID, "", at, at
+}
+
+// MarkWrittenToOutbox records that the message was written to the outbox
+// folder instead of being sent; SentAt is when it was written.
+func (s *DocumentSend) MarkWrittenToOutbox(messageID string, at time.Time) {
+	s.Status, s.MessageID, s.LastError, s.SentAt, s.UpdatedAt = SendWrittenToOutbox, messageID, "", at, at
 }
 
 // MarkFailed records that the send gave up, and why.

@@ -236,4 +236,34 @@ func TestAllInOneWithoutSMTPWritesEMLFiles(t *testing.T) {
 	require.Equal(t, "Invoice "+ref+" from Acme", p.Subject)
 	require.Equal(t, ref+".pdf", p.Attachments[0].Name)
 	require.Contains(t, p.Header.Get("To"), "elodie@martin.test")
+
+	// Written, not sent: the send and the invoice's log say so.
+	var sends struct {
+		Data []struct {
+			Status    string `json:"status"`
+			MessageID string `json:"message_id"`
+		} `json:"data"`
+	}
+	for {
+		c.must(http.StatusOK, http.MethodGet, fmt.Sprintf("/api/v1/invoices/%d/sends", id), nil, &sends)
+		if sends.Data[0].Status != "queued" {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "the send is still queued\n%s", logs)
+		time.Sleep(50 * time.Millisecond) // polling the send's observable state
+	}
+	require.Equal(t, "written_to_outbox", sends.Data[0].Status)
+	require.Equal(t, "<"+sends.Data[0].MessageID+">", p.Header.Get("Message-ID"))
+	var events struct {
+		Data []struct {
+			Action string `json:"action"`
+		} `json:"data"`
+	}
+	c.must(http.StatusOK, http.MethodGet, fmt.Sprintf("/api/v1/invoices/%d/events", id), nil, &events)
+	var actions []string
+	for _, e := range events.Data {
+		actions = append(actions, e.Action)
+	}
+	require.Contains(t, actions, "written_to_outbox")
+	require.NotContains(t, actions, "sent_by_mail")
 }

@@ -60,10 +60,13 @@ type Options struct {
 // Sender is the resilient mail service: it implements mailing.Mailer over
 // a Transport.
 type Sender struct {
-	t     Transport
-	b     *Breaker
-	sleep func(ctx context.Context, d time.Duration) error
-	log   *zap.Logger
+	t Transport
+	// outbox: t keeps the messages (Dir) instead of handing them to a mail
+	// server, and the receipts say so.
+	outbox bool
+	b      *Breaker
+	sleep  func(ctx context.Context, d time.Duration) error
+	log    *zap.Logger
 }
 
 var _ mailing.Mailer = (*Sender)(nil)
@@ -82,7 +85,8 @@ func NewSender(t Transport, o Options) *Sender {
 	if o.Sleep == nil {
 		o.Sleep = sleep
 	}
-	return &Sender{t: t, b: o.Breaker, sleep: o.Sleep, log: o.Log}
+	_, outbox := t.(*Dir)
+	return &Sender{t: t, outbox: outbox, b: o.Breaker, sleep: o.Sleep, log: o.Log}
 }
 
 // NewDefaultBreaker returns the breaker of the fixed policy
@@ -132,7 +136,7 @@ func (s *Sender) attempts(parent context.Context, m mailing.Message) (mailing.Re
 		id, err := s.t.Deliver(actx, m)
 		acancel()
 		if err == nil {
-			return mailing.Receipt{MessageID: id, Attempts: n}, nil
+			return mailing.Receipt{MessageID: id, Attempts: n, Outbox: s.outbox}, nil
 		}
 		if cerr := parent.Err(); errors.Is(cerr, context.Canceled) {
 			// The caller gave up (shutdown): not the server's fault.

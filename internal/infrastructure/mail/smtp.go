@@ -7,6 +7,7 @@ import (
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
 
 	"github.com/dolibarr-go/dolibarr/internal/usecase/mailing"
 )
@@ -84,7 +85,8 @@ func NewSMTP(cfg SMTPConfig) (*SMTP, error) {
 }
 
 // Deliver makes one attempt: connect, open the session, send the message,
-// quit. It returns by ctx's deadline: go-mail puts one deadline on the
+// hang up (hangUp). It returns as soon as the server has accepted the
+// message, and by ctx's deadline: go-mail puts one deadline on the
 // connection when it dials, and it is set here to the time left in ctx.
 func (s *SMTP) Deliver(ctx context.Context, m mailing.Message) (string, error) {
 	msg, err := build(s.cfg.From, m)
@@ -129,7 +131,7 @@ func (s *SMTP) Deliver(ctx context.Context, m mailing.Message) (string, error) {
 	if err != nil {
 		return "", &SessionError{Err: err}
 	}
-	defer func() { _ = client.CloseWithSMTPClient(sc) }() // QUIT; the outcome is already known
+	defer hangUp(sc)
 	if err := client.SendWithSMTPClient(sc, msg); err != nil {
 		if msg.IsDelivered() {
 			// The server accepted the data; what failed came after it.
@@ -139,4 +141,19 @@ func (s *SMTP) Deliver(ctx context.Context, m mailing.Message) (string, error) {
 		return "", err
 	}
 	return messageID(msg), nil
+}
+
+// hangUp ends the session: it sends QUIT, as RFC 5321 requires before
+// closing, and closes the connection without waiting for the reply. Once
+// the server has answered 250 to the data it has taken responsibility for
+// the message, so nothing the reply to QUIT could say changes the outcome;
+// waiting for it (go-mail's Quit) only delayed the report of a delivery,
+// and a runner killed during that wait, on a slow server, left a sent
+// message unrecorded, to be sent again (issue 21). Errors are moot here.
+func hangUp(sc *smtp.Client) {
+	if sc == nil || !sc.HasConnection() {
+		return
+	}
+	_, _ = sc.Text.Cmd("QUIT")
+	_ = sc.Close()
 }

@@ -50,6 +50,7 @@ func TestSMTPDeliversTheMessageWithItsPDF(t *testing.T) {
 	s, _, _ := smtpSender(t, SMTPConfig{Host: srv.Host, Port: srv.Port})
 	rec, err := s.Send(context.Background(), invoiceMessage("elodie@customer.test", "compta@customer.test"))
 	require.NoError(t, err)
+	require.False(t, rec.Outbox)
 	require.Equal(t, 1, rec.Attempts)
 
 	msgs := srv.WaitMessages(t, 1, 5*time.Second)
@@ -270,6 +271,42 @@ func TestSMTPStartTLSRequiredButNotOffered(t *testing.T) {
 	require.Empty(t, srv.Messages(), "nothing sent in clear")
 }
 
+// TestSMTPReportsTheDeliveryBeforeTheReplyToQuit: once the server has
+// answered 250 to the data, Deliver returns the message id; it sends QUIT
+// but does not wait for the reply. A server slow to answer QUIT used to
+// hold the report of a delivery it had already accepted, and a runner
+// killed meanwhile sent the message again (issue 21, defect 6).
+func TestSMTPReportsTheDeliveryBeforeTheReplyToQuit(t *testing.T) {
+	srv := mailtest.Start(t, mailtest.Options{HoldQuit: true})
+	tr, err := NewSMTP(SMTPConfig{Host: srv.Host, Port: srv.Port, From: "billing@acme.test", TLS: TLSNone})
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	type result struct {
+		id  string
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		id, err := tr.Deliver(ctx, invoiceMessage("a@customer.test"))
+		done <- result{id, err}
+	}()
+	var res result
+	select {
+	case res = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("Deliver still waits (%d QUIT reply withheld) for a message the server accepted: %d received", srv.QuitsHeld(), len(srv.Messages()))
+	}
+	require.NoError(t, res.err)
+	msgs := srv.Messages()
+	require.Len(t, msgs, 1)
+	p, err := msgs[0].Parse()
+	require.NoError(t, err)
+	require.Equal(t, "<"+res.id+">", p.Header.Get("Message-ID"))
+	require.Eventually(t, func() bool { return srv.QuitsHeld() == 1 }, 5*time.Second, 5*time.Millisecond,
+		"the session still ends with QUIT")
+}
+
 func TestNewSMTPRefusesABadConfiguration(t *testing.T) {
 	for _, cfg := range []SMTPConfig{
 		{Port: 25, From: "a@b.test", TLS: TLSNone},
@@ -289,6 +326,7 @@ func TestDirWritesEMLFiles(t *testing.T) {
 	s := NewSender(tr, Options{})
 	rec, err := s.Send(context.Background(), invoiceMessage("a@customer.test"))
 	require.NoError(t, err)
+	require.True(t, rec.Outbox, "the receipt says the message went to the outbox, not to anyone")
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	require.Len(t, entries, 1)

@@ -50,6 +50,11 @@ const (
 	// maxDescriptionLines caps a line's description so one line can never
 	// be taller than a page.
 	maxDescriptionLines = 40
+	// maxHeaderAddressLines and maxBoxLines cap the company's address
+	// block in the header (repeated on every page, which it must leave
+	// room on) and the customer's address box, whatever the address.
+	maxHeaderAddressLines = 6
+	maxBoxLines           = 14
 )
 
 // Font sizes in points.
@@ -329,8 +334,11 @@ func (l *layout) header() {
 		contact = append(contact, c.Website)
 	}
 	if len(contact) > 0 {
-		addr = append(addr, l.wrapItems(strings.Join(contact, " · "), sizeSmall, false, colorMuted, left, 2)...)
+		// The contact line is kept: the address gives way to it.
+		ci := l.wrapItems(strings.Join(contact, " · "), sizeSmall, false, colorMuted, left, 2)
+		addr = append(addr[:min(len(addr), maxHeaderAddressLines-len(ci))], ci...)
 	}
+	addr = addr[:min(len(addr), maxHeaderAddressLines)]
 
 	meta := []item{l.labelled("label.ref", l.doc.Ref, right, true)}
 	if !l.doc.IssueDate.IsZero() {
@@ -358,8 +366,8 @@ func (l *layout) labelled(key, value string, span int, bold bool) item {
 }
 
 func (l *layout) pair(label, value string, span int, bold bool) item {
-	s := l.loc.T("format.label", "label", label, "value", value)
-	return item{text: s, size: l.met.fit(s, bold, sizeBody, 5.5, colW(span)-2*hpad-slack), bold: bold}
+	s, size := l.met.fitLine(l.loc.T("format.label", "label", label, "value", value), bold, sizeBody, 5.5, colW(span)-2*hpad-slack)
+	return item{text: s, size: size, bold: bold}
 }
 
 func (l *layout) footer() {

@@ -157,3 +157,24 @@ func (m *metrics) fit(s string, bold bool, size, minSize, maxWidth float64) floa
 	}
 	return size
 }
+
+// fitLine returns s and the largest size, from size down to minSize, at
+// which it fits in maxWidth mm on one line; a text still too wide at
+// minSize (a long free-text reference) is cut to fit, with an ellipsis,
+// rather than spill over the next column or row.
+func (m *metrics) fitLine(s string, bold bool, size, minSize, maxWidth float64) (string, float64) {
+	size = m.fit(s, bold, size, minSize, maxWidth)
+	if m.width(s, bold, size) <= maxWidth {
+		return s, size
+	}
+	const ellipsis = "…"
+	room := maxWidth - m.width(ellipsis, bold, size)
+	w := 0.0
+	for i, r := range s {
+		w += m.width(string(r), bold, size)
+		if w > room {
+			return s[:i] + ellipsis, size
+		}
+	}
+	return s, size
+}

@@ -87,6 +87,7 @@ type Renderer struct {
 	opts       Options
 	fonts      []*entity.CustomFont
 	metrics    *metrics
+	glyphs     *glyphs
 	watermarks *watermarks
 	slots      chan struct{}
 	wg         sync.WaitGroup
@@ -111,11 +112,15 @@ func New(opts Options) (*Renderer, error) {
 	if err != nil {
 		return nil, err
 	}
+	g, err := newGlyphs(regularTTF, boldTTF)
+	if err != nil {
+		return nil, err
+	}
 	wm, err := newWatermarks(boldTTF)
 	if err != nil {
 		return nil, err
 	}
-	return &Renderer{opts: opts, fonts: fonts, metrics: m, watermarks: wm, slots: make(chan struct{}, opts.MaxConcurrent)}, nil
+	return &Renderer{opts: opts, fonts: fonts, metrics: m, glyphs: g, watermarks: wm, slots: make(chan struct{}, opts.MaxConcurrent)}, nil
 }
 
 // fontCopies gives one render its own font bytes: gofpdf pads the font
@@ -198,6 +203,20 @@ type abort struct{ err error }
 
 // render runs on the render goroutine.
 func (r *Renderer) render(ctx context.Context, doc documents.Document, rep *Report) (out []byte, err error) {
+	// A panic from the layout, maroto or gofpdf on some unexpected input
+	// must not take the process down: this goroutine is ours, no
+	// middleware recovers it. It becomes an error, which the documents use
+	// case reports as a failed rendering.
+	defer func() {
+		if p := recover(); p != nil {
+			if a, ok := p.(abort); ok {
+				out, err = nil, a.err
+				return
+			}
+			out, err = nil, fmt.Errorf("pdf: rendering panicked: %v", p)
+		}
+	}()
+	doc = r.glyphs.document(doc)
 	loc := i18n.For(doc.Language)
 	rep.Language = loc.Tag()
 	plan, err := r.plan(doc, loc)
@@ -215,18 +234,6 @@ func (r *Renderer) render(ctx context.Context, doc documents.Document, rep *Repo
 		}
 		return nil
 	}
-	// A panic from maroto or gofpdf on some unexpected input must not take
-	// the process down: this goroutine is ours, no middleware recovers it.
-	defer func() {
-		if p := recover(); p != nil {
-			if a, ok := p.(abort); ok {
-				out, err = nil, a.err
-				return
-			}
-			out, err = nil, fmt.Errorf("pdf: maroto panicked: %v", p)
-		}
-	}()
-
 	// Unit 1: set-up (maroto parses the fonts here).
 	m, err := r.setup(doc, loc, plan)
 	if err != nil {

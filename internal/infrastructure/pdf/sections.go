@@ -30,7 +30,7 @@ var (
 // one is a single-line cell whose text shrinks (down to 5 pt) rather than
 // overflow its column: amounts are never wrapped.
 func (l *layout) one(span int, s string, a align.Type, bold bool) cell {
-	size := l.met.fit(s, bold, sizeBody, 5, colW(span)-2*hpad-slack)
+	s, size := l.met.fitLine(s, bold, sizeBody, 5, colW(span)-2*hpad-slack)
 	return cell{span: span, align: a, items: []item{{text: s, size: size, bold: bold}}}
 }
 
@@ -55,6 +55,8 @@ func (l *layout) parties() {
 	for _, ln := range addressLines(c) {
 		box = append(box, l.wrapItems(ln, sizeBody+1, false, nil, right, 3)...)
 	}
+	// An address of any number of lines must leave the box on one page.
+	box = box[:min(len(box), maxBoxLines)]
 	l.body(0, nil, false, true,
 		cell{span: left, items: details},
 		cell{span: gap},

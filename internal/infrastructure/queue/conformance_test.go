@@ -37,6 +37,7 @@ var conformance = []struct {
 	{"RunnerHardStop", testRunnerHardStop},
 	{"RunnerHandsBackJobsOfHandlersThatIgnoreCancellation", testRunnerHandsBackJobsOfHandlersThatIgnoreCancellation},
 	{"RunnerRetriesAfterBackoff", testRunnerRetriesAfterBackoff},
+	{"CompleteAtOnceSkipsTheBatch", testCompleteAtOnceSkipsTheBatch},
 }
 
 func TestConformance(t *testing.T) {

@@ -26,9 +26,20 @@ func WithTimeout(d time.Duration) HandlerOption {
 	return func(k *kindSpec) { k.timeout = d }
 }
 
+// CompleteAtOnce records each successful job of the kind as completed
+// with its own statement before the worker takes another job, instead of
+// in the runner's next batch of completions: for jobs with an effect
+// outside the database (an e-mail sent), whose state should say at once
+// that the effect happened. It costs a statement per job; the batch stays
+// for everything else (docs/benchmarks.md measures both).
+func CompleteAtOnce() HandlerOption {
+	return func(k *kindSpec) { k.atOnce = true }
+}
+
 type kindSpec struct {
 	handler Handler
 	timeout time.Duration // 0: the runner's default
+	atOnce  bool
 }
 
 // Registry maps job kinds to handlers. The composition root fills it before

@@ -314,7 +314,8 @@ func (r *Runner) execute(jobCtx context.Context, j domain.Job, completions chan<
 		zap.String("request_id", j.RequestID))
 	start := time.Now()
 	var err error
-	if spec, ok := r.reg.lookup(j.Kind); !ok {
+	spec, ok := r.reg.lookup(j.Kind)
+	if !ok {
 		// Retried like any failure rather than failed at once: during a
 		// rolling deploy an older runner may claim a kind only newer
 		// runners know.
@@ -332,7 +333,9 @@ func (r *Runner) execute(jobCtx context.Context, j domain.Job, completions chan<
 	}
 	took := time.Since(start)
 	if err == nil {
-		completions <- claim
+		if !spec.atOnce || !r.completeNow(jobCtx, claim, log) {
+			completions <- claim
+		}
 		log.Info("job completed", zap.Duration("took", took))
 		return
 	}
@@ -354,6 +357,23 @@ func (r *Runner) execute(jobCtx context.Context, j domain.Job, completions chan<
 	default:
 		log.Warn("job attempt failed", fields...)
 	}
+}
+
+// completeNow records one completion at once (CompleteAtOnce kinds). It
+// returns false when the statement failed, so the caller hands the
+// completion to the batch, which retries it.
+func (r *Runner) completeNow(jobCtx context.Context, claim ref, log *zap.Logger) bool {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(jobCtx), dbTimeout)
+	defer cancel()
+	n, err := r.store.complete(ctx, r.cfg.ID, []ref{claim}, r.now())
+	switch {
+	case err != nil:
+		log.Warn("recording the completion failed; it goes to the next batch", zap.Error(err))
+		return false
+	case n == 0:
+		log.Warn("completion discarded: the lease was lost (rescued and claimed again)")
+	}
+	return true
 }
 
 // call runs h, turning a panic into an error so one bad job cannot kill

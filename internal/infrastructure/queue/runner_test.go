@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -103,6 +104,51 @@ func testRunnerWorksEveryJobOnceWithTheRequestID(t *testing.T, db *persistence.D
 	ctxMap := done[0].ContextMap()
 	require.Regexp(t, `^req-\d+$`, ctxMap["request_id"])
 	require.Equal(t, "r1", ctxMap["runner"])
+}
+
+// TestCompleteAtOnceSkipsTheBatch: a job of a CompleteAtOnce kind (the
+// e-mail sends) reads completed as soon as its handler has returned, even
+// while the batch of completions is stuck: the test holds a lock on the
+// row of a batched job, so the batch's UPDATE waits on it. Without the
+// option the job would wait in that batch, running in the table.
+// PostgreSQL only: SQLite has one writer, so a held lock stops every
+// statement; on MariaDB the waiting batch UPDATE (REPEATABLE READ) holds
+// next-key locks on the state index that also stop the claim of the next
+// job, so the two paths cannot be told apart this way.
+func testCompleteAtOnceSkipsTheBatch(t *testing.T, db *persistence.DB) {
+	if db.Driver() != "postgres" {
+		t.Skip("needs a row lock that stops only the batch: PostgreSQL")
+	}
+	s := NewStore(db, StoreOptions{})
+	reg := NewRegistry()
+	started, locked := make(chan struct{}), make(chan struct{})
+	require.NoError(t, reg.Register("batched", func(context.Context, *domain.Job) error {
+		close(started)
+		<-locked
+		return nil
+	}))
+	require.NoError(t, reg.Register("at.once", func(context.Context, *domain.Job) error { return nil }, CompleteAtOnce()))
+	cfg := fastConfig("r1")
+	cfg.Workers, cfg.Buffer = 1, 0
+	r, err := New(s, reg, cfg, zap.NewNop())
+	require.NoError(t, err)
+	ctx := context.Background()
+	batched := enqueue(t, s, ctx, "batched")
+	startRunner(t, r)
+	<-started
+	tx, err := db.SQL().BeginTx(ctx, nil)
+	require.NoError(t, err)
+	defer func() { _ = tx.Rollback() }()
+	_, err = tx.ExecContext(ctx, "SELECT id FROM jobs WHERE id = "+strconv.FormatInt(batched, 10)+" FOR UPDATE")
+	require.NoError(t, err)
+	atOnce := enqueue(t, s, ctx, "at.once")
+	close(locked)
+
+	require.Eventually(t, func() bool { return get(t, s, atOnce).State == domain.JobCompleted }, 10*time.Second, 10*time.Millisecond,
+		"the at-once job is completed while the batch waits")
+	require.Equal(t, domain.JobRunning, get(t, s, batched).State, "the batched job's completion is still waiting on the lock")
+	require.NoError(t, tx.Rollback())
+	eventuallyCount(t, db, 2, "state = ?", "completed")
 }
 
 // TestRunnerOutcomes: unknown kind, panic, timeout, permanent error and

@@ -8,6 +8,7 @@ package documents
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -147,6 +148,13 @@ type Config struct {
 	Timeout time.Duration
 }
 
+// ErrRenderFailed marks a document the renderer failed to draw (an error,
+// or a panic it recovered, of the PDF library on this document's content),
+// as opposed to a rendering stopped by its context. Rendering the same
+// document again fails the same way, so a job that needs the PDF fails for
+// good instead of being retried.
+var ErrRenderFailed = errors.New("the document could not be rendered")
+
 // DefaultTimeout is the rendering time budget of the specification.
 const DefaultTimeout = 30 * time.Second
 
@@ -221,7 +229,10 @@ func (s *Service) Render(ctx context.Context, req Request, w io.Writer) (File, e
 	}
 	s.complete(&doc, req.Language)
 	if err := s.r.Render(ctx, doc, w); err != nil {
-		return File{}, fmt.Errorf("rendering %s %s: %w", doc.Kind, doc.Ref, err)
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return File{}, fmt.Errorf("rendering %s %s: %w", doc.Kind, doc.Ref, err)
+		}
+		return File{}, fmt.Errorf("rendering %s %s: %w: %w", doc.Kind, doc.Ref, ErrRenderFailed, err)
 	}
 	return File{Name: FileName(doc.Ref), ContentType: "application/pdf", Ref: doc.Ref}, nil
 }

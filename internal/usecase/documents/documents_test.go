@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"testing"
 	"time"
@@ -30,6 +31,7 @@ type fakeRenderer struct {
 	got      Document
 	calls    int
 	deadline time.Time
+	err      error
 }
 
 func (f *fakeRenderer) Render(ctx context.Context, doc Document, w io.Writer) error {
@@ -38,6 +40,9 @@ func (f *fakeRenderer) Render(ctx context.Context, doc Document, w io.Writer) er
 	f.deadline, _ = ctx.Deadline()
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if f.err != nil {
+		return f.err
 	}
 	_, err := w.Write([]byte("%PDF-fake"))
 	return err
@@ -91,6 +96,24 @@ func TestRenderErrors(t *testing.T) {
 	_, err = svc.Render(ctx, Request{Kind: KindOrder, ID: 1}, io.Discard)
 	require.ErrorIs(t, err, context.Canceled)
 	require.Zero(t, r.calls)
+}
+
+// TestRenderFailureIsMarked: what the renderer fails on (an error or a
+// recovered panic of the PDF library) is ErrRenderFailed, so a job knows
+// retrying will not help; a rendering its context stopped is not.
+func TestRenderFailureIsMarked(t *testing.T) {
+	r := &fakeRenderer{err: errors.New("pdf: rendering panicked: runtime error: index out of range [65536] with length 65536")}
+	svc := New(&fakeSource{doc: Document{Kind: KindInvoice, Ref: "FA2611-0042"}}, r, Config{})
+	_, err := svc.Render(context.Background(), Request{Kind: KindInvoice, ID: 7}, io.Discard)
+	require.ErrorIs(t, err, ErrRenderFailed)
+	require.ErrorContains(t, err, "index out of range")
+
+	for _, stop := range []error{context.Canceled, context.DeadlineExceeded} {
+		r.err = fmt.Errorf("pdf: %w", stop)
+		_, err = svc.Render(context.Background(), Request{Kind: KindInvoice, ID: 7}, io.Discard)
+		require.ErrorIs(t, err, stop)
+		require.NotErrorIs(t, err, ErrRenderFailed, "a stopped rendering may succeed next time")
+	}
 }
 
 func TestFileName(t *testing.T) {

@@ -38,13 +38,17 @@ type Attachment struct {
 	Data        []byte
 }
 
-// Receipt describes a delivered message.
+// Receipt describes a delivered message, or one written to the outbox.
 type Receipt struct {
 	// MessageID is the Message-ID header given to the message, without
 	// the angle brackets.
 	MessageID string
 	// Attempts is the number of delivery attempts made (1 to 3).
 	Attempts int
+	// Outbox is true when the message was written to the outbox folder
+	// (the all-in-one without an SMTP server) rather than handed to a mail
+	// server: nobody has received it.
+	Outbox bool
 }
 
 // Mailer delivers messages: the mail service with its retries and circuit

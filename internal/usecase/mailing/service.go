@@ -191,7 +191,8 @@ type jobPayload struct {
 // message and sends it through the Mailer, then records the outcome on the
 // send request and, for a delivery or a final failure, on the document's
 // events. The job's outcome follows the failure's class:
-//   - delivered (or already delivered by an earlier run): done;
+//   - delivered, or written to the outbox folder (or already, by an
+//     earlier run): done;
 //   - permanent: the job fails at once with the reason;
 //   - mail circuit open: the job is snoozed until the circuit closes,
 //     without spending an attempt;
@@ -210,7 +211,7 @@ func (s *Service) HandleJob(ctx context.Context, job *domain.Job) error {
 	case err != nil:
 		return err
 	}
-	if send.Status == domain.SendSent {
+	if send.Status.Done() {
 		return nil // an earlier run delivered it; never send twice
 	}
 	doc, err := s.load(ctx, send.Kind, send.DocumentID)
@@ -255,9 +256,10 @@ func (s *Service) HandleJob(ctx context.Context, job *domain.Job) error {
 }
 
 // permanentPrep tells whether preparing the message failed for good: the
-// document or its customer is gone, or the input is refused.
+// document or its customer is gone, the input is refused, or the PDF
+// renderer failed on the document (it would fail again on every attempt).
 func permanentPrep(err error) bool {
-	return errors.Is(err, domain.ErrNotFound) || errors.Is(err, domain.ErrInvalid)
+	return errors.Is(err, domain.ErrNotFound) || errors.Is(err, domain.ErrInvalid) || errors.Is(err, documents.ErrRenderFailed)
 }
 
 // message renders the PDF and composes the message.
@@ -315,7 +317,8 @@ func (s *Service) message(ctx context.Context, send *domain.DocumentSend, doc do
 	}, nil
 }
 
-// sent records the delivery on the request and the document.
+// sent records the delivery, or the message written to the outbox folder,
+// on the request and the document.
 func (s *Service) sent(ctx context.Context, send *domain.DocumentSend, doc domain.SalesDocument, rec Receipt) error {
 	now := s.clock()
 	return s.d.Tx.Do(ctx, func(ctx context.Context) error {
@@ -323,12 +326,19 @@ func (s *Service) sent(ctx context.Context, send *domain.DocumentSend, doc domai
 		if err != nil {
 			return err
 		}
-		cur.MarkSent(rec.MessageID, now)
+		to := strings.Join(cur.To, ", ")
+		action, note := domain.EventSentByMail, fmt.Sprintf("sent to %s (message id %s, send %d)", to, rec.MessageID, cur.ID)
+		if rec.Outbox {
+			cur.MarkWrittenToOutbox(rec.MessageID, now)
+			action = domain.EventWrittenToOutbox
+			note = fmt.Sprintf("written to the outbox folder for %s, not sent: no SMTP server is configured (message id %s, send %d)", to, rec.MessageID, cur.ID)
+		} else {
+			cur.MarkSent(rec.MessageID, now)
+		}
 		if err := s.d.Store.SaveSend(ctx, cur); err != nil {
 			return err
 		}
-		note := fmt.Sprintf("sent to %s (message id %s, send %d)", strings.Join(cur.To, ", "), rec.MessageID, cur.ID)
-		ev := domain.Event(doc, domain.EventSentByMail, doc.StatusName(), cur.RequestedBy, note, now)
+		ev := domain.Event(doc, action, doc.StatusName(), cur.RequestedBy, note, now)
 		return s.d.Store.AddEvent(ctx, &ev)
 	})
 }
@@ -378,7 +388,7 @@ func (s *Service) note(ctx context.Context, send *domain.DocumentSend, cause err
 		if err != nil {
 			return err
 		}
-		if cur.Status == domain.SendSent {
+		if cur.Status.Done() {
 			return nil
 		}
 		cur.MarkWaiting(cause.Error(), now)

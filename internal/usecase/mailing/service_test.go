@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"maps"
 	"slices"
@@ -157,9 +158,10 @@ func (f *fakeRenderer) Render(_ context.Context, req documents.Request, w io.Wri
 }
 
 type fakeMailer struct {
-	sent  []Message
-	err   error
-	check error
+	sent   []Message
+	err    error
+	check  error
+	outbox bool // the transport writes to the outbox folder
 }
 
 func (f *fakeMailer) Check() error { return f.check }
@@ -169,7 +171,7 @@ func (f *fakeMailer) Send(_ context.Context, m Message) (Receipt, error) {
 		return Receipt{}, f.err
 	}
 	f.sent = append(f.sent, m)
-	return Receipt{MessageID: m.MessageID, Attempts: 1}, nil
+	return Receipt{MessageID: m.MessageID, Attempts: 1, Outbox: f.outbox}, nil
 }
 
 // fixture: a validated invoice (FA2611-0042, 1234.56 incl. tax, due on
@@ -479,6 +481,29 @@ func TestHandleJobNeverSendsTwice(t *testing.T) {
 	require.Len(t, f.store.events, 1)
 }
 
+// TestHandleJobWrittenToOutbox is issue 21's defect 14: a message the
+// all-in-one without SMTP writes to its outbox folder was reported as sent
+// with a sent_by_mail event. It is written_to_outbox, on the send and as
+// the event, and a job run again does not write it twice.
+func TestHandleJobWrittenToOutbox(t *testing.T) {
+	f := newFixture(t)
+	f.mailer.outbox = true
+	s, job := f.request(t, Request{Kind: domain.KindInvoice, ID: 1})
+	require.NoError(t, f.svc.HandleJob(context.Background(), job))
+	got := f.store.get(s.ID)
+	require.Equal(t, domain.SendWrittenToOutbox, got.Status)
+	require.NotEmpty(t, got.MessageID)
+	require.Equal(t, f.now, got.SentAt, "when it was written")
+	require.Len(t, f.store.events, 1)
+	require.Equal(t, domain.EventWrittenToOutbox, f.store.events[0].Action)
+	require.Contains(t, f.store.events[0].Note, "not sent")
+	require.Contains(t, f.store.events[0].Note, got.MessageID)
+
+	require.NoError(t, f.svc.HandleJob(context.Background(), job), "a job run again after the write")
+	require.Len(t, f.mailer.sent, 1)
+	require.Len(t, f.store.events, 1)
+}
+
 func TestHandleJobDocumentChangedMeanwhile(t *testing.T) {
 	f := newFixture(t)
 	_, job := f.request(t, Request{Kind: domain.KindInvoice, ID: 1})
@@ -506,6 +531,25 @@ func TestHandleJobRenderFailures(t *testing.T) {
 
 	f.renderer.err = notFound("invoice", 1)
 	require.ErrorAs(t, f.svc.HandleJob(context.Background(), job), &perm)
+}
+
+// TestHandleJobRendererFailureIsPermanent: the PDF library failing on the
+// document (issue 21: an emoji made it panic) fails the job at once, with
+// the reason on the send and the document, instead of five retries over
+// six minutes that all fail the same way.
+func TestHandleJobRendererFailureIsPermanent(t *testing.T) {
+	f := newFixture(t)
+	s, job := f.request(t, Request{Kind: domain.KindInvoice, ID: 1})
+	f.renderer.err = fmt.Errorf("rendering invoice FA2611-0042: %w: pdf: rendering panicked: index out of range", documents.ErrRenderFailed)
+	err := f.svc.HandleJob(context.Background(), job)
+	var perm *domain.JobPermanentError
+	require.ErrorAs(t, err, &perm)
+	require.Empty(t, f.mailer.sent)
+	got := f.store.get(s.ID)
+	require.Equal(t, domain.SendFailed, got.Status)
+	require.Contains(t, got.LastError, "index out of range")
+	require.Len(t, f.store.events, 1)
+	require.Equal(t, domain.EventSendFailed, f.store.events[0].Action)
 }
 
 func TestHandleJobBadPayloadIsPermanent(t *testing.T) {

@@ -69,6 +69,10 @@ type Options struct {
 	// Implicit, speaks TLS from the first byte.
 	TLS      *tls.Config
 	Implicit bool
+	// HoldQuit withholds the reply to QUIT (on plain connections) until
+	// ReleaseQuit: a server slow to close the session after it accepted
+	// the message.
+	HoldQuit bool
 }
 
 // Received is one accepted message.
@@ -94,6 +98,9 @@ type Server struct {
 	hits map[Stage]int
 	conn int
 	got  chan struct{} // signalled on each accepted message
+
+	quitHeld    int           // QUIT replies being withheld now
+	quitRelease chan struct{} // closed by ReleaseQuit
 }
 
 // Start starts a server on a free 127.0.0.1 port; it stops at the end of
@@ -106,7 +113,10 @@ func Start(t testing.TB, o Options) *Server {
 	}
 	a := ln.Addr().(*net.TCPAddr)
 	s := &Server{Addr: a.String(), Host: "127.0.0.1", Port: a.Port, opts: o, rule: o.Rule, hits: map[Stage]int{},
-		got: make(chan struct{}, 1)}
+		got: make(chan struct{}, 1), quitRelease: make(chan struct{})}
+	if !o.HoldQuit {
+		close(s.quitRelease)
+	}
 	s.serve(ln)
 	t.Cleanup(s.Stop)
 	return s
@@ -129,6 +139,8 @@ func (s *Server) serve(ln net.Listener) {
 		if s.opts.Implicit {
 			ln = tls.NewListener(ln, s.opts.TLS)
 		}
+	} else {
+		ln = quitListener{Listener: ln, s: s}
 	}
 	s.mu.Lock()
 	s.srv, s.ln = srv, ln
@@ -137,7 +149,9 @@ func (s *Server) serve(ln net.Listener) {
 }
 
 // Stop takes the server down: the port refuses connections until Restart.
+// Withheld QUIT replies are released.
 func (s *Server) Stop() {
+	s.ReleaseQuit()
 	s.mu.Lock()
 	srv, ln := s.srv, s.ln
 	s.srv, s.ln = nil, nil
@@ -169,6 +183,60 @@ func (s *Server) Restart(t testing.TB) {
 		t.Fatalf("mailtest: listen again on %s: %v", s.Addr, err)
 	}
 	s.serve(ln)
+}
+
+// ReleaseQuit answers the withheld QUIT replies (Options.HoldQuit) and
+// every later one at once.
+func (s *Server) ReleaseQuit() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	select {
+	case <-s.quitRelease:
+	default:
+		close(s.quitRelease)
+	}
+}
+
+// QuitsHeld returns how many QUIT replies are being withheld now.
+func (s *Server) QuitsHeld() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.quitHeld
+}
+
+// quitListener hands out connections whose reply to QUIT (221) waits for
+// ReleaseQuit. go-smtp answers QUIT as soon as it reads it, with no hook
+// before the reply, so the hold sits on the connection's writes.
+type quitListener struct {
+	net.Listener
+	s *Server
+}
+
+func (l quitListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return quitConn{Conn: c, s: l.s}, nil
+}
+
+type quitConn struct {
+	net.Conn
+	s *Server
+}
+
+func (c quitConn) Write(p []byte) (int, error) {
+	if bytes.HasPrefix(p, []byte("221 ")) {
+		c.s.mu.Lock()
+		release := c.s.quitRelease
+		c.s.quitHeld++
+		c.s.mu.Unlock()
+		<-release
+		c.s.mu.Lock()
+		c.s.quitHeld--
+		c.s.mu.Unlock()
+	}
+	return c.Conn.Write(p)
 }
 
 // SetRule replaces the rule (nil accepts everything).

@@ -1,0 +1,4 @@
+-- The previous versions know no written_to_outbox: those sends read as sent
+-- again, as they were reported before.
+UPDATE document_sends SET status = 'sent' WHERE status = 'written_to_outbox';
+ALTER TABLE document_sends MODIFY status VARCHAR(16) NOT NULL;
