@@ -44,6 +44,7 @@ type DB struct {
 	// busy_timeout.
 	writer     chan struct{}
 	writerWait time.Duration
+	retry      retryPolicy
 }
 
 // Open connects to the database named by o and applies the pool settings.
@@ -94,7 +95,7 @@ func Open(o Options) (*DB, error) {
 	}
 	sqlDB.SetMaxIdleConns(o.MaxIdleConns)
 	sqlDB.SetConnMaxLifetime(o.ConnMaxLifetime)
-	db := &DB{gorm: g, sql: sqlDB, driver: o.Driver, dsn: dsn}
+	db := &DB{gorm: g, sql: sqlDB, driver: o.Driver, dsn: dsn, retry: retryPolicy{attempts: txAttempts, backoff: txBackoff}}
 	if o.Driver == "sqlite" {
 		db.writer = make(chan struct{}, 1)
 		db.writerWait = sqliteWriterWait
