@@ -3,6 +3,7 @@ package apptest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -58,8 +59,11 @@ func validate(t testing.TB, req *http.Request, res *Response) {
 // needs no testing.TB, so concurrent clients can call it; Spec must have
 // loaded the document first.
 func check(req *http.Request, res *Response) error {
-	if specErr != nil || specRouter == nil {
-		return fmt.Errorf("internal/api/openapi.yaml is not loaded: %v", specErr)
+	if specErr != nil {
+		return fmt.Errorf("internal/api/openapi.yaml is not valid: %w", specErr)
+	}
+	if specRouter == nil {
+		return errors.New("internal/api/openapi.yaml is not loaded: call apptest.Spec first")
 	}
 	route, params, err := specRouter.FindRoute(req)
 	if err != nil {
@@ -71,7 +75,7 @@ func check(req *http.Request, res *Response) error {
 			}
 			return nil
 		}
-		return fmt.Errorf("request not in openapi.yaml: %v: %s", err, describe(req, res))
+		return fmt.Errorf("request not in openapi.yaml: %w: %s", err, describe(req, res))
 	}
 	op := route.Operation
 	ref := op.Responses.Status(res.Status)

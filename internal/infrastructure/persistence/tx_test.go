@@ -178,7 +178,8 @@ func waitingOnLock(ctx context.Context, db *persistence.DB) (int, error) {
 // the router: a transaction of the test holds a stock row, a priced receipt
 // (which locks its product row first) waits for it, then the test's
 // transaction asks for that product row. The server aborts the request's
-// transaction, the smaller and the first to wait. With the default retries
+// transaction, the smaller and the first to wait (else the scenario runs
+// again). With the default retries
 // the request runs again once the test's transaction has committed and
 // succeeds; with a single attempt it is answered 503 transaction_conflict
 // with Retry-After, as openapi.yaml documents, and leaves no trace.
@@ -199,12 +200,20 @@ func TestDeadlockedRequestIsRetriedElse503HTTP(t *testing.T) {
 			create("/api/v1/stock/movements", map[string]any{"product_id": p, "warehouse_id": w, "quantity": "10"})
 			settings := persistence.NewSettingsRepo(a.DB)
 
-			receive := func() *apptest.Response {
+			// receive makes the deadlock and returns the request's answer,
+			// and whether the server chose the test's transaction as the
+			// victim instead (PostgreSQL checks a wait once, after
+			// deadlock_timeout: on a loaded machine the cycle may close
+			// after the request's check, and the test's own check finds it).
+			receive := func() (*apptest.Response, bool) {
 				ctx := context.Background()
 				sent := make(chan *apptest.Response, 1)
 				sendErr := make(chan error, 1)
-				var once sync.Once
+				attempts := 0
 				err := a.DB.Do(ctx, func(ctx context.Context) error {
+					if attempts++; attempts > 1 {
+						return nil // this side was the victim: the request went through
+					}
 					// Rows written first make this the larger transaction,
 					// the one InnoDB keeps when it picks a victim.
 					for i := range 50 {
@@ -216,14 +225,12 @@ func TestDeadlockedRequestIsRetriedElse503HTTP(t *testing.T) {
 					if err := g.Exec("SELECT id FROM product_stock WHERE product_id = ? AND warehouse_id = ? FOR UPDATE", p, w).Error; err != nil {
 						return err
 					}
-					once.Do(func() {
-						go func() {
-							res, err := a.Send(http.MethodPost, "/api/v1/stock/movements",
-								map[string]any{"product_id": p, "warehouse_id": w, "quantity": "5", "unit_price": "2"}, admin)
-							sent <- res
-							sendErr <- err
-						}()
-					})
+					go func() {
+						res, err := a.Send(http.MethodPost, "/api/v1/stock/movements",
+							map[string]any{"product_id": p, "warehouse_id": w, "quantity": "5", "unit_price": "2"}, admin)
+						sent <- res
+						sendErr <- err
+					}()
 					for {
 						n, err := waitingOnLock(ctx, a.DB)
 						if err != nil {
@@ -236,29 +243,44 @@ func TestDeadlockedRequestIsRetriedElse503HTTP(t *testing.T) {
 					}
 					return g.Exec("SELECT id FROM products WHERE id = ? FOR UPDATE", p).Error
 				})
-				require.NoError(t, err, "the test's transaction is not the victim")
+				var later *domain.RetryLater
+				lost := attempts > 1 || errors.As(err, &later)
+				if !lost {
+					require.NoError(t, err)
+				}
 				res := <-sent
 				require.NoError(t, <-sendErr)
-				return res
+				return res, lost
 			}
 
+			onHand := 10
 			persistence.SetRetry(a.DB, 1, time.Millisecond)
-			res := receive()
-			require.Equal(t, http.StatusServiceUnavailable, res.Status, "%s", res.Body)
-			require.Equal(t, "transaction_conflict", res.Problem(t).Code)
-			require.Equal(t, "1", res.Header.Get("Retry-After"))
-			require.NotContains(t, string(res.Body), "eadlock", "the driver's message stays in the log")
-			require.Contains(t, a.Logs(), `"code":"transaction_conflict"`)
+			for try := 1; ; try++ {
+				res, lost := receive()
+				if lost {
+					require.Equal(t, http.StatusCreated, res.Status, "%s", res.Body)
+					onHand += 5
+					require.Less(t, try, 5, "the server keeps choosing the test's transaction as the victim")
+					continue
+				}
+				require.Equal(t, http.StatusServiceUnavailable, res.Status, "%s", res.Body)
+				require.Equal(t, "transaction_conflict", res.Problem(t).Code)
+				require.Equal(t, "1", res.Header.Get("Retry-After"))
+				require.NotContains(t, string(res.Body), "eadlock", "the driver's message stays in the log")
+				require.Contains(t, a.Logs(), `"code":"transaction_conflict"`)
+				break
+			}
 
 			persistence.SetRetry(a.DB, 5, 10*time.Millisecond)
-			res = receive()
+			res, _ := receive()
 			require.Equal(t, http.StatusCreated, res.Status, "%s", res.Body)
+			onHand += 5
 
 			res = a.Do(t, http.MethodGet, fmt.Sprintf("/api/v1/products/%d/stock", p), nil, admin)
 			require.Equal(t, http.StatusOK, res.Status)
 			var st struct{ Total string }
 			res.JSON(t, &st)
-			require.Equal(t, "15", st.Total, "the refused receipt left nothing, the retried one was applied once")
+			require.Equal(t, fmt.Sprint(onHand), st.Total, "the refused receipt left nothing, the retried one was applied once")
 		})
 	}
 }
