@@ -367,3 +367,44 @@ func TestUseCasesKeepNothingFromAnAbortedAttempt(t *testing.T) {
 		})
 	}
 }
+
+// TestSQLiteBusyIs503: another process holding SQLite's write lock past
+// busy_timeout makes BEGIN IMMEDIATE fail with SQLITE_BUSY; the transaction
+// is not retried (it already waited) and answers database_busy, not 500.
+func TestSQLiteBusyIs503(t *testing.T) {
+	dsn := testdb.DSN(t, "sqlite") + "?_pragma=busy_timeout(50)"
+	open := func() *persistence.DB {
+		db, err := persistence.Open(persistence.Options{Driver: "sqlite", DSN: dsn})
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = db.Close() })
+		return db
+	}
+	// Two handles stand for two processes: each has its own writer slot.
+	first, second := open(), open()
+	require.NoError(t, first.MigrateUp())
+	ctx := context.Background()
+	held, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- first.Do(ctx, func(ctx context.Context) error {
+			if err := persistence.NewSettingsRepo(first).Put(ctx, "k", "first"); err != nil {
+				return err
+			}
+			close(held)
+			<-release
+			return nil
+		})
+	}()
+	<-held
+	calls := 0
+	err := second.Do(ctx, func(ctx context.Context) error {
+		calls++
+		return persistence.NewSettingsRepo(second).Put(ctx, "k", "second")
+	})
+	close(release)
+	require.NoError(t, <-done)
+	var later *domain.RetryLater
+	require.ErrorAs(t, err, &later, "%v", err)
+	require.Equal(t, "database_busy", later.Code)
+	require.LessOrEqual(t, calls, 1, "not retried")
+}
