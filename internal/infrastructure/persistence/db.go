@@ -45,6 +45,9 @@ type DB struct {
 	writer     chan struct{}
 	writerWait time.Duration
 	retry      retryPolicy
+	// txOptions begin every transaction; on MySQL/MariaDB they ask for
+	// READ COMMITTED (see tx.go).
+	txOptions []*sql.TxOptions
 }
 
 // Open connects to the database named by o and applies the pool settings.
@@ -96,9 +99,12 @@ func Open(o Options) (*DB, error) {
 	sqlDB.SetMaxIdleConns(o.MaxIdleConns)
 	sqlDB.SetConnMaxLifetime(o.ConnMaxLifetime)
 	db := &DB{gorm: g, sql: sqlDB, driver: o.Driver, dsn: dsn, retry: retryPolicy{attempts: txAttempts, backoff: txBackoff}}
-	if o.Driver == "sqlite" {
+	switch o.Driver {
+	case "sqlite":
 		db.writer = make(chan struct{}, 1)
 		db.writerWait = sqliteWriterWait
+	case "mysql":
+		db.txOptions = []*sql.TxOptions{{Isolation: sql.LevelReadCommitted}}
 	}
 	return db, nil
 }

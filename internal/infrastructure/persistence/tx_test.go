@@ -408,3 +408,31 @@ func TestSQLiteBusyIs503(t *testing.T) {
 	require.Equal(t, "database_busy", later.Code)
 	require.LessOrEqual(t, calls, 1, "not retried")
 }
+
+// TestDoReadsTheLatestCommittedRows: inside a transaction each statement
+// sees what other transactions have committed (READ COMMITTED, on MySQL and
+// MariaDB too), not a snapshot fixed by the transaction's first read: with
+// MariaDB's innodb_snapshot_isolation such a snapshot makes a later locking
+// read of a changed row fail (1020). SQLite's single writer admits no
+// concurrent commit.
+func TestDoReadsTheLatestCommittedRows(t *testing.T) {
+	for _, driver := range []string{"postgres", "mysql"} {
+		t.Run(driver, func(t *testing.T) {
+			db := testdb.New(t, driver)
+			repo := persistence.NewSettingsRepo(db)
+			ctx := context.Background()
+			require.NoError(t, repo.Put(ctx, "k", "before"))
+			err := db.Do(ctx, func(txCtx context.Context) error {
+				v, err := repo.Get(txCtx, "k")
+				require.NoError(t, err)
+				require.Equal(t, "before", v)
+				require.NoError(t, repo.Put(ctx, "k", "after"), "committed by another connection")
+				v, err = repo.Get(txCtx, "k")
+				require.NoError(t, err)
+				require.Equal(t, "after", v, "a plain read sees the latest commit")
+				return nil
+			})
+			require.NoError(t, err)
+		})
+	}
+}
