@@ -98,17 +98,11 @@ func (d *DB) attempt(ctx context.Context, fn func(ctx context.Context) error) er
 			return ctx.Err()
 		}
 	}
-	// On MySQL/MariaDB in READ COMMITTED, PostgreSQL's default and the
-	// level every use case is written and tested for: each statement reads
-	// the latest committed rows. Under InnoDB's default REPEATABLE READ the
-	// transaction's first plain read fixes a snapshot, and with MariaDB's
-	// innodb_snapshot_isolation (on by default from 11.6.2) a later locking
-	// read of a row changed since then fails with 1020; plain searches also
-	// take gap locks there, a source of deadlocks READ COMMITTED does not
-	// have (decision 0008).
+	// READ COMMITTED on every engine with row locks: PostgreSQL's default,
+	// and on MySQL/MariaDB the level openMySQL sets on each connection.
 	return d.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return fn(context.WithValue(ctx, txKey{}, tx))
-	}, d.txOptions...)
+	})
 }
 
 // isVictim reports whether err is the database aborting the transaction to
