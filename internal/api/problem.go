@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"go.uber.org/zap"
@@ -138,15 +140,26 @@ func errorHandler(err error, c echo.Context) {
 	ctx := c.Request().Context()
 	p, internal := toProblem(err)
 	log := logging.From(ctx)
+	var later *domain.RetryLater
+	retry := errors.As(err, &later)
 	if internal {
 		log.Error("request failed", zap.Error(err))
 	} else if p.Status >= 500 {
-		log.Warn("request not served", zap.Int("status", p.Status), zap.String("code", p.Code), zap.Error(err))
+		fields := []zap.Field{zap.Int("status", p.Status), zap.String("code", p.Code), zap.Error(err)}
+		if retry && later.Cause != nil {
+			fields = append(fields, zap.NamedError("cause", later.Cause))
+		}
+		log.Warn("request not served", fields...)
 	}
 	p.Title = http.StatusText(p.Status)
 	p.Type = "urn:dolibarr-go:problem:" + p.Code
 	p.RequestID = logging.RequestID(ctx)
 	c.Response().Header().Set(echo.HeaderContentType, ProblemContentType)
+	if retry {
+		// Whole seconds, at least one (RFC 9110 §10.2.3).
+		secs := max(1, int64((later.After+time.Second-1)/time.Second))
+		c.Response().Header().Set("Retry-After", strconv.FormatInt(secs, 10))
+	}
 	if c.Request().Method == http.MethodHead {
 		c.Response().WriteHeader(p.Status)
 		return

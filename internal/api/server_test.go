@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -114,6 +115,37 @@ func TestDomainErrorsMapToStatusAndStableCode(t *testing.T) {
 	}
 	require.NotContains(t, do(s, http.MethodGet, "/ee", "").Body.String(), "hunter2")
 	require.GreaterOrEqual(t, logs.FilterMessage("request failed").Len(), 1)
+}
+
+// TestRetryLaterIs503WithRetryAfter: a transaction the database kept
+// aborting (or a busy SQLite writer) is a 503 with its stable code and
+// Retry-After in whole seconds, never a 500; the driver's error is logged,
+// not shown.
+func TestRetryLaterIs503WithRetryAfter(t *testing.T) {
+	s, logs := newServer(t)
+	cause := errors.New("Error 1213 (40001): Deadlock found when trying to get lock")
+	for path, err := range map[string]*domain.RetryLater{
+		"/conflict": {Code: "transaction_conflict", Message: "the request conflicted; retry it", After: time.Second, Cause: cause},
+		"/busy":     {Code: "database_busy", Message: "the database is busy", After: 1500 * time.Millisecond},
+		"/soon":     {Code: "transaction_conflict", Message: "retry it", After: time.Millisecond},
+	} {
+		s.Public(http.MethodPost, path, func(echo.Context) error { return fmt.Errorf("validating: %w", err) })
+	}
+	for path, want := range map[string][2]string{"/conflict": {"transaction_conflict", "1"}, "/busy": {"database_busy", "2"}, "/soon": {"transaction_conflict", "1"}} {
+		rec := do(s, http.MethodPost, path, "")
+		require.Equal(t, http.StatusServiceUnavailable, rec.Code, path)
+		require.Equal(t, want[0], problem(t, rec).Code, path)
+		require.Equal(t, want[1], rec.Header().Get("Retry-After"), path)
+		require.NotContains(t, rec.Body.String(), "Deadlock", path)
+	}
+	entries := logs.FilterMessage("request not served").FilterField(zap.String("code", "transaction_conflict")).All()
+	require.Len(t, entries, 2)
+	var logged bool
+	for _, e := range entries {
+		logged = logged || strings.Contains(fmt.Sprint(e.ContextMap()["cause"]), "Deadlock")
+	}
+	require.True(t, logged, "the cause is in the log")
+	require.Zero(t, logs.FilterMessage("request failed").Len(), "not an internal error")
 }
 
 type payload struct {

@@ -3,6 +3,8 @@ package apptest
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -44,34 +46,56 @@ func Spec(t testing.TB) (*openapi3.T, routers.Router) {
 }
 
 // validate fails the test when res is not what the document describes for
-// req: undocumented path or method, undocumented status, content type not
-// declared for that status, or a body that does not match its schema.
+// req (see check).
 func validate(t testing.TB, req *http.Request, res *Response) {
 	t.Helper()
-	_, router := Spec(t)
-	route, params, err := router.FindRoute(req)
+	_, _ = Spec(t)
+	require.NoError(t, check(req, res))
+}
+
+// check reports how res is not what the document describes for req:
+// undocumented path or method, undocumented status, content type not
+// declared for that status, or a body that does not match its schema. It
+// needs no testing.TB, so concurrent clients can call it; Spec must have
+// loaded the document first.
+func check(req *http.Request, res *Response) error {
+	if specErr != nil {
+		return fmt.Errorf("internal/api/openapi.yaml is not valid: %w", specErr)
+	}
+	if specRouter == nil {
+		return errors.New("internal/api/openapi.yaml is not loaded: call apptest.Spec first")
+	}
+	route, params, err := specRouter.FindRoute(req)
 	if err != nil {
 		// Requests the router itself answers (unknown route, wrong method)
 		// may reach paths the document rightly does not list.
 		if res.Status == http.StatusNotFound || res.Status == http.StatusMethodNotAllowed {
-			require.Equal(t, api.ProblemContentType, res.Header.Get("Content-Type"), describe(req, res))
-			return
+			if ct := res.Header.Get("Content-Type"); ct != api.ProblemContentType {
+				return fmt.Errorf("content type %q, want %s: %s", ct, api.ProblemContentType, describe(req, res))
+			}
+			return nil
 		}
-		require.Failf(t, "request not in openapi.yaml", "%v: %s", err, describe(req, res))
+		return fmt.Errorf("request not in openapi.yaml: %w: %s", err, describe(req, res))
 	}
 	op := route.Operation
 	ref := op.Responses.Status(res.Status)
 	if ref == nil {
 		ref = op.Responses.Default()
 	}
-	require.NotNilf(t, ref, "status %d is not documented for %s %s in openapi.yaml: %s", res.Status, req.Method, route.Path, describe(req, res))
+	if ref == nil {
+		return fmt.Errorf("status %d is not documented for %s %s in openapi.yaml: %s", res.Status, req.Method, route.Path, describe(req, res))
+	}
 	content := ref.Value.Content
 	if len(content) == 0 {
-		require.Emptyf(t, res.Body, "openapi.yaml documents no body for %d on %s %s: %s", res.Status, req.Method, route.Path, describe(req, res))
-		return
+		if len(res.Body) != 0 {
+			return fmt.Errorf("openapi.yaml documents no body for %d on %s %s: %s", res.Status, req.Method, route.Path, describe(req, res))
+		}
+		return nil
 	}
 	ct := res.Header.Get("Content-Type")
-	require.NotNilf(t, content.Get(ct), "content type %q is not documented for %d on %s %s: %s", ct, res.Status, req.Method, route.Path, describe(req, res))
+	if content.Get(ct) == nil {
+		return fmt.Errorf("content type %q is not documented for %d on %s %s: %s", ct, res.Status, req.Method, route.Path, describe(req, res))
+	}
 	opts := &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true}
 	if mt, _, _ := mime.ParseMediaType(ct); openapi3filter.RegisteredBodyDecoder(mt) == nil {
 		opts.ExcludeResponseBody = true // binary (PDF, ...): status and type are checked above
@@ -83,6 +107,8 @@ func validate(t testing.TB, req *http.Request, res *Response) {
 		Body:                   io.NopCloser(bytes.NewReader(res.Body)),
 		Options:                opts,
 	}
-	err = openapi3filter.ValidateResponse(context.Background(), in)
-	require.NoErrorf(t, err, "response does not match openapi.yaml: %s", describe(req, res))
+	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
+		return fmt.Errorf("response does not match openapi.yaml: %w: %s", err, describe(req, res))
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Base error kinds. Every error that leaves a use case unwraps to one of them;
@@ -40,6 +41,32 @@ func (e *Error) Unwrap() error { return e.Kind }
 
 // ErrorCode returns the stable code.
 func (e *Error) ErrorCode() string { return e.Code }
+
+// RetryLater is an ErrUnavailable error a client can cure by sending the
+// same request again later: the database chose the transaction as a
+// deadlock victim on each of its attempts, a lock stayed held too long, or
+// SQLite's single writer stayed busy. Nothing was changed. The HTTP layer
+// answers 503 with Retry-After; Cause, the driver's error, is for the log
+// only.
+type RetryLater struct {
+	Code    string
+	Message string
+	After   time.Duration
+	Cause   error
+}
+
+func (e *RetryLater) Error() string { return e.Message }
+
+// Unwrap makes a RetryLater match ErrUnavailable and its cause.
+func (e *RetryLater) Unwrap() []error {
+	if e.Cause == nil {
+		return []error{ErrUnavailable}
+	}
+	return []error{ErrUnavailable, e.Cause}
+}
+
+// ErrorCode returns the stable code.
+func (e *RetryLater) ErrorCode() string { return e.Code }
 
 // FieldError describes one invalid input field.
 type FieldError struct {

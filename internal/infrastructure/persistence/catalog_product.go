@@ -55,6 +55,7 @@ func (r *CatalogRepo) CreateProduct(ctx context.Context, p *domain.Product) erro
 	t := now()
 	p.Version, p.CreatedAt, p.UpdatedAt = 1, t, t
 	row := toProductRow(p)
+	row.ID = 0 // a new row; p may carry the id of an attempt Do rolled back
 	if err := r.db.Gorm(ctx).Create(&row).Error; err != nil {
 		return translate(err, "product "+p.Ref)
 	}

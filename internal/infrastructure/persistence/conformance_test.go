@@ -166,9 +166,10 @@ func TestSQLiteWriterQueueGivesUpAsBusy(t *testing.T) {
 
 	err := db.Do(ctx, func(context.Context) error { t.Error("ran while the slot was held"); return nil })
 	require.ErrorIs(t, err, domain.ErrUnavailable)
-	var de *domain.Error
+	var de *domain.RetryLater
 	require.ErrorAs(t, err, &de)
 	require.Equal(t, "database_busy", de.Code)
+	require.Positive(t, de.After)
 
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()

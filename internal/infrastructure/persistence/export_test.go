@@ -14,6 +14,12 @@ import (
 // SetWriterWait shortens SQLite's writer-slot wait for tests.
 func SetWriterWait(d *DB, w time.Duration) { d.writerWait = w }
 
+// SetRetry changes how many times Do runs a transaction the database chose
+// as a victim, and its first pause, for tests.
+func SetRetry(d *DB, attempts int, backoff time.Duration) {
+	d.retry = retryPolicy{attempts: attempts, backoff: backoff}
+}
+
 // SQLRow runs a query through GORM on the transaction ctx carries, if any.
 func (d *DB) SQLRow(ctx context.Context, q string, args ...any) *sql.Row {
 	return d.Gorm(ctx).Raw(q, args...).Row()

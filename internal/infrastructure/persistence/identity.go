@@ -89,6 +89,7 @@ const whatUser = "a user with this login"
 func (r *UserRepo) Create(ctx context.Context, u *domain.User) error {
 	return r.db.Do(ctx, func(ctx context.Context) error {
 		row := toUserRow(u)
+		row.ID = 0 // a new row; u may carry the id of an attempt Do rolled back
 		if err := r.db.Gorm(ctx).Create(&row).Error; err != nil {
 			return translate(err, whatUser)
 		}

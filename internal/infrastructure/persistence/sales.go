@@ -285,6 +285,7 @@ func (r *SalesRepo) insertDoc(ctx context.Context, kind domain.DocKind, row any,
 	for i := range d.Lines {
 		d.Lines[i].Position = i + 1
 		rows[i] = toLineRow(d.ID, &d.Lines[i])
+		rows[i].ID = 0 // new rows; d may carry the ids of an attempt Do rolled back
 	}
 	if err := r.db.Gorm(ctx).Table(lineTable(kind)).Create(&rows).Error; err != nil {
 		return translate(err, string(kind)+" line")
@@ -597,6 +598,7 @@ func (r *SalesRepo) Proposals(ctx context.Context, f sales.Filter) (domain.Page[
 // InsertLine inserts l on document docID of kind and sets its id.
 func (r *SalesRepo) InsertLine(ctx context.Context, kind domain.DocKind, docID int64, l *domain.Line) error {
 	row := toLineRow(docID, l)
+	row.ID = 0 // a new row; l may carry the id of an attempt Do rolled back
 	if err := r.db.Gorm(ctx).Table(lineTable(kind)).Create(&row).Error; err != nil {
 		return translate(err, string(kind)+" line")
 	}

@@ -76,7 +76,9 @@ func (s *Service) CreateThirdParty(ctx context.Context, f ThirdPartyFields) (*do
 	if err := t.Validate(); err != nil {
 		return nil, err
 	}
+	codes := keepCodes(t)
 	err := s.tx.Do(ctx, func(ctx context.Context) error {
+		codes.restore(t)
 		if err := s.assignCodes(ctx, t, s.now()); err != nil {
 			return err
 		}
@@ -86,6 +88,19 @@ func (s *Service) CreateThirdParty(ctx context.Context, f ThirdPartyFields) (*do
 		return nil, err
 	}
 	return t, nil
+}
+
+// savedCodes are a third party's codes before a transaction draws new ones.
+// The transactor runs a transaction the database aborted again from the
+// start (a deadlock victim): the counters went back with the rollback, so
+// the codes the failed attempt drew must go too, or the retry would keep a
+// number the counter hands out again.
+type savedCodes struct{ customer, supplier string }
+
+func keepCodes(t *domain.ThirdParty) savedCodes { return savedCodes{t.CustomerCode, t.SupplierCode} }
+
+func (c savedCodes) restore(t *domain.ThirdParty) {
+	t.CustomerCode, t.SupplierCode = c.customer, c.supplier
 }
 
 // assignCodes gives t the codes its flags call for. The counter row stays
@@ -128,7 +143,9 @@ func (s *Service) UpdateThirdParty(ctx context.Context, id, version int64, f Thi
 	if err := t.Validate(); err != nil {
 		return nil, err
 	}
+	codes := keepCodes(t)
 	err = s.tx.Do(ctx, func(ctx context.Context) error {
+		codes.restore(t)
 		if err := s.assignCodes(ctx, t, s.now()); err != nil {
 			return err
 		}

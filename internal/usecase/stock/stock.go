@@ -284,6 +284,16 @@ func (s *Service) Correct(ctx context.Context, in CorrectionInput) (*domain.Move
 	}
 	var m *domain.Movement
 	err := s.tx.Do(ctx, func(ctx context.Context) error {
+		// The transactor may run this again from scratch: a movement from
+		// an attempt that did not commit must not be reported.
+		m = nil
+		// The product row before the stock row, as apply takes them
+		// (decision 0008): on InnoDB the journal's foreign-key check waits
+		// on a product a debit holds, and that debit waits on this stock
+		// row; taking the product first makes one of the two wait instead.
+		if _, err := s.repo.LockProducts(ctx, []int64{in.ProductID}, nil); err != nil {
+			return err
+		}
 		key := domain.StockKey{ProductID: in.ProductID, WarehouseID: in.WarehouseID}
 		have, err := s.repo.LockLevels(ctx, []domain.StockKey{key})
 		if err != nil {

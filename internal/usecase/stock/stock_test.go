@@ -213,3 +213,17 @@ func TestMoveBatchNetsRowsAndLocksInOrder(t *testing.T) {
 	require.Len(t, ss.Items, 2)
 	require.Len(t, repo.journal, before)
 }
+
+// TestCorrectLocksTheProductBeforeTheStockRow: a correction takes its locks
+// in the order every other stock writer does (decision 0008). Taking the
+// stock row first deadlocked on MariaDB with debits, transfers and
+// validations: the correction's journal insert checks the product foreign
+// key, which waits on the product row a debit holds while that debit waits
+// for the correction's stock row (issue 21).
+func TestCorrectLocksTheProductBeforeTheStockRow(t *testing.T) {
+	svc, repo := newService(false)
+	m, err := svc.Correct(context.Background(), stock.CorrectionInput{ProductID: 2, WarehouseID: 3, Counted: domain.DecimalFromInt(5)})
+	require.NoError(t, err)
+	require.Equal(t, "5", m.Quantity.String())
+	require.Equal(t, []string{"product", "2", "stock", "2", "3"}, repo.locks)
+}
