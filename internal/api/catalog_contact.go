@@ -46,15 +46,11 @@ type ContactResponse struct {
 }
 
 func contactResponse(c *domain.Contact) ContactResponse {
-	r := ContactResponse{
-		ID: c.ID, Firstname: c.Firstname, Lastname: c.Lastname, Email: c.Email, Phone: c.Phone, Mobile: c.Mobile,
-		Role: c.Role, Active: c.Active, Version: c.Version, CreatedAt: timestamp(c.CreatedAt), UpdatedAt: timestamp(c.UpdatedAt),
+	return ContactResponse{
+		ID: c.ID, ThirdPartyID: optInt(c.ThirdPartyID), Firstname: c.Firstname, Lastname: c.Lastname,
+		Email: c.Email, Phone: c.Phone, Mobile: c.Mobile, Role: c.Role, Active: c.Active, Version: c.Version,
+		CreatedAt: timestamp(c.CreatedAt), UpdatedAt: timestamp(c.UpdatedAt),
 	}
-	if c.ThirdPartyID != 0 {
-		id := c.ThirdPartyID
-		r.ThirdPartyID = &id
-	}
-	return r
 }
 
 func toContactFields(in ContactInput) catalog.ContactFields {
@@ -104,8 +100,7 @@ func (h *catalogHandlers) getContact(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	setETag(c, ct.Version)
-	return c.JSON(http.StatusOK, contactResponse(ct))
+	return record(c, ct.Version, contactResponse(ct))
 }
 
 func (h *catalogHandlers) updateContact(c echo.Context) error {
@@ -125,8 +120,7 @@ func (h *catalogHandlers) updateContact(c echo.Context) error {
 	if err != nil {
 		return editError(err, hdr)
 	}
-	setETag(c, ct.Version)
-	return c.JSON(http.StatusOK, contactResponse(ct))
+	return record(c, ct.Version, contactResponse(ct))
 }
 
 func (h *catalogHandlers) deleteContact(c echo.Context) error {

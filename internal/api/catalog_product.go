@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -173,8 +172,7 @@ func (h *catalogHandlers) getProduct(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	setETag(c, p.Version)
-	return c.JSON(http.StatusOK, productResponse(p))
+	return record(c, p.Version, productResponse(p))
 }
 
 func (h *catalogHandlers) updateProduct(c echo.Context) error {
@@ -198,8 +196,7 @@ func (h *catalogHandlers) updateProduct(c echo.Context) error {
 	if err != nil {
 		return editError(err, hdr)
 	}
-	setETag(c, p.Version)
-	return c.JSON(http.StatusOK, productResponse(p))
+	return record(c, p.Version, productResponse(p))
 }
 
 func (h *catalogHandlers) deleteProduct(c echo.Context) error {
@@ -211,11 +208,4 @@ func (h *catalogHandlers) deleteProduct(c echo.Context) error {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
-}
-
-// created answers 201 with Location and ETag.
-func created(c echo.Context, base string, id, version int64, body any) error {
-	c.Response().Header().Set(echo.HeaderLocation, base+strconv.FormatInt(id, 10))
-	setETag(c, version)
-	return c.JSON(http.StatusCreated, body)
 }

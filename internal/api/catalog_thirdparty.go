@@ -122,8 +122,7 @@ func (h *catalogHandlers) getThirdParty(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	setETag(c, t.Version)
-	return c.JSON(http.StatusOK, thirdPartyResponse(t))
+	return record(c, t.Version, thirdPartyResponse(t))
 }
 
 func (h *catalogHandlers) updateThirdParty(c echo.Context) error {
@@ -143,8 +142,7 @@ func (h *catalogHandlers) updateThirdParty(c echo.Context) error {
 	if err != nil {
 		return editError(err, hdr)
 	}
-	setETag(c, t.Version)
-	return c.JSON(http.StatusOK, thirdPartyResponse(t))
+	return record(c, t.Version, thirdPartyResponse(t))
 }
 
 func (h *catalogHandlers) deleteThirdParty(c echo.Context) error {

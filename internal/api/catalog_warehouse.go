@@ -113,8 +113,7 @@ func (h *catalogHandlers) getWarehouse(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	setETag(c, w.Version)
-	return c.JSON(http.StatusOK, warehouseResponse(w))
+	return record(c, w.Version, warehouseResponse(w))
 }
 
 func (h *catalogHandlers) updateWarehouse(c echo.Context) error {
@@ -138,8 +137,7 @@ func (h *catalogHandlers) updateWarehouse(c echo.Context) error {
 	if err != nil {
 		return editError(err, hdr)
 	}
-	setETag(c, w.Version)
-	return c.JSON(http.StatusOK, warehouseResponse(w))
+	return record(c, w.Version, warehouseResponse(w))
 }
 
 func (h *catalogHandlers) deleteWarehouse(c echo.Context) error {
