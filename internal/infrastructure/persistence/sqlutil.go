@@ -6,9 +6,21 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/dolibarr-go/dolibarr/internal/domain"
 )
+
+// The helpers every repository shares: row locks, reads and deletes by id,
+// and the conversions between entity values and nullable columns.
+
+// forUpdate is the row lock every change takes: SELECT ... FOR UPDATE on
+// PostgreSQL and MySQL. GORM's SQLite dialector drops it; there the
+// transaction began with BEGIN IMMEDIATE and already holds the database's
+// single write lock (Dialect.SingleWriter, decision 0008).
+var forUpdate = clause.Locking{Strength: clause.LockingStrengthUpdate}
+
+var errNoTx = errors.New("persistence: row locks need a transaction; call it inside Transactor.Do")
 
 // getByID loads row id of dest's table.
 func getByID(ctx context.Context, db *DB, dest any, what string, id int64) error {
@@ -17,31 +29,6 @@ func getByID(ctx context.Context, db *DB, dest any, what string, id int64) error
 		return domain.E(domain.ErrNotFound, "not_found", "%s %d not found", what, id)
 	}
 	return translate(err, what)
-}
-
-// updateVersioned writes every column of row (a pointer to a row struct
-// whose id is id) but id, created_at and omit, only if the stored version
-// is still version; the caller has set the row's version to version+1.
-// UpdateColumns writes updated_at as the row carries it, where Updates
-// would put GORM's clock in its place. When no row matched it tells a
-// deleted row (not found) from a stale version.
-func updateVersioned(ctx context.Context, db *DB, row any, what string, id, version int64, omit ...string) error {
-	res := db.Gorm(ctx).Model(row).Select("*").Omit(append([]string{"id", "created_at"}, omit...)...).
-		Where("version = ?", version).UpdateColumns(row)
-	if res.Error != nil {
-		return translate(res.Error, what)
-	}
-	if res.RowsAffected == 1 {
-		return nil
-	}
-	var n int64
-	if err := db.Gorm(ctx).Model(row).Where("id = ?", id).Count(&n).Error; err != nil {
-		return translate(err, what)
-	}
-	if n == 0 {
-		return domain.E(domain.ErrNotFound, "not_found", "%s %d not found", what, id)
-	}
-	return &domain.StaleVersion{What: what, ID: id, Expected: version}
 }
 
 // deleteByID deletes the row id of model's table; a row that other rows
@@ -57,16 +44,7 @@ func deleteByID(ctx context.Context, db *DB, model any, what string, id int64) e
 	return nil
 }
 
-// pageOf converts one page of rows into entities.
-func pageOf[R, T any](rows []R, total int64, to func(*R) T) domain.Page[T] {
-	out := make([]T, len(rows))
-	for i := range rows {
-		out[i] = to(&rows[i])
-	}
-	return domain.Page[T]{Items: out, Total: total}
-}
-
-// nullable is s, or NULL when s is empty (unique indexes ignore NULLs).
+// nullable is s as a nullable column: the empty string is NULL.
 func nullable(s string) *string {
 	if s == "" {
 		return nil
@@ -74,7 +52,7 @@ func nullable(s string) *string {
 	return &s
 }
 
-// deref is *s, or "" for NULL.
+// deref reads a nullable text column; NULL is the empty string.
 func deref(s *string) string {
 	if s == nil {
 		return ""
@@ -82,4 +60,54 @@ func deref(s *string) string {
 	return *s
 }
 
-func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+// optID is id as a nullable column: zero, the unset id, is NULL.
+func optID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}
+
+// idOf reads a nullable id column; NULL is zero.
+func idOf(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+// optTime is t as a nullable timestamp column, in UTC at the microsecond
+// every engine keeps; the zero time is NULL.
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC().Truncate(time.Microsecond)
+	return &u
+}
+
+// timeOf reads a nullable timestamp column in UTC; NULL is the zero time.
+func timeOf(p *time.Time) time.Time {
+	if p == nil {
+		return time.Time{}
+	}
+	return p.UTC()
+}
+
+// dateOf reads a DATE column as midnight UTC whatever zone the driver gave.
+func dateOf(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// optDate is t as a nullable DATE column; the zero time is NULL.
+func optDate(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	d := dateOf(t)
+	return &d
+}
