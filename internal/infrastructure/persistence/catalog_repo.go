@@ -39,6 +39,15 @@ func (r *CatalogRepo) GetWarehouse(ctx context.Context, id int64) (*domain.Wareh
 	return NewWarehouseRepo(r.db).Get(ctx, id)
 }
 
+// pageOf converts one page of rows into entities.
+func pageOf[R, T any](rows []R, total int64, to func(*R) T) domain.Page[T] {
+	out := make([]T, len(rows))
+	for i := range rows {
+		out[i] = to(&rows[i])
+	}
+	return domain.Page[T]{Items: out, Total: total}
+}
+
 // updateVersioned writes every column of row (a pointer to a row struct
 // whose id is id) but id, created_at and omit, only if the stored version
 // is still version; the caller has set the row's version to version+1.
@@ -64,15 +73,4 @@ func updateVersioned(ctx context.Context, db *DB, row any, what string, id, vers
 	return &domain.StaleVersion{What: what, ID: id, Expected: version}
 }
 
-// pageOf converts one page of rows into entities.
-func pageOf[R, T any](rows []R, total int64, to func(*R) T) domain.Page[T] {
-	out := make([]T, len(rows))
-	for i := range rows {
-		out[i] = to(&rows[i])
-	}
-	return domain.Page[T]{Items: out, Total: total}
-}
-
-// now reads the wall clock, for the writes whose use case does not pass
-// its clock's time yet; the catalogue's never call it.
 func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }

@@ -35,6 +35,16 @@ type thirdPartyRow struct {
 
 func (thirdPartyRow) TableName() string { return "thirdparties" }
 
+func toThirdParty(r *thirdPartyRow) domain.ThirdParty {
+	return domain.ThirdParty{
+		ID: r.ID, Name: r.Name, Alias: r.Alias, Customer: r.IsCustomer, Prospect: r.IsProspect, Supplier: r.IsSupplier,
+		CustomerCode: deref(r.CustomerCode), SupplierCode: deref(r.SupplierCode), Address: r.Address, Zip: r.Zip,
+		Town: r.Town, CountryCode: r.CountryCode, Email: r.Email, Phone: r.Phone, VATNumber: r.VATNumber,
+		PaymentTerms: domain.PaymentTerms(r.PaymentTerms), Language: r.Language, Active: r.Active, Version: r.Version,
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+	}
+}
+
 func toThirdPartyRow(t *domain.ThirdParty) thirdPartyRow {
 	return thirdPartyRow{
 		ID: t.ID, Name: t.Name, Alias: t.Alias, IsCustomer: t.Customer, IsProspect: t.Prospect,
@@ -42,17 +52,6 @@ func toThirdPartyRow(t *domain.ThirdParty) thirdPartyRow {
 		Address: t.Address, Zip: t.Zip, Town: t.Town, CountryCode: t.CountryCode, Email: t.Email,
 		Phone: t.Phone, VATNumber: t.VATNumber, PaymentTerms: string(t.PaymentTerms), Language: t.Language,
 		Active: t.Active, Version: t.Version, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
-	}
-}
-
-func toThirdParty(r *thirdPartyRow) domain.ThirdParty {
-	return domain.ThirdParty{
-		ID: r.ID, Name: r.Name, Alias: r.Alias, Customer: r.IsCustomer, Prospect: r.IsProspect,
-		Supplier: r.IsSupplier, CustomerCode: deref(r.CustomerCode), SupplierCode: deref(r.SupplierCode),
-		Address: r.Address, Zip: r.Zip, Town: r.Town, CountryCode: r.CountryCode, Email: r.Email,
-		Phone: r.Phone, VATNumber: r.VATNumber, PaymentTerms: domain.PaymentTerms(r.PaymentTerms),
-		Language: r.Language, Active: r.Active, Version: r.Version,
-		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
 }
 
