@@ -46,15 +46,11 @@ type ContactResponse struct {
 }
 
 func contactResponse(c *domain.Contact) ContactResponse {
-	r := ContactResponse{
-		ID: c.ID, Firstname: c.Firstname, Lastname: c.Lastname, Email: c.Email, Phone: c.Phone, Mobile: c.Mobile,
-		Role: c.Role, Active: c.Active, Version: c.Version, CreatedAt: timestamp(c.CreatedAt), UpdatedAt: timestamp(c.UpdatedAt),
+	return ContactResponse{
+		ID: c.ID, ThirdPartyID: optInt(c.ThirdPartyID), Firstname: c.Firstname, Lastname: c.Lastname,
+		Email: c.Email, Phone: c.Phone, Mobile: c.Mobile, Role: c.Role, Active: c.Active, Version: c.Version,
+		CreatedAt: timestamp(c.CreatedAt), UpdatedAt: timestamp(c.UpdatedAt),
 	}
-	if c.ThirdPartyID != 0 {
-		id := c.ThirdPartyID
-		r.ThirdPartyID = &id
-	}
-	return r
 }
 
 func toContactFields(in ContactInput) catalog.ContactFields {
@@ -64,7 +60,19 @@ func toContactFields(in ContactInput) catalog.ContactFields {
 	}
 }
 
-func (h *catalogHandlers) listContacts(c echo.Context) error {
+type contactHandlers struct{ contacts *catalog.Contacts }
+
+// RegisterContacts adds the contact routes.
+func RegisterContacts(s *Server, contacts *catalog.Contacts) {
+	h := &contactHandlers{contacts: contacts}
+	s.Guarded(http.MethodGet, "/api/v1/contacts", domain.PermContactRead, h.list)
+	s.Guarded(http.MethodPost, "/api/v1/contacts", domain.PermContactWrite, h.create)
+	s.Guarded(http.MethodGet, "/api/v1/contacts/:id", domain.PermContactRead, h.get)
+	s.Guarded(http.MethodPatch, "/api/v1/contacts/:id", domain.PermContactWrite, h.update)
+	s.Guarded(http.MethodDelete, "/api/v1/contacts/:id", domain.PermContactWrite, h.delete)
+}
+
+func (h *contactHandlers) list(c echo.Context) error {
 	p, err := parseList(c, catalog.ContactSorts)
 	if err != nil {
 		return err
@@ -76,39 +84,38 @@ func (h *catalogHandlers) listContacts(c echo.Context) error {
 	if f.Active, err = boolQuery(c, "active"); err != nil {
 		return err
 	}
-	page, err := h.svc.Contacts(c.Request().Context(), f)
+	page, err := h.contacts.List(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, listOf(page, p, contactResponse))
 }
 
-func (h *catalogHandlers) createContact(c echo.Context) error {
+func (h *contactHandlers) create(c echo.Context) error {
 	var in ContactInput
 	if err := Bind(c, &in); err != nil {
 		return err
 	}
-	ct, err := h.svc.CreateContact(c.Request().Context(), toContactFields(in))
+	ct, err := h.contacts.Create(c.Request().Context(), toContactFields(in))
 	if err != nil {
 		return err
 	}
 	return created(c, "/api/v1/contacts/", ct.ID, ct.Version, contactResponse(ct))
 }
 
-func (h *catalogHandlers) getContact(c echo.Context) error {
+func (h *contactHandlers) get(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	ct, err := h.svc.Contact(c.Request().Context(), id)
+	ct, err := h.contacts.Get(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
-	setETag(c, ct.Version)
-	return c.JSON(http.StatusOK, contactResponse(ct))
+	return record(c, ct.Version, contactResponse(ct))
 }
 
-func (h *catalogHandlers) updateContact(c echo.Context) error {
+func (h *contactHandlers) update(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -121,20 +128,19 @@ func (h *catalogHandlers) updateContact(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ct, err := h.svc.UpdateContact(c.Request().Context(), id, version, toContactFields(in.ContactInput))
+	ct, err := h.contacts.Update(c.Request().Context(), id, version, toContactFields(in.ContactInput))
 	if err != nil {
 		return editError(err, hdr)
 	}
-	setETag(c, ct.Version)
-	return c.JSON(http.StatusOK, contactResponse(ct))
+	return record(c, ct.Version, contactResponse(ct))
 }
 
-func (h *catalogHandlers) deleteContact(c echo.Context) error {
+func (h *contactHandlers) delete(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	if err := h.svc.DeleteContact(c.Request().Context(), id); err != nil {
+	if err := h.contacts.Delete(c.Request().Context(), id); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

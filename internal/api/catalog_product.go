@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -63,15 +62,16 @@ func productResponse(p *domain.Product) ProductResponse {
 	}
 }
 
-// toProductFields parses the request into value types, collecting every
-// field that does not parse.
-func toProductFields(in ProductInput) (catalog.ProductFields, *domain.ValidationError) {
-	v := &domain.ValidationError{}
+// toProductFields parses the request into value types; a field that does
+// not parse is left nil and recorded in Problems, which the use case
+// reports together with the product's invariant problems.
+func toProductFields(in ProductInput) catalog.ProductFields {
 	f := catalog.ProductFields{
 		Ref: in.Ref, Label: in.Label, Description: in.Description, OnSale: in.OnSale, OnPurchase: in.OnPurchase,
-		Price: decimalField(v, "price", in.Price), VATRate: decimalField(v, "vat_rate", in.VATRate),
-		CostPrice: decimalField(v, "cost_price", in.CostPrice), StockAlert: decimalField(v, "stock_alert", in.StockAlert),
 	}
+	v := &f.Problems
+	f.Price, f.VATRate = decimalField(v, "price", in.Price), decimalField(v, "vat_rate", in.VATRate)
+	f.CostPrice, f.StockAlert = decimalField(v, "cost_price", in.CostPrice), decimalField(v, "stock_alert", in.StockAlert)
 	if in.Type != nil {
 		t, ok := domain.ParseProductType(*in.Type)
 		if !ok {
@@ -88,41 +88,22 @@ func toProductFields(in ProductInput) (catalog.ProductFields, *domain.Validation
 			f.PriceBase = &b
 		}
 	}
-	return f, v
+	return f
 }
 
-type catalogHandlers struct{ svc *catalog.Service }
+type productHandlers struct{ products *catalog.Products }
 
-// RegisterCatalog adds the third-party, contact, product and warehouse
-// routes.
-func RegisterCatalog(s *Server, svc *catalog.Service) {
-	h := &catalogHandlers{svc: svc}
-	s.Guarded(http.MethodGet, "/api/v1/products", domain.PermProductRead, h.listProducts)
-	s.Guarded(http.MethodPost, "/api/v1/products", domain.PermProductWrite, h.createProduct)
-	s.Guarded(http.MethodGet, "/api/v1/products/:id", domain.PermProductRead, h.getProduct)
-	s.Guarded(http.MethodPatch, "/api/v1/products/:id", domain.PermProductWrite, h.updateProduct)
-	s.Guarded(http.MethodDelete, "/api/v1/products/:id", domain.PermProductWrite, h.deleteProduct)
-
-	s.Guarded(http.MethodGet, "/api/v1/warehouses", domain.PermWarehouseRead, h.listWarehouses)
-	s.Guarded(http.MethodPost, "/api/v1/warehouses", domain.PermWarehouseWrite, h.createWarehouse)
-	s.Guarded(http.MethodGet, "/api/v1/warehouses/:id", domain.PermWarehouseRead, h.getWarehouse)
-	s.Guarded(http.MethodPatch, "/api/v1/warehouses/:id", domain.PermWarehouseWrite, h.updateWarehouse)
-	s.Guarded(http.MethodDelete, "/api/v1/warehouses/:id", domain.PermWarehouseWrite, h.deleteWarehouse)
-
-	s.Guarded(http.MethodGet, "/api/v1/thirdparties", domain.PermThirdPartyRead, h.listThirdParties)
-	s.Guarded(http.MethodPost, "/api/v1/thirdparties", domain.PermThirdPartyWrite, h.createThirdParty)
-	s.Guarded(http.MethodGet, "/api/v1/thirdparties/:id", domain.PermThirdPartyRead, h.getThirdParty)
-	s.Guarded(http.MethodPatch, "/api/v1/thirdparties/:id", domain.PermThirdPartyWrite, h.updateThirdParty)
-	s.Guarded(http.MethodDelete, "/api/v1/thirdparties/:id", domain.PermThirdPartyWrite, h.deleteThirdParty)
-
-	s.Guarded(http.MethodGet, "/api/v1/contacts", domain.PermContactRead, h.listContacts)
-	s.Guarded(http.MethodPost, "/api/v1/contacts", domain.PermContactWrite, h.createContact)
-	s.Guarded(http.MethodGet, "/api/v1/contacts/:id", domain.PermContactRead, h.getContact)
-	s.Guarded(http.MethodPatch, "/api/v1/contacts/:id", domain.PermContactWrite, h.updateContact)
-	s.Guarded(http.MethodDelete, "/api/v1/contacts/:id", domain.PermContactWrite, h.deleteContact)
+// RegisterProducts adds the product routes.
+func RegisterProducts(s *Server, products *catalog.Products) {
+	h := &productHandlers{products: products}
+	s.Guarded(http.MethodGet, "/api/v1/products", domain.PermProductRead, h.list)
+	s.Guarded(http.MethodPost, "/api/v1/products", domain.PermProductWrite, h.create)
+	s.Guarded(http.MethodGet, "/api/v1/products/:id", domain.PermProductRead, h.get)
+	s.Guarded(http.MethodPatch, "/api/v1/products/:id", domain.PermProductWrite, h.update)
+	s.Guarded(http.MethodDelete, "/api/v1/products/:id", domain.PermProductWrite, h.delete)
 }
 
-func (h *catalogHandlers) listProducts(c echo.Context) error {
+func (h *productHandlers) list(c echo.Context) error {
 	p, err := parseList(c, catalog.ProductSorts)
 	if err != nil {
 		return err
@@ -141,43 +122,38 @@ func (h *catalogHandlers) listProducts(c echo.Context) error {
 	if f.OnPurchase, err = boolQuery(c, "on_purchase"); err != nil {
 		return err
 	}
-	page, err := h.svc.Products(c.Request().Context(), f)
+	page, err := h.products.List(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, listOf(page, p, productResponse))
 }
 
-func (h *catalogHandlers) createProduct(c echo.Context) error {
+func (h *productHandlers) create(c echo.Context) error {
 	var in ProductInput
 	if err := Bind(c, &in); err != nil {
 		return err
 	}
-	f, perr := toProductFields(in)
-	if perr.Err() != nil {
-		return h.svc.CheckNewProduct(perr, f)
-	}
-	p, err := h.svc.CreateProduct(c.Request().Context(), f)
+	p, err := h.products.Create(c.Request().Context(), toProductFields(in))
 	if err != nil {
 		return err
 	}
 	return created(c, "/api/v1/products/", p.ID, p.Version, productResponse(p))
 }
 
-func (h *catalogHandlers) getProduct(c echo.Context) error {
+func (h *productHandlers) get(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	p, err := h.svc.Product(c.Request().Context(), id)
+	p, err := h.products.Get(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
-	setETag(c, p.Version)
-	return c.JSON(http.StatusOK, productResponse(p))
+	return record(c, p.Version, productResponse(p))
 }
 
-func (h *catalogHandlers) updateProduct(c echo.Context) error {
+func (h *productHandlers) update(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -190,32 +166,20 @@ func (h *catalogHandlers) updateProduct(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f, perr := toProductFields(in.ProductInput)
-	if err := perr.Err(); err != nil {
-		return err
-	}
-	p, err := h.svc.UpdateProduct(c.Request().Context(), id, version, f)
+	p, err := h.products.Update(c.Request().Context(), id, version, toProductFields(in.ProductInput))
 	if err != nil {
 		return editError(err, hdr)
 	}
-	setETag(c, p.Version)
-	return c.JSON(http.StatusOK, productResponse(p))
+	return record(c, p.Version, productResponse(p))
 }
 
-func (h *catalogHandlers) deleteProduct(c echo.Context) error {
+func (h *productHandlers) delete(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	if err := h.svc.DeleteProduct(c.Request().Context(), id); err != nil {
+	if err := h.products.Delete(c.Request().Context(), id); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
-}
-
-// created answers 201 with Location and ETag.
-func created(c echo.Context, base string, id, version int64, body any) error {
-	c.Response().Header().Set(echo.HeaderLocation, base+strconv.FormatInt(id, 10))
-	setETag(c, version)
-	return c.JSON(http.StatusCreated, body)
 }

@@ -83,7 +83,19 @@ func toThirdPartyFields(in ThirdPartyInput) catalog.ThirdPartyFields {
 	return f
 }
 
-func (h *catalogHandlers) listThirdParties(c echo.Context) error {
+type thirdPartyHandlers struct{ thirdParties *catalog.ThirdParties }
+
+// RegisterThirdParties adds the third-party routes.
+func RegisterThirdParties(s *Server, thirdParties *catalog.ThirdParties) {
+	h := &thirdPartyHandlers{thirdParties: thirdParties}
+	s.Guarded(http.MethodGet, "/api/v1/thirdparties", domain.PermThirdPartyRead, h.list)
+	s.Guarded(http.MethodPost, "/api/v1/thirdparties", domain.PermThirdPartyWrite, h.create)
+	s.Guarded(http.MethodGet, "/api/v1/thirdparties/:id", domain.PermThirdPartyRead, h.get)
+	s.Guarded(http.MethodPatch, "/api/v1/thirdparties/:id", domain.PermThirdPartyWrite, h.update)
+	s.Guarded(http.MethodDelete, "/api/v1/thirdparties/:id", domain.PermThirdPartyWrite, h.delete)
+}
+
+func (h *thirdPartyHandlers) list(c echo.Context) error {
 	p, err := parseList(c, catalog.ThirdPartySorts)
 	if err != nil {
 		return err
@@ -94,39 +106,38 @@ func (h *catalogHandlers) listThirdParties(c echo.Context) error {
 			return err
 		}
 	}
-	page, err := h.svc.ThirdParties(c.Request().Context(), f)
+	page, err := h.thirdParties.List(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, listOf(page, p, thirdPartyResponse))
 }
 
-func (h *catalogHandlers) createThirdParty(c echo.Context) error {
+func (h *thirdPartyHandlers) create(c echo.Context) error {
 	var in ThirdPartyInput
 	if err := Bind(c, &in); err != nil {
 		return err
 	}
-	t, err := h.svc.CreateThirdParty(c.Request().Context(), toThirdPartyFields(in))
+	t, err := h.thirdParties.Create(c.Request().Context(), toThirdPartyFields(in))
 	if err != nil {
 		return err
 	}
 	return created(c, "/api/v1/thirdparties/", t.ID, t.Version, thirdPartyResponse(t))
 }
 
-func (h *catalogHandlers) getThirdParty(c echo.Context) error {
+func (h *thirdPartyHandlers) get(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	t, err := h.svc.ThirdParty(c.Request().Context(), id)
+	t, err := h.thirdParties.Get(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
-	setETag(c, t.Version)
-	return c.JSON(http.StatusOK, thirdPartyResponse(t))
+	return record(c, t.Version, thirdPartyResponse(t))
 }
 
-func (h *catalogHandlers) updateThirdParty(c echo.Context) error {
+func (h *thirdPartyHandlers) update(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -139,20 +150,19 @@ func (h *catalogHandlers) updateThirdParty(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	t, err := h.svc.UpdateThirdParty(c.Request().Context(), id, version, toThirdPartyFields(in.ThirdPartyInput))
+	t, err := h.thirdParties.Update(c.Request().Context(), id, version, toThirdPartyFields(in.ThirdPartyInput))
 	if err != nil {
 		return editError(err, hdr)
 	}
-	setETag(c, t.Version)
-	return c.JSON(http.StatusOK, thirdPartyResponse(t))
+	return record(c, t.Version, thirdPartyResponse(t))
 }
 
-func (h *catalogHandlers) deleteThirdParty(c echo.Context) error {
+func (h *thirdPartyHandlers) delete(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	if err := h.svc.DeleteThirdParty(c.Request().Context(), id); err != nil {
+	if err := h.thirdParties.Delete(c.Request().Context(), id); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

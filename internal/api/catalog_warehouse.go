@@ -51,8 +51,10 @@ func warehouseResponse(w *domain.Warehouse) WarehouseResponse {
 	}
 }
 
-func toWarehouseFields(in WarehouseInput) (catalog.WarehouseFields, *domain.ValidationError) {
-	v := &domain.ValidationError{}
+// toWarehouseFields parses the request into value types; a status that
+// does not parse is left nil and recorded in Problems, which the use case
+// reports together with the warehouse's invariant problems.
+func toWarehouseFields(in WarehouseInput) catalog.WarehouseFields {
 	f := catalog.WarehouseFields{
 		Label: in.Label, Description: in.Description, Location: in.Location, Address: in.Address,
 		Zip: in.Zip, Town: in.Town, CountryCode: in.CountryCode,
@@ -60,15 +62,27 @@ func toWarehouseFields(in WarehouseInput) (catalog.WarehouseFields, *domain.Vali
 	if in.Status != nil {
 		s, ok := domain.ParseWarehouseStatus(*in.Status)
 		if !ok {
-			v.Add("status", "invalid", "must be open or closed")
+			f.Problems.Add("status", "invalid", "must be open or closed")
 		} else {
 			f.Status = &s
 		}
 	}
-	return f, v
+	return f
 }
 
-func (h *catalogHandlers) listWarehouses(c echo.Context) error {
+type warehouseHandlers struct{ warehouses *catalog.Warehouses }
+
+// RegisterWarehouses adds the warehouse routes.
+func RegisterWarehouses(s *Server, warehouses *catalog.Warehouses) {
+	h := &warehouseHandlers{warehouses: warehouses}
+	s.Guarded(http.MethodGet, "/api/v1/warehouses", domain.PermWarehouseRead, h.list)
+	s.Guarded(http.MethodPost, "/api/v1/warehouses", domain.PermWarehouseWrite, h.create)
+	s.Guarded(http.MethodGet, "/api/v1/warehouses/:id", domain.PermWarehouseRead, h.get)
+	s.Guarded(http.MethodPatch, "/api/v1/warehouses/:id", domain.PermWarehouseWrite, h.update)
+	s.Guarded(http.MethodDelete, "/api/v1/warehouses/:id", domain.PermWarehouseWrite, h.delete)
+}
+
+func (h *warehouseHandlers) list(c echo.Context) error {
 	p, err := parseList(c, catalog.WarehouseSorts)
 	if err != nil {
 		return err
@@ -81,43 +95,38 @@ func (h *catalogHandlers) listWarehouses(c echo.Context) error {
 		}
 		f.Status = &st
 	}
-	page, err := h.svc.Warehouses(c.Request().Context(), f)
+	page, err := h.warehouses.List(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, listOf(page, p, warehouseResponse))
 }
 
-func (h *catalogHandlers) createWarehouse(c echo.Context) error {
+func (h *warehouseHandlers) create(c echo.Context) error {
 	var in WarehouseInput
 	if err := Bind(c, &in); err != nil {
 		return err
 	}
-	f, perr := toWarehouseFields(in)
-	if perr.Err() != nil {
-		return h.svc.CheckNewWarehouse(perr, f)
-	}
-	w, err := h.svc.CreateWarehouse(c.Request().Context(), f)
+	w, err := h.warehouses.Create(c.Request().Context(), toWarehouseFields(in))
 	if err != nil {
 		return err
 	}
 	return created(c, "/api/v1/warehouses/", w.ID, w.Version, warehouseResponse(w))
 }
 
-func (h *catalogHandlers) getWarehouse(c echo.Context) error {
+func (h *warehouseHandlers) get(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	w, err := h.svc.Warehouse(c.Request().Context(), id)
+	w, err := h.warehouses.Get(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
-	setETag(c, w.Version)
-	return c.JSON(http.StatusOK, warehouseResponse(w))
+	return record(c, w.Version, warehouseResponse(w))
 }
 
-func (h *catalogHandlers) updateWarehouse(c echo.Context) error {
+func (h *warehouseHandlers) update(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -130,24 +139,19 @@ func (h *catalogHandlers) updateWarehouse(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f, perr := toWarehouseFields(in.WarehouseInput)
-	if err := perr.Err(); err != nil {
-		return err
-	}
-	w, err := h.svc.UpdateWarehouse(c.Request().Context(), id, version, f)
+	w, err := h.warehouses.Update(c.Request().Context(), id, version, toWarehouseFields(in.WarehouseInput))
 	if err != nil {
 		return editError(err, hdr)
 	}
-	setETag(c, w.Version)
-	return c.JSON(http.StatusOK, warehouseResponse(w))
+	return record(c, w.Version, warehouseResponse(w))
 }
 
-func (h *catalogHandlers) deleteWarehouse(c echo.Context) error {
+func (h *warehouseHandlers) delete(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	if err := h.svc.DeleteWarehouse(c.Request().Context(), id); err != nil {
+	if err := h.warehouses.Delete(c.Request().Context(), id); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -101,13 +101,6 @@ func amount(d domain.Decimal) string {
 	return s
 }
 
-func optInt(id int64) *int64 {
-	if id == 0 {
-		return nil
-	}
-	return &id
-}
-
 func optStamp(t time.Time) *string {
 	if t.IsZero() {
 		return nil

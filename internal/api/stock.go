@@ -88,16 +88,8 @@ func movementResponse(m *domain.Movement) MovementResponse {
 	return MovementResponse{
 		ID: m.ID, ProductID: m.ProductID, WarehouseID: m.WarehouseID, Quantity: m.Quantity.String(),
 		UnitPrice: m.UnitPrice.Text(2), Kind: m.Kind.String(), Label: m.Label, InventoryCode: m.InventoryCode,
-		OriginType: m.OriginType, OriginID: m.OriginID, UserID: optionalID(m.UserID), CreatedAt: timestamp(m.CreatedAt),
+		OriginType: m.OriginType, OriginID: m.OriginID, UserID: optInt(m.UserID), CreatedAt: timestamp(m.CreatedAt),
 	}
-}
-
-// optionalID is id, or nil (JSON null) for the zero id meaning none.
-func optionalID(id int64) *int64 {
-	if id == 0 {
-		return nil
-	}
-	return &id
 }
 
 type stockHandlers struct{ svc *stock.Service }
@@ -124,7 +116,7 @@ func toMoveInput(r MovementRequest) (stock.MoveInput, error) {
 	if r.Quantity == nil {
 		v.Add("quantity", "required", "is required")
 	}
-	return in, mergeFieldErrors(v, in.Validate())
+	return in, v.Merge(in.Validate())
 }
 
 func toTransferInput(r TransferRequest) (stock.TransferInput, error) {
@@ -136,7 +128,7 @@ func toTransferInput(r TransferRequest) (stock.TransferInput, error) {
 	if r.Quantity == nil {
 		v.Add("quantity", "required", "is required")
 	}
-	return in, mergeFieldErrors(v, in.Validate())
+	return in, v.Merge(in.Validate())
 }
 
 func toCorrectionInput(r CorrectionRequest) (stock.CorrectionInput, error) {
@@ -148,7 +140,7 @@ func toCorrectionInput(r CorrectionRequest) (stock.CorrectionInput, error) {
 	if r.Counted == nil {
 		v.Add("counted", "required", "is required")
 	}
-	return in, mergeFieldErrors(v, in.Validate())
+	return in, v.Merge(in.Validate())
 }
 
 func (h *stockHandlers) move(c echo.Context) error {

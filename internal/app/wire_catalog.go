@@ -10,14 +10,21 @@ import (
 	"github.com/dolibarr-go/dolibarr/internal/usecase/stock"
 )
 
-// wireCatalog builds the catalogue (third parties, contacts, products,
-// warehouses) and stock use cases and their routes.
+// wireCatalog builds the catalogue use cases (third parties, contacts,
+// products, warehouses), each on its own repository and the one clock, and
+// the stock use case, and their routes.
 func wireCatalog(_ context.Context, d deps, w *wiring) error {
-	repo := persistence.NewCatalogRepo(d.db)
-	cat := catalog.New(d.db, repo, persistence.NewCounterRepo(d.db))
-	stk := stock.New(d.db, persistence.NewStockRepo(d.db), repo, domain.StockPolicy{AllowNegative: d.cfg.Stock.AllowNegative})
+	lookup := persistence.NewCatalogRepo(d.db)
+	thirdParties := catalog.NewThirdParties(d.db, persistence.NewThirdPartyRepo(d.db), persistence.NewCounterRepo(d.db), d.now)
+	contacts := catalog.NewContacts(persistence.NewContactRepo(d.db), lookup, d.now)
+	products := catalog.NewProducts(persistence.NewProductRepo(d.db), d.now)
+	warehouses := catalog.NewWarehouses(persistence.NewWarehouseRepo(d.db), d.now)
+	stk := stock.New(d.db, persistence.NewStockRepo(d.db), lookup, domain.StockPolicy{AllowNegative: d.cfg.Stock.AllowNegative})
 	w.routes = append(w.routes, func(s *api.Server) {
-		api.RegisterCatalog(s, cat)
+		api.RegisterProducts(s, products)
+		api.RegisterWarehouses(s, warehouses)
+		api.RegisterThirdParties(s, thirdParties)
+		api.RegisterContacts(s, contacts)
 		api.RegisterStock(s, stk)
 	})
 	return nil

@@ -8,6 +8,7 @@ import (
 	"github.com/dolibarr-go/dolibarr/internal/usecase/catalog"
 )
 
+// contactRow is the one description of a contacts row.
 type contactRow struct {
 	ID           int64  `gorm:"primaryKey"`
 	ThirdPartyID *int64 `gorm:"column:thirdparty_id"`
@@ -25,34 +26,44 @@ type contactRow struct {
 
 func (contactRow) TableName() string { return "contacts" }
 
-func toContact(r *contactRow) domain.Contact {
-	c := domain.Contact{
-		ID: r.ID, Firstname: r.Firstname, Lastname: r.Lastname, Email: r.Email, Phone: r.Phone, Mobile: r.Mobile,
-		Role: r.Role, Active: r.Active, Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+func toContactRow(c *domain.Contact) contactRow {
+	return contactRow{
+		ID: c.ID, ThirdPartyID: optID(c.ThirdPartyID), Firstname: c.Firstname, Lastname: c.Lastname,
+		Email: c.Email, Phone: c.Phone, Mobile: c.Mobile, Role: c.Role, Active: c.Active,
+		Version: c.Version, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 	}
-	if r.ThirdPartyID != nil {
-		c.ThirdPartyID = *r.ThirdPartyID
-	}
-	return c
 }
 
-// CreateContact stores c and sets its id, version and timestamps.
-func (r *CatalogRepo) CreateContact(ctx context.Context, c *domain.Contact) error {
-	t := now()
-	c.Version, c.CreatedAt, c.UpdatedAt = 1, t, t
-	row := contactRow{
-		ThirdPartyID: optID(c.ThirdPartyID), Firstname: c.Firstname, Lastname: c.Lastname, Email: c.Email,
-		Phone: c.Phone, Mobile: c.Mobile, Role: c.Role, Active: c.Active, Version: 1, CreatedAt: t, UpdatedAt: t,
+func toContact(r *contactRow) domain.Contact {
+	return domain.Contact{
+		ID: r.ID, ThirdPartyID: idOf(r.ThirdPartyID), Firstname: r.Firstname, Lastname: r.Lastname,
+		Email: r.Email, Phone: r.Phone, Mobile: r.Mobile, Role: r.Role, Active: r.Active,
+		Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
+}
+
+// ContactRepo stores contacts.
+type ContactRepo struct{ db *DB }
+
+var _ catalog.ContactRepo = (*ContactRepo)(nil)
+
+// NewContactRepo returns the contact repository on db.
+func NewContactRepo(db *DB) *ContactRepo { return &ContactRepo{db: db} }
+
+// Create stores c at version 1 with the timestamps it carries and sets its
+// id and version.
+func (r *ContactRepo) Create(ctx context.Context, c *domain.Contact) error {
+	row := toContactRow(c)
+	row.Version = 1
 	if err := r.db.Gorm(ctx).Create(&row).Error; err != nil {
 		return translate(err, "contact")
 	}
-	c.ID = row.ID
+	c.ID, c.Version = row.ID, row.Version
 	return nil
 }
 
-// GetContact loads contact id.
-func (r *CatalogRepo) GetContact(ctx context.Context, id int64) (*domain.Contact, error) {
+// Get loads contact id.
+func (r *ContactRepo) Get(ctx context.Context, id int64) (*domain.Contact, error) {
 	var row contactRow
 	if err := getByID(ctx, r.db, &row, "contact", id); err != nil {
 		return nil, err
@@ -61,29 +72,26 @@ func (r *CatalogRepo) GetContact(ctx context.Context, id int64) (*domain.Contact
 	return &c, nil
 }
 
-// UpdateContact writes c if it is still at version.
-func (r *CatalogRepo) UpdateContact(ctx context.Context, c *domain.Contact, version int64) error {
-	t := now()
-	v, err := updateVersioned(ctx, r.db, &contactRow{}, "contact", c.ID, version, map[string]any{
-		"thirdparty_id": optID(c.ThirdPartyID), "firstname": c.Firstname, "lastname": c.Lastname,
-		"email": c.Email, "phone": c.Phone, "mobile": c.Mobile, "role": c.Role, "active": c.Active,
-	}, t)
-	if err != nil {
+// Update writes c if it is still at c.Version and bumps it.
+func (r *ContactRepo) Update(ctx context.Context, c *domain.Contact) error {
+	row := toContactRow(c)
+	row.Version++
+	if err := updateVersioned(ctx, r.db, &row, "contact", c.ID, c.Version); err != nil {
 		return err
 	}
-	c.Version, c.UpdatedAt = v, t
+	c.Version = row.Version
 	return nil
 }
 
-// DeleteContact deletes contact id.
-func (r *CatalogRepo) DeleteContact(ctx context.Context, id int64) error {
+// Delete deletes contact id.
+func (r *ContactRepo) Delete(ctx context.Context, id int64) error {
 	return deleteByID(ctx, r.db, &contactRow{}, "contact", id)
 }
 
 var contactList = listSpec{sorts: sortSpec(catalog.ContactSorts), search: []string{"firstname", "lastname", "email"}}
 
-// ListContacts lists contacts matching f.
-func (r *CatalogRepo) ListContacts(ctx context.Context, f catalog.ContactFilter) (domain.Page[domain.Contact], error) {
+// List lists contacts matching f.
+func (r *ContactRepo) List(ctx context.Context, f catalog.ContactFilter) (domain.Page[domain.Contact], error) {
 	q := r.db.Gorm(ctx).Model(&contactRow{})
 	if f.ThirdPartyID != 0 {
 		q = q.Where("thirdparty_id = ?", f.ThirdPartyID)
@@ -96,9 +104,5 @@ func (r *CatalogRepo) ListContacts(ctx context.Context, f catalog.ContactFilter)
 	if err != nil {
 		return domain.Page[domain.Contact]{}, translate(err, "contacts")
 	}
-	out := make([]domain.Contact, len(rows))
-	for i := range rows {
-		out[i] = toContact(&rows[i])
-	}
-	return domain.Page[domain.Contact]{Items: out, Total: total}, nil
+	return pageOf(rows, total, toContact), nil
 }

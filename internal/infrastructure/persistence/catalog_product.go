@@ -8,6 +8,8 @@ import (
 	"github.com/dolibarr-go/dolibarr/internal/usecase/catalog"
 )
 
+// productRow is the one description of a products row: toProductRow and
+// toProduct map it, and create, update and reads all go through it.
 type productRow struct {
 	ID           int64 `gorm:"primaryKey"`
 	Ref          string
@@ -50,21 +52,29 @@ func toProduct(r *productRow) domain.Product {
 	}
 }
 
-// CreateProduct stores p and sets its id, version and timestamps.
-func (r *CatalogRepo) CreateProduct(ctx context.Context, p *domain.Product) error {
-	t := now()
-	p.Version, p.CreatedAt, p.UpdatedAt = 1, t, t
+// ProductRepo stores products.
+type ProductRepo struct{ db *DB }
+
+var _ catalog.ProductRepo = (*ProductRepo)(nil)
+
+// NewProductRepo returns the product repository on db.
+func NewProductRepo(db *DB) *ProductRepo { return &ProductRepo{db: db} }
+
+// Create stores p at version 1 with the timestamps it carries and sets its
+// id and version.
+func (r *ProductRepo) Create(ctx context.Context, p *domain.Product) error {
 	row := toProductRow(p)
 	row.ID = 0 // a new row; p may carry the id of an attempt Do rolled back
+	row.Version = 1
 	if err := r.db.Gorm(ctx).Create(&row).Error; err != nil {
 		return translate(err, "product "+p.Ref)
 	}
-	p.ID = row.ID
+	p.ID, p.Version = row.ID, row.Version
 	return nil
 }
 
-// GetProduct loads product id.
-func (r *CatalogRepo) GetProduct(ctx context.Context, id int64) (*domain.Product, error) {
+// Get loads product id.
+func (r *ProductRepo) Get(ctx context.Context, id int64) (*domain.Product, error) {
 	var row productRow
 	if err := getByID(ctx, r.db, &row, "product", id); err != nil {
 		return nil, err
@@ -73,32 +83,27 @@ func (r *CatalogRepo) GetProduct(ctx context.Context, id int64) (*domain.Product
 	return &p, nil
 }
 
-// UpdateProduct writes p's editable fields if it is still at version. The
-// average cost is not written: only stock receipts change it.
-func (r *CatalogRepo) UpdateProduct(ctx context.Context, p *domain.Product, version int64) error {
-	t := now()
-	v, err := updateVersioned(ctx, r.db, &productRow{}, "product", p.ID, version, map[string]any{
-		"ref": p.Ref, "label": p.Label, "description": p.Description, "type": int(p.Type),
-		"price": p.Price, "price_incl_tax": p.PriceInclTax, "price_base": string(p.PriceBase),
-		"vat_rate": p.VATRate, "cost_price": p.CostPrice, "on_sale": p.OnSale, "on_purchase": p.OnPurchase,
-		"stock_alert": p.StockAlert,
-	}, t)
-	if err != nil {
+// Update writes p if it is still at p.Version and bumps it. The average
+// cost is not written: only stock receipts change it.
+func (r *ProductRepo) Update(ctx context.Context, p *domain.Product) error {
+	row := toProductRow(p)
+	row.Version++
+	if err := updateVersioned(ctx, r.db, &row, "product", p.ID, p.Version, "average_cost"); err != nil {
 		return err
 	}
-	p.Version, p.UpdatedAt = v, t
+	p.Version = row.Version
 	return nil
 }
 
-// DeleteProduct deletes product id.
-func (r *CatalogRepo) DeleteProduct(ctx context.Context, id int64) error {
+// Delete deletes product id.
+func (r *ProductRepo) Delete(ctx context.Context, id int64) error {
 	return deleteByID(ctx, r.db, &productRow{}, "product", id)
 }
 
 var productList = listSpec{sorts: sortSpec(catalog.ProductSorts), search: []string{"ref", "label"}}
 
-// ListProducts lists products matching f.
-func (r *CatalogRepo) ListProducts(ctx context.Context, f catalog.ProductFilter) (domain.Page[domain.Product], error) {
+// List lists products matching f.
+func (r *ProductRepo) List(ctx context.Context, f catalog.ProductFilter) (domain.Page[domain.Product], error) {
 	q := r.db.Gorm(ctx).Model(&productRow{})
 	if f.Type != nil {
 		q = q.Where("type = ?", int(*f.Type))
@@ -114,9 +119,5 @@ func (r *CatalogRepo) ListProducts(ctx context.Context, f catalog.ProductFilter)
 	if err != nil {
 		return domain.Page[domain.Product]{}, translate(err, "products")
 	}
-	out := make([]domain.Product, len(rows))
-	for i := range rows {
-		out[i] = toProduct(&rows[i])
-	}
-	return domain.Page[domain.Product]{Items: out, Total: total}, nil
+	return pageOf(rows, total, toProduct), nil
 }

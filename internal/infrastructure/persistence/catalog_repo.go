@@ -2,70 +2,75 @@ package persistence
 
 import (
 	"context"
-	"errors"
 	"time"
-
-	"gorm.io/gorm"
 
 	"github.com/dolibarr-go/dolibarr/internal/domain"
 	"github.com/dolibarr-go/dolibarr/internal/usecase/catalog"
 	"github.com/dolibarr-go/dolibarr/internal/usecase/stock"
 )
 
-// CatalogRepo stores third parties, contacts, products and warehouses.
+// CatalogRepo is the catalogue as other capabilities read it (stock,
+// sales, documents, mailing, and contacts checking their third party): one
+// lookup per aggregate they refer to. The catalogue's own use cases write
+// through the per-aggregate repositories (ThirdPartyRepo, ContactRepo,
+// ProductRepo, WarehouseRepo).
 type CatalogRepo struct{ db *DB }
 
 var (
-	_ catalog.Repo  = (*CatalogRepo)(nil)
-	_ stock.Catalog = (*CatalogRepo)(nil)
+	_ stock.Catalog            = (*CatalogRepo)(nil)
+	_ catalog.ThirdPartyLookup = (*CatalogRepo)(nil)
 )
 
-// NewCatalogRepo returns the catalogue repository on db.
+// NewCatalogRepo returns the catalogue lookups on db.
 func NewCatalogRepo(db *DB) *CatalogRepo { return &CatalogRepo{db: db} }
 
-// updateVersioned writes cols to the row id of model's table only if its
-// version is still version, bumping it; it returns the new version. When no
-// row matched it tells a deleted row (not found) from a stale version.
-func updateVersioned(ctx context.Context, db *DB, model any, what string, id, version int64, cols map[string]any, now time.Time) (int64, error) {
-	cols["version"] = gorm.Expr("version + 1")
-	cols["updated_at"] = now
-	res := db.Gorm(ctx).Model(model).Where("id = ? AND version = ?", id, version).Updates(cols)
-	if res.Error != nil {
-		return 0, translate(res.Error, what)
-	}
-	if res.RowsAffected == 1 {
-		return version + 1, nil
-	}
-	var n int64
-	if err := db.Gorm(ctx).Model(model).Where("id = ?", id).Count(&n).Error; err != nil {
-		return 0, translate(err, what)
-	}
-	if n == 0 {
-		return 0, domain.E(domain.ErrNotFound, "not_found", "%s %d not found", what, id)
-	}
-	return 0, &domain.StaleVersion{What: what, ID: id, Expected: version}
+// GetThirdParty loads third party id.
+func (r *CatalogRepo) GetThirdParty(ctx context.Context, id int64) (*domain.ThirdParty, error) {
+	return NewThirdPartyRepo(r.db).Get(ctx, id)
 }
 
-// deleteByID deletes the row id of model's table; a row that other rows
-// still refer to is a conflict.
-func deleteByID(ctx context.Context, db *DB, model any, what string, id int64) error {
-	res := db.Gorm(ctx).Where("id = ?", id).Delete(model)
+// GetProduct loads product id.
+func (r *CatalogRepo) GetProduct(ctx context.Context, id int64) (*domain.Product, error) {
+	return NewProductRepo(r.db).Get(ctx, id)
+}
+
+// GetWarehouse loads warehouse id.
+func (r *CatalogRepo) GetWarehouse(ctx context.Context, id int64) (*domain.Warehouse, error) {
+	return NewWarehouseRepo(r.db).Get(ctx, id)
+}
+
+// pageOf converts one page of rows into entities.
+func pageOf[R, T any](rows []R, total int64, to func(*R) T) domain.Page[T] {
+	out := make([]T, len(rows))
+	for i := range rows {
+		out[i] = to(&rows[i])
+	}
+	return domain.Page[T]{Items: out, Total: total}
+}
+
+// updateVersioned writes every column of row (a pointer to a row struct
+// whose id is id) but id, created_at and omit, only if the stored version
+// is still version; the caller has set the row's version to version+1.
+// UpdateColumns writes updated_at as the row carries it, where Updates
+// would put GORM's clock in its place. When no row matched it tells a
+// deleted row (not found) from a stale version.
+func updateVersioned(ctx context.Context, db *DB, row any, what string, id, version int64, omit ...string) error {
+	res := db.Gorm(ctx).Model(row).Select("*").Omit(append([]string{"id", "created_at"}, omit...)...).
+		Where("version = ?", version).UpdateColumns(row)
 	if res.Error != nil {
 		return translate(res.Error, what)
 	}
-	if res.RowsAffected == 0 {
+	if res.RowsAffected == 1 {
+		return nil
+	}
+	var n int64
+	if err := db.Gorm(ctx).Model(row).Where("id = ?", id).Count(&n).Error; err != nil {
+		return translate(err, what)
+	}
+	if n == 0 {
 		return domain.E(domain.ErrNotFound, "not_found", "%s %d not found", what, id)
 	}
-	return nil
-}
-
-// getByID loads row id of dest's table.
-func getByID(ctx context.Context, db *DB, dest any, what string, id int64) error {
-	err := db.Gorm(ctx).Where("id = ?", id).Take(dest).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return domain.E(domain.ErrNotFound, "not_found", "%s %d not found", what, id)
-	}
-	return translate(err, what)
+	return &domain.StaleVersion{What: what, ID: id, Expected: version}
 }
 
 func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }

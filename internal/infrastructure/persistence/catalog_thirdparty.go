@@ -8,6 +8,7 @@ import (
 	"github.com/dolibarr-go/dolibarr/internal/usecase/catalog"
 )
 
+// thirdPartyRow is the one description of a thirdparties row.
 type thirdPartyRow struct {
 	ID           int64 `gorm:"primaryKey"`
 	Name         string
@@ -34,20 +35,6 @@ type thirdPartyRow struct {
 
 func (thirdPartyRow) TableName() string { return "thirdparties" }
 
-func nullable(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
 func toThirdParty(r *thirdPartyRow) domain.ThirdParty {
 	return domain.ThirdParty{
 		ID: r.ID, Name: r.Name, Alias: r.Alias, Customer: r.IsCustomer, Prospect: r.IsProspect, Supplier: r.IsSupplier,
@@ -58,36 +45,38 @@ func toThirdParty(r *thirdPartyRow) domain.ThirdParty {
 	}
 }
 
-func thirdPartyCols(t *domain.ThirdParty) map[string]any {
-	return map[string]any{
-		"name": t.Name, "alias": t.Alias, "is_customer": t.Customer, "is_prospect": t.Prospect,
-		"is_supplier": t.Supplier, "customer_code": nullable(t.CustomerCode), "supplier_code": nullable(t.SupplierCode),
-		"address": t.Address, "zip": t.Zip, "town": t.Town, "country_code": t.CountryCode, "email": t.Email,
-		"phone": t.Phone, "vat_number": t.VATNumber, "payment_terms": string(t.PaymentTerms), "language": t.Language,
-		"active": t.Active,
+func toThirdPartyRow(t *domain.ThirdParty) thirdPartyRow {
+	return thirdPartyRow{
+		ID: t.ID, Name: t.Name, Alias: t.Alias, IsCustomer: t.Customer, IsProspect: t.Prospect,
+		IsSupplier: t.Supplier, CustomerCode: nullable(t.CustomerCode), SupplierCode: nullable(t.SupplierCode),
+		Address: t.Address, Zip: t.Zip, Town: t.Town, CountryCode: t.CountryCode, Email: t.Email,
+		Phone: t.Phone, VATNumber: t.VATNumber, PaymentTerms: string(t.PaymentTerms), Language: t.Language,
+		Active: t.Active, Version: t.Version, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
 	}
 }
 
-// CreateThirdParty stores t and sets its id, version and timestamps.
-func (r *CatalogRepo) CreateThirdParty(ctx context.Context, t *domain.ThirdParty) error {
-	ts := now()
-	t.Version, t.CreatedAt, t.UpdatedAt = 1, ts, ts
-	row := thirdPartyRow{
-		Name: t.Name, Alias: t.Alias, IsCustomer: t.Customer, IsProspect: t.Prospect, IsSupplier: t.Supplier,
-		CustomerCode: nullable(t.CustomerCode), SupplierCode: nullable(t.SupplierCode), Address: t.Address,
-		Zip: t.Zip, Town: t.Town, CountryCode: t.CountryCode, Email: t.Email, Phone: t.Phone,
-		VATNumber: t.VATNumber, PaymentTerms: string(t.PaymentTerms), Language: t.Language, Active: t.Active, Version: 1,
-		CreatedAt: ts, UpdatedAt: ts,
-	}
+// ThirdPartyRepo stores third parties.
+type ThirdPartyRepo struct{ db *DB }
+
+var _ catalog.ThirdPartyRepo = (*ThirdPartyRepo)(nil)
+
+// NewThirdPartyRepo returns the third-party repository on db.
+func NewThirdPartyRepo(db *DB) *ThirdPartyRepo { return &ThirdPartyRepo{db: db} }
+
+// Create stores t at version 1 with the timestamps it carries and sets its
+// id and version.
+func (r *ThirdPartyRepo) Create(ctx context.Context, t *domain.ThirdParty) error {
+	row := toThirdPartyRow(t)
+	row.Version = 1
 	if err := r.db.Gorm(ctx).Create(&row).Error; err != nil {
 		return translate(err, "third party")
 	}
-	t.ID = row.ID
+	t.ID, t.Version = row.ID, row.Version
 	return nil
 }
 
-// GetThirdParty loads third party id.
-func (r *CatalogRepo) GetThirdParty(ctx context.Context, id int64) (*domain.ThirdParty, error) {
+// Get loads third party id.
+func (r *ThirdPartyRepo) Get(ctx context.Context, id int64) (*domain.ThirdParty, error) {
 	var row thirdPartyRow
 	if err := getByID(ctx, r.db, &row, "third party", id); err != nil {
 		return nil, err
@@ -96,19 +85,19 @@ func (r *CatalogRepo) GetThirdParty(ctx context.Context, id int64) (*domain.Thir
 	return &t, nil
 }
 
-// UpdateThirdParty writes t if it is still at version.
-func (r *CatalogRepo) UpdateThirdParty(ctx context.Context, t *domain.ThirdParty, version int64) error {
-	ts := now()
-	v, err := updateVersioned(ctx, r.db, &thirdPartyRow{}, "third party", t.ID, version, thirdPartyCols(t), ts)
-	if err != nil {
+// Update writes t if it is still at t.Version and bumps it.
+func (r *ThirdPartyRepo) Update(ctx context.Context, t *domain.ThirdParty) error {
+	row := toThirdPartyRow(t)
+	row.Version++
+	if err := updateVersioned(ctx, r.db, &row, "third party", t.ID, t.Version); err != nil {
 		return err
 	}
-	t.Version, t.UpdatedAt = v, ts
+	t.Version = row.Version
 	return nil
 }
 
-// DeleteThirdParty deletes third party id.
-func (r *CatalogRepo) DeleteThirdParty(ctx context.Context, id int64) error {
+// Delete deletes third party id.
+func (r *ThirdPartyRepo) Delete(ctx context.Context, id int64) error {
 	return deleteByID(ctx, r.db, &thirdPartyRow{}, "third party", id)
 }
 
@@ -117,8 +106,8 @@ var thirdPartyList = listSpec{
 	search: []string{"name", "alias", "customer_code", "supplier_code", "email", "town"},
 }
 
-// ListThirdParties lists third parties matching f.
-func (r *CatalogRepo) ListThirdParties(ctx context.Context, f catalog.ThirdPartyFilter) (domain.Page[domain.ThirdParty], error) {
+// List lists third parties matching f.
+func (r *ThirdPartyRepo) List(ctx context.Context, f catalog.ThirdPartyFilter) (domain.Page[domain.ThirdParty], error) {
 	q := r.db.Gorm(ctx).Model(&thirdPartyRow{})
 	for col, v := range map[string]*bool{"is_customer": f.Customer, "is_prospect": f.Prospect, "is_supplier": f.Supplier, "active": f.Active} {
 		if v != nil {
@@ -133,9 +122,5 @@ func (r *CatalogRepo) ListThirdParties(ctx context.Context, f catalog.ThirdParty
 	if err != nil {
 		return domain.Page[domain.ThirdParty]{}, translate(err, "third parties")
 	}
-	out := make([]domain.ThirdParty, len(rows))
-	for i := range rows {
-		out[i] = toThirdParty(&rows[i])
-	}
-	return domain.Page[domain.ThirdParty]{Items: out, Total: total}, nil
+	return pageOf(rows, total, toThirdParty), nil
 }

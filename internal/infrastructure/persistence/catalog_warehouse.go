@@ -8,6 +8,7 @@ import (
 	"github.com/dolibarr-go/dolibarr/internal/usecase/catalog"
 )
 
+// warehouseRow is the one description of a warehouses row.
 type warehouseRow struct {
 	ID          int64 `gorm:"primaryKey"`
 	Label       string
@@ -25,6 +26,14 @@ type warehouseRow struct {
 
 func (warehouseRow) TableName() string { return "warehouses" }
 
+func toWarehouseRow(w *domain.Warehouse) warehouseRow {
+	return warehouseRow{
+		ID: w.ID, Label: w.Label, Description: w.Description, Location: w.Location, Address: w.Address,
+		Zip: w.Zip, Town: w.Town, CountryCode: w.CountryCode, Status: int(w.Status),
+		Version: w.Version, CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt,
+	}
+}
+
 func toWarehouse(r *warehouseRow) domain.Warehouse {
 	return domain.Warehouse{
 		ID: r.ID, Label: r.Label, Description: r.Description, Location: r.Location, Address: r.Address,
@@ -33,23 +42,28 @@ func toWarehouse(r *warehouseRow) domain.Warehouse {
 	}
 }
 
-// CreateWarehouse stores w and sets its id, version and timestamps.
-func (r *CatalogRepo) CreateWarehouse(ctx context.Context, w *domain.Warehouse) error {
-	t := now()
-	w.Version, w.CreatedAt, w.UpdatedAt = 1, t, t
-	row := warehouseRow{
-		Label: w.Label, Description: w.Description, Location: w.Location, Address: w.Address, Zip: w.Zip,
-		Town: w.Town, CountryCode: w.CountryCode, Status: int(w.Status), Version: 1, CreatedAt: t, UpdatedAt: t,
-	}
+// WarehouseRepo stores warehouses.
+type WarehouseRepo struct{ db *DB }
+
+var _ catalog.WarehouseRepo = (*WarehouseRepo)(nil)
+
+// NewWarehouseRepo returns the warehouse repository on db.
+func NewWarehouseRepo(db *DB) *WarehouseRepo { return &WarehouseRepo{db: db} }
+
+// Create stores w at version 1 with the timestamps it carries and sets its
+// id and version.
+func (r *WarehouseRepo) Create(ctx context.Context, w *domain.Warehouse) error {
+	row := toWarehouseRow(w)
+	row.Version = 1
 	if err := r.db.Gorm(ctx).Create(&row).Error; err != nil {
 		return translate(err, "warehouse "+w.Label)
 	}
-	w.ID = row.ID
+	w.ID, w.Version = row.ID, row.Version
 	return nil
 }
 
-// GetWarehouse loads warehouse id.
-func (r *CatalogRepo) GetWarehouse(ctx context.Context, id int64) (*domain.Warehouse, error) {
+// Get loads warehouse id.
+func (r *WarehouseRepo) Get(ctx context.Context, id int64) (*domain.Warehouse, error) {
 	var row warehouseRow
 	if err := getByID(ctx, r.db, &row, "warehouse", id); err != nil {
 		return nil, err
@@ -58,29 +72,26 @@ func (r *CatalogRepo) GetWarehouse(ctx context.Context, id int64) (*domain.Wareh
 	return &w, nil
 }
 
-// UpdateWarehouse writes w if it is still at version.
-func (r *CatalogRepo) UpdateWarehouse(ctx context.Context, w *domain.Warehouse, version int64) error {
-	t := now()
-	v, err := updateVersioned(ctx, r.db, &warehouseRow{}, "warehouse", w.ID, version, map[string]any{
-		"label": w.Label, "description": w.Description, "location": w.Location, "address": w.Address,
-		"zip": w.Zip, "town": w.Town, "country_code": w.CountryCode, "status": int(w.Status),
-	}, t)
-	if err != nil {
+// Update writes w if it is still at w.Version and bumps it.
+func (r *WarehouseRepo) Update(ctx context.Context, w *domain.Warehouse) error {
+	row := toWarehouseRow(w)
+	row.Version++
+	if err := updateVersioned(ctx, r.db, &row, "warehouse", w.ID, w.Version); err != nil {
 		return err
 	}
-	w.Version, w.UpdatedAt = v, t
+	w.Version = row.Version
 	return nil
 }
 
-// DeleteWarehouse deletes warehouse id.
-func (r *CatalogRepo) DeleteWarehouse(ctx context.Context, id int64) error {
+// Delete deletes warehouse id.
+func (r *WarehouseRepo) Delete(ctx context.Context, id int64) error {
 	return deleteByID(ctx, r.db, &warehouseRow{}, "warehouse", id)
 }
 
 var warehouseList = listSpec{sorts: sortSpec(catalog.WarehouseSorts), search: []string{"label", "location", "town"}}
 
-// ListWarehouses lists warehouses matching f.
-func (r *CatalogRepo) ListWarehouses(ctx context.Context, f catalog.WarehouseFilter) (domain.Page[domain.Warehouse], error) {
+// List lists warehouses matching f.
+func (r *WarehouseRepo) List(ctx context.Context, f catalog.WarehouseFilter) (domain.Page[domain.Warehouse], error) {
 	q := r.db.Gorm(ctx).Model(&warehouseRow{})
 	if f.Status != nil {
 		q = q.Where("status = ?", int(*f.Status))
@@ -90,9 +101,5 @@ func (r *CatalogRepo) ListWarehouses(ctx context.Context, f catalog.WarehouseFil
 	if err != nil {
 		return domain.Page[domain.Warehouse]{}, translate(err, "warehouses")
 	}
-	out := make([]domain.Warehouse, len(rows))
-	for i := range rows {
-		out[i] = toWarehouse(&rows[i])
-	}
-	return domain.Page[domain.Warehouse]{Items: out, Total: total}, nil
+	return pageOf(rows, total, toWarehouse), nil
 }

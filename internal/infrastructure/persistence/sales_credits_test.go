@@ -22,7 +22,7 @@ func TestCustomerCreditsAndCreditUsed(t *testing.T) {
 		ctx := context.Background()
 		repo := persistence.NewSalesRepo(db)
 		cust := &domain.ThirdParty{Name: "Credited", Customer: true, Active: true}
-		require.NoError(t, persistence.NewCatalogRepo(db).CreateThirdParty(ctx, cust))
+		require.NoError(t, persistence.NewThirdPartyRepo(db).Create(ctx, cust))
 		day := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
 		newInvoice := func(typ domain.InvoiceType, price, ref string) *domain.Invoice {
 			inv := &domain.Invoice{Type: typ, Status: domain.InvoiceValidated, DueDate: day}

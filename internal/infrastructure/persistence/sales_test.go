@@ -113,8 +113,8 @@ func TestCatalogueCountersShareTheNumberingIncrement(t *testing.T) {
 func TestSalesRepoRoundTrip(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *persistence.DB) {
 		ctx := context.Background()
-		cat := catalog.New(db, persistence.NewCatalogRepo(db), persistence.NewCounterRepo(db))
-		cust, err := cat.CreateThirdParty(ctx, catalog.ThirdPartyFields{Name: ptr("ACME"), Customer: ptr(true)})
+		cat := catalog.NewThirdParties(db, persistence.NewThirdPartyRepo(db), persistence.NewCounterRepo(db), time.Now)
+		cust, err := cat.Create(ctx, catalog.ThirdPartyFields{Name: ptr("ACME"), Customer: ptr(true)})
 		require.NoError(t, err)
 		repo := persistence.NewSalesRepo(db)
 		inv := &domain.Invoice{Type: domain.InvoiceStandard, DueDate: time.Date(2026, 12, 30, 0, 0, 0, 0, time.UTC)}

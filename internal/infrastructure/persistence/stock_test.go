@@ -18,12 +18,13 @@ import (
 )
 
 type stockFixture struct {
-	db        *persistence.DB
-	repo      *persistence.StockRepo
-	cat       *catalog.Service
-	svc       *stock.Service
-	product   int64
-	warehouse int64
+	db         *persistence.DB
+	repo       *persistence.StockRepo
+	products   *catalog.Products
+	warehouses *catalog.Warehouses
+	svc        *stock.Service
+	product    int64
+	warehouse  int64
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -31,13 +32,13 @@ func ptr[T any](v T) *T { return &v }
 func newStockFixture(t *testing.T, db *persistence.DB, policy domain.StockPolicy) *stockFixture {
 	t.Helper()
 	ctx := context.Background()
-	catRepo := persistence.NewCatalogRepo(db)
 	f := &stockFixture{db: db, repo: persistence.NewStockRepo(db)}
-	f.cat = catalog.New(db, catRepo, persistence.NewCounterRepo(db))
-	f.svc = stock.New(db, f.repo, catRepo, policy)
-	p, err := f.cat.CreateProduct(ctx, catalog.ProductFields{Ref: ptr("P-1"), Label: ptr("Widget")})
+	f.products = catalog.NewProducts(persistence.NewProductRepo(db), time.Now)
+	f.warehouses = catalog.NewWarehouses(persistence.NewWarehouseRepo(db), time.Now)
+	f.svc = stock.New(db, f.repo, persistence.NewCatalogRepo(db), policy)
+	p, err := f.products.Create(ctx, catalog.ProductFields{Ref: ptr("P-1"), Label: ptr("Widget")})
 	require.NoError(t, err)
-	w, err := f.cat.CreateWarehouse(ctx, catalog.WarehouseFields{Label: ptr("Main")})
+	w, err := f.warehouses.Create(ctx, catalog.WarehouseFields{Label: ptr("Main")})
 	require.NoError(t, err)
 	f.product, f.warehouse = p.ID, w.ID
 	return f
@@ -248,7 +249,7 @@ func TestStockDebitsNeverOverdraw(t *testing.T) {
 func TestStockTransfersBothWaysNoDeadlock(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *persistence.DB) {
 		f := newStockFixture(t, db, domain.StockPolicy{AllowNegative: true})
-		w2, err := f.cat.CreateWarehouse(context.Background(), catalog.WarehouseFields{Label: ptr("Second")})
+		w2, err := f.warehouses.Create(context.Background(), catalog.WarehouseFields{Label: ptr("Second")})
 		require.NoError(t, err)
 		_, err = f.move(t, f.warehouse, "100")
 		require.NoError(t, err)
@@ -295,7 +296,7 @@ func TestStockAverageCostAndPolicy(t *testing.T) {
 			require.NoError(t, err)
 		}
 		avg := func() string {
-			p, err := f.cat.Product(ctx, f.product)
+			p, err := f.products.Get(ctx, f.product)
 			require.NoError(t, err)
 			return p.AverageCost.String()
 		}
@@ -328,13 +329,13 @@ func TestStockAverageCostAndPolicy(t *testing.T) {
 		require.Equal(t, "20.25", f.level(t, f.warehouse).String())
 
 		// Closed warehouses and services refuse movements.
-		w, err := f.cat.Warehouse(ctx, f.warehouse)
+		w, err := f.warehouses.Get(ctx, f.warehouse)
 		require.NoError(t, err)
-		_, err = f.cat.UpdateWarehouse(ctx, w.ID, w.Version, catalog.WarehouseFields{Status: ptr(domain.WarehouseClosed)})
+		_, err = f.warehouses.Update(ctx, w.ID, w.Version, catalog.WarehouseFields{Status: ptr(domain.WarehouseClosed)})
 		require.NoError(t, err)
 		_, err = f.move(t, f.warehouse, "1")
 		require.ErrorIs(t, err, domain.ErrConflict)
-		svc, err := f.cat.CreateProduct(ctx, catalog.ProductFields{Ref: ptr("SRV"), Label: ptr("Support"), Type: ptr(domain.ProductService)})
+		svc, err := f.products.Create(ctx, catalog.ProductFields{Ref: ptr("SRV"), Label: ptr("Support"), Type: ptr(domain.ProductService)})
 		require.NoError(t, err)
 		_, err = f.svc.Move(ctx, stock.MoveInput{ProductID: svc.ID, WarehouseID: f.warehouse, Quantity: domain.DecimalFromInt(1)})
 		require.ErrorIs(t, err, domain.ErrConflict)
@@ -348,7 +349,7 @@ func TestStockAverageCostAndPolicy(t *testing.T) {
 func TestStockPricedReceiptsAndDebitsNoDeadlock(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *persistence.DB) {
 		f := newStockFixture(t, db, domain.StockPolicy{AllowNegative: true})
-		w2, err := f.cat.CreateWarehouse(context.Background(), catalog.WarehouseFields{Label: ptr("Second")})
+		w2, err := f.warehouses.Create(context.Background(), catalog.WarehouseFields{Label: ptr("Second")})
 		require.NoError(t, err)
 		const workers, each = 8, 15
 		errs := make(chan error, workers*each)
@@ -450,10 +451,10 @@ func TestStockRefusesUnknownServiceAndClosedTargets(t *testing.T) {
 		ctx := context.Background()
 		f := newStockFixture(t, db, domain.StockPolicy{AllowNegative: true})
 		svcType := domain.ProductService
-		srv, err := f.cat.CreateProduct(ctx, catalog.ProductFields{Ref: ptr("SRV"), Label: ptr("Consulting"), Type: &svcType})
+		srv, err := f.products.Create(ctx, catalog.ProductFields{Ref: ptr("SRV"), Label: ptr("Consulting"), Type: &svcType})
 		require.NoError(t, err)
 		closed := domain.WarehouseClosed
-		w, err := f.cat.CreateWarehouse(ctx, catalog.WarehouseFields{Label: ptr("Old"), Status: &closed})
+		w, err := f.warehouses.Create(ctx, catalog.WarehouseFields{Label: ptr("Old"), Status: &closed})
 		require.NoError(t, err)
 
 		code := func(err error) string {
@@ -492,7 +493,7 @@ func TestStockMovementsRecordTheirUser(t *testing.T) {
 		b := &domain.User{Login: "bob", Name: "Bob", Active: true, PasswordHash: "x"}
 		require.NoError(t, users.Create(ctx, a))
 		require.NoError(t, users.Create(ctx, b))
-		w2, err := f.cat.CreateWarehouse(ctx, catalog.WarehouseFields{Label: ptr("Second")})
+		w2, err := f.warehouses.Create(ctx, catalog.WarehouseFields{Label: ptr("Second")})
 		require.NoError(t, err)
 
 		m, err := f.svc.Move(ctx, stock.MoveInput{ProductID: f.product, WarehouseID: f.warehouse,

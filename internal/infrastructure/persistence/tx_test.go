@@ -327,15 +327,15 @@ func TestUseCasesKeepNothingFromAnAbortedAttempt(t *testing.T) {
 			ctx := context.Background()
 			tx := &abortFirstAttempt{db: db}
 			repo := persistence.NewCatalogRepo(db)
-			cat := catalog.New(tx, repo, persistence.NewCounterRepo(db))
+			cat := catalog.NewThirdParties(tx, persistence.NewThirdPartyRepo(db), persistence.NewCounterRepo(db), time.Now)
 
 			var customers, suppliers []string
 			for i := range 3 {
-				tp, err := cat.CreateThirdParty(ctx, catalog.ThirdPartyFields{Name: ptr(fmt.Sprint("Retried ", i)), Customer: ptr(true)})
+				tp, err := cat.Create(ctx, catalog.ThirdPartyFields{Name: ptr(fmt.Sprint("Retried ", i)), Customer: ptr(true)})
 				require.NoError(t, err)
 				customers = append(customers, tp.CustomerCode)
 				// Becoming a supplier draws a supplier code in the update.
-				tp, err = cat.UpdateThirdParty(ctx, tp.ID, tp.Version, catalog.ThirdPartyFields{Supplier: ptr(true)})
+				tp, err = cat.Update(ctx, tp.ID, tp.Version, catalog.ThirdPartyFields{Supplier: ptr(true)})
 				require.NoError(t, err)
 				suppliers = append(suppliers, tp.SupplierCode)
 				got, err := repo.GetThirdParty(ctx, tp.ID)

@@ -7,6 +7,17 @@ import (
 	"github.com/dolibarr-go/dolibarr/internal/domain"
 )
 
+// ContactRepo stores contacts. Update writes c only when the stored version
+// is still c.Version, then bumps c.Version; otherwise it returns a
+// *domain.StaleVersion (or ErrNotFound when the contact is gone).
+type ContactRepo interface {
+	Create(ctx context.Context, c *domain.Contact) error
+	Get(ctx context.Context, id int64) (*domain.Contact, error)
+	Update(ctx context.Context, c *domain.Contact) error
+	Delete(ctx context.Context, id int64) error
+	List(ctx context.Context, f ContactFilter) (domain.Page[domain.Contact], error)
+}
+
 // ContactFields are the editable fields of a contact (nil: default on
 // create, unchanged on update). ThirdPartyID 0 detaches the contact.
 type ContactFields struct {
@@ -41,70 +52,82 @@ func (f ContactFields) apply(c *domain.Contact) {
 	setIf(&c.Active, f.Active)
 }
 
-// CreateContact validates and stores a new contact.
-func (s *Service) CreateContact(ctx context.Context, f ContactFields) (*domain.Contact, error) {
+// Contacts is the contact use case.
+type Contacts struct {
+	repo         ContactRepo
+	thirdParties ThirdPartyLookup
+	clock        Clock
+}
+
+// NewContacts returns the contact use case.
+func NewContacts(repo ContactRepo, thirdParties ThirdPartyLookup, clock Clock) *Contacts {
+	return &Contacts{repo: repo, thirdParties: thirdParties, clock: clock}
+}
+
+// Create validates and stores a new contact, active by default.
+func (u *Contacts) Create(ctx context.Context, f ContactFields) (*domain.Contact, error) {
 	c := &domain.Contact{Active: true}
 	f.apply(c)
-	if err := c.Validate(); err != nil {
+	if err := u.check(ctx, c); err != nil {
 		return nil, err
 	}
-	if err := s.checkThirdParty(ctx, c.ThirdPartyID); err != nil {
-		return nil, err
-	}
-	if err := s.repo.CreateContact(ctx, c); err != nil {
+	c.CreatedAt = u.clock.stamp()
+	c.UpdatedAt = c.CreatedAt
+	if err := u.repo.Create(ctx, c); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
-// checkThirdParty turns a dangling third-party id into a field error rather
-// than a foreign-key conflict.
-func (s *Service) checkThirdParty(ctx context.Context, id int64) error {
-	if id == 0 {
+// check validates c, then turns a dangling third-party id into a field
+// error rather than a foreign-key conflict.
+func (u *Contacts) check(ctx context.Context, c *domain.Contact) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	if c.ThirdPartyID == 0 {
 		return nil
 	}
-	_, err := s.repo.GetThirdParty(ctx, id)
+	_, err := u.thirdParties.GetThirdParty(ctx, c.ThirdPartyID)
 	if errors.Is(err, domain.ErrNotFound) {
 		v := &domain.ValidationError{}
-		v.Add("thirdparty_id", "not_found", "third party %d does not exist", id)
+		v.Add("thirdparty_id", "not_found", "third party %d does not exist", c.ThirdPartyID)
 		return v
 	}
 	return err
 }
 
-// Contact returns one contact.
-func (s *Service) Contact(ctx context.Context, id int64) (*domain.Contact, error) {
-	return s.repo.GetContact(ctx, id)
+// Get returns one contact.
+func (u *Contacts) Get(ctx context.Context, id int64) (*domain.Contact, error) {
+	return u.repo.Get(ctx, id)
 }
 
-// UpdateContact applies f to the contact if it is still at version.
-func (s *Service) UpdateContact(ctx context.Context, id, version int64, f ContactFields) (*domain.Contact, error) {
-	c, err := s.repo.GetContact(ctx, id)
+// Update applies f to the contact if it is still at version.
+func (u *Contacts) Update(ctx context.Context, id, version int64, f ContactFields) (*domain.Contact, error) {
+	c, err := u.repo.Get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if c.Version != version {
-		return nil, &domain.StaleVersion{What: "contact", ID: id, Expected: version}
+	if err := checkVersion("contact", id, c.Version, version); err != nil {
+		return nil, err
 	}
 	f.apply(c)
-	if err := c.Validate(); err != nil {
+	if err := u.check(ctx, c); err != nil {
 		return nil, err
 	}
-	if err := s.checkThirdParty(ctx, c.ThirdPartyID); err != nil {
-		return nil, err
-	}
-	if err := s.repo.UpdateContact(ctx, c, version); err != nil {
+	c.UpdatedAt = u.clock.stamp()
+	if err := u.repo.Update(ctx, c); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
-// DeleteContact deletes a contact.
-func (s *Service) DeleteContact(ctx context.Context, id int64) error {
-	return s.repo.DeleteContact(ctx, id)
+// Delete deletes a contact.
+func (u *Contacts) Delete(ctx context.Context, id int64) error {
+	return u.repo.Delete(ctx, id)
 }
 
-// Contacts lists contacts.
-func (s *Service) Contacts(ctx context.Context, f ContactFilter) (domain.Page[domain.Contact], error) {
-	return s.repo.ListContacts(ctx, f)
+// List lists contacts.
+func (u *Contacts) List(ctx context.Context, f ContactFilter) (domain.Page[domain.Contact], error) {
+	return u.repo.List(ctx, f)
 }

@@ -6,6 +6,18 @@ import (
 	"github.com/dolibarr-go/dolibarr/internal/domain"
 )
 
+// ProductRepo stores products. Update writes p only when the stored version
+// is still p.Version, then bumps p.Version; otherwise it returns a
+// *domain.StaleVersion (or ErrNotFound when the product is gone). It never
+// writes the average cost: only stock receipts change it.
+type ProductRepo interface {
+	Create(ctx context.Context, p *domain.Product) error
+	Get(ctx context.Context, id int64) (*domain.Product, error)
+	Update(ctx context.Context, p *domain.Product) error
+	Delete(ctx context.Context, id int64) error
+	List(ctx context.Context, f ProductFilter) (domain.Page[domain.Product], error)
+}
+
 // ProductFields are the editable fields of a product. On create, nil
 // fields take their defaults; on update, nil fields stay unchanged. Price
 // is the amount in PriceBase (or the product's current base).
@@ -21,6 +33,10 @@ type ProductFields struct {
 	OnSale      *bool
 	OnPurchase  *bool
 	StockAlert  *domain.Decimal
+	// Problems are the fields the caller could not parse (left nil above);
+	// they are reported together with the product's invariant problems,
+	// and nothing is written while there are any.
+	Problems domain.ValidationError
 }
 
 // ProductFilter selects products; nil fields do not filter.
@@ -33,10 +49,6 @@ type ProductFilter struct {
 
 // ProductSorts are the fields products can be sorted on.
 var ProductSorts = []string{"id", "ref", "label", "price", "created_at", "updated_at"}
-
-func newProduct() *domain.Product {
-	return &domain.Product{Type: domain.ProductGoods, PriceBase: domain.PriceExclTax, OnSale: true, OnPurchase: true}
-}
 
 func (f ProductFields) apply(p *domain.Product) {
 	setIf(&p.Ref, f.Ref)
@@ -62,57 +74,64 @@ func (f ProductFields) apply(p *domain.Product) {
 	}
 }
 
-// CheckNewProduct reports the invariant errors of a product created from f,
-// merged after the caller's parse errors.
-func (s *Service) CheckNewProduct(parse *domain.ValidationError, f ProductFields) error {
-	p := newProduct()
-	f.apply(p)
-	return parse.Merge(p.Validate())
+// Products is the product use case.
+type Products struct {
+	repo  ProductRepo
+	clock Clock
 }
 
-// CreateProduct validates and stores a new product.
-func (s *Service) CreateProduct(ctx context.Context, f ProductFields) (*domain.Product, error) {
-	p := newProduct()
+// NewProducts returns the product use case.
+func NewProducts(repo ProductRepo, clock Clock) *Products {
+	return &Products{repo: repo, clock: clock}
+}
+
+// Create validates and stores a new product: goods, priced excluding VAT,
+// on sale and on purchase unless f says otherwise.
+func (u *Products) Create(ctx context.Context, f ProductFields) (*domain.Product, error) {
+	p := &domain.Product{Type: domain.ProductGoods, PriceBase: domain.PriceExclTax, OnSale: true, OnPurchase: true}
 	f.apply(p)
-	if err := p.Validate(); err != nil {
+	if err := f.Problems.Merge(p.Validate()); err != nil {
 		return nil, err
 	}
-	if err := s.repo.CreateProduct(ctx, p); err != nil {
+	p.CreatedAt = u.clock.stamp()
+	p.UpdatedAt = p.CreatedAt
+	if err := u.repo.Create(ctx, p); err != nil {
 		return nil, err
 	}
 	return p, nil
 }
 
-// Product returns one product.
-func (s *Service) Product(ctx context.Context, id int64) (*domain.Product, error) {
-	return s.repo.GetProduct(ctx, id)
+// Get returns one product.
+func (u *Products) Get(ctx context.Context, id int64) (*domain.Product, error) {
+	return u.repo.Get(ctx, id)
 }
 
-// UpdateProduct applies f to the product if it is still at version.
-func (s *Service) UpdateProduct(ctx context.Context, id, version int64, f ProductFields) (*domain.Product, error) {
-	p, err := s.repo.GetProduct(ctx, id)
+// Update applies f to the product if it is still at version.
+func (u *Products) Update(ctx context.Context, id, version int64, f ProductFields) (*domain.Product, error) {
+	p, err := u.repo.Get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if p.Version != version {
-		return nil, &domain.StaleVersion{What: "product", ID: id, Expected: version}
-	}
-	f.apply(p)
-	if err := p.Validate(); err != nil {
+	if err := checkVersion("product", id, p.Version, version); err != nil {
 		return nil, err
 	}
-	if err := s.repo.UpdateProduct(ctx, p, version); err != nil {
+	f.apply(p)
+	if err := f.Problems.Merge(p.Validate()); err != nil {
+		return nil, err
+	}
+	p.UpdatedAt = u.clock.stamp()
+	if err := u.repo.Update(ctx, p); err != nil {
 		return nil, err
 	}
 	return p, nil
 }
 
-// DeleteProduct deletes a product that no stock row or document refers to.
-func (s *Service) DeleteProduct(ctx context.Context, id int64) error {
-	return s.repo.DeleteProduct(ctx, id)
+// Delete deletes a product that no stock row or document refers to.
+func (u *Products) Delete(ctx context.Context, id int64) error {
+	return u.repo.Delete(ctx, id)
 }
 
-// Products lists products.
-func (s *Service) Products(ctx context.Context, f ProductFilter) (domain.Page[domain.Product], error) {
-	return s.repo.ListProducts(ctx, f)
+// List lists products.
+func (u *Products) List(ctx context.Context, f ProductFilter) (domain.Page[domain.Product], error) {
+	return u.repo.List(ctx, f)
 }

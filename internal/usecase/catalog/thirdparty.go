@@ -13,6 +13,17 @@ const (
 	SupplierCodeScope = "thirdparty.supplier_code"
 )
 
+// ThirdPartyRepo stores third parties. Update writes t only when the stored
+// version is still t.Version, then bumps t.Version; otherwise it returns a
+// *domain.StaleVersion (or ErrNotFound when the third party is gone).
+type ThirdPartyRepo interface {
+	Create(ctx context.Context, t *domain.ThirdParty) error
+	Get(ctx context.Context, id int64) (*domain.ThirdParty, error)
+	Update(ctx context.Context, t *domain.ThirdParty) error
+	Delete(ctx context.Context, id int64) error
+	List(ctx context.Context, f ThirdPartyFilter) (domain.Page[domain.ThirdParty], error)
+}
+
 // ThirdPartyFields are the editable fields of a third party (nil: default
 // on create, unchanged on update). Codes are not editable: they are
 // generated when the customer, prospect or supplier flag is first set.
@@ -68,21 +79,36 @@ func (f ThirdPartyFields) apply(t *domain.ThirdParty) {
 	setIf(&t.Active, f.Active)
 }
 
-// CreateThirdParty validates and stores a new third party, generating its
-// customer and supplier codes in the same transaction.
-func (s *Service) CreateThirdParty(ctx context.Context, f ThirdPartyFields) (*domain.ThirdParty, error) {
+// ThirdParties is the third-party use case.
+type ThirdParties struct {
+	tx       domain.Transactor
+	repo     ThirdPartyRepo
+	counters Counters
+	clock    Clock
+}
+
+// NewThirdParties returns the third-party use case.
+func NewThirdParties(tx domain.Transactor, repo ThirdPartyRepo, counters Counters, clock Clock) *ThirdParties {
+	return &ThirdParties{tx: tx, repo: repo, counters: counters, clock: clock}
+}
+
+// Create validates and stores a new third party, active by default,
+// generating its customer and supplier codes in the same transaction.
+func (u *ThirdParties) Create(ctx context.Context, f ThirdPartyFields) (*domain.ThirdParty, error) {
 	t := &domain.ThirdParty{Active: true}
 	f.apply(t)
 	if err := t.Validate(); err != nil {
 		return nil, err
 	}
 	codes := keepCodes(t)
-	err := s.tx.Do(ctx, func(ctx context.Context) error {
+	err := u.tx.Do(ctx, func(ctx context.Context) error {
 		codes.restore(t)
-		if err := s.assignCodes(ctx, t, s.now()); err != nil {
+		now := u.clock.stamp()
+		if err := u.assignCodes(ctx, t, now); err != nil {
 			return err
 		}
-		return s.repo.CreateThirdParty(ctx, t)
+		t.CreatedAt, t.UpdatedAt = now, now
+		return u.repo.Create(ctx, t)
 	})
 	if err != nil {
 		return nil, err
@@ -103,19 +129,19 @@ func (c savedCodes) restore(t *domain.ThirdParty) {
 	t.CustomerCode, t.SupplierCode = c.customer, c.supplier
 }
 
-// assignCodes gives t the codes its flags call for. The counter row stays
-// locked until the transaction ends, so two creates never get one number
-// and a rolled-back create gives its number back.
-func (s *Service) assignCodes(ctx context.Context, t *domain.ThirdParty, now time.Time) error {
+// assignCodes gives t the codes its flags call for, dated now. The counter
+// row stays locked until the transaction ends, so two creates never get
+// one number and a rolled-back create gives its number back.
+func (u *ThirdParties) assignCodes(ctx context.Context, t *domain.ThirdParty, now time.Time) error {
 	if t.NeedsCustomerCode() {
-		n, err := s.counters.Next(ctx, CustomerCodeScope)
+		n, err := u.counters.Next(ctx, CustomerCodeScope)
 		if err != nil {
 			return err
 		}
 		t.CustomerCode = domain.FormatThirdPartyCode(domain.CustomerCodePrefix, now, n)
 	}
 	if t.NeedsSupplierCode() {
-		n, err := s.counters.Next(ctx, SupplierCodeScope)
+		n, err := u.counters.Next(ctx, SupplierCodeScope)
 		if err != nil {
 			return err
 		}
@@ -124,32 +150,34 @@ func (s *Service) assignCodes(ctx context.Context, t *domain.ThirdParty, now tim
 	return nil
 }
 
-// ThirdParty returns one third party.
-func (s *Service) ThirdParty(ctx context.Context, id int64) (*domain.ThirdParty, error) {
-	return s.repo.GetThirdParty(ctx, id)
+// Get returns one third party.
+func (u *ThirdParties) Get(ctx context.Context, id int64) (*domain.ThirdParty, error) {
+	return u.repo.Get(ctx, id)
 }
 
-// UpdateThirdParty applies f to the third party if it is still at version,
+// Update applies f to the third party if it is still at version,
 // generating a code when a customer, prospect or supplier flag is first set.
-func (s *Service) UpdateThirdParty(ctx context.Context, id, version int64, f ThirdPartyFields) (*domain.ThirdParty, error) {
-	t, err := s.repo.GetThirdParty(ctx, id)
+func (u *ThirdParties) Update(ctx context.Context, id, version int64, f ThirdPartyFields) (*domain.ThirdParty, error) {
+	t, err := u.repo.Get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if t.Version != version {
-		return nil, &domain.StaleVersion{What: "third party", ID: id, Expected: version}
+	if err := checkVersion("third party", id, t.Version, version); err != nil {
+		return nil, err
 	}
 	f.apply(t)
 	if err := t.Validate(); err != nil {
 		return nil, err
 	}
 	codes := keepCodes(t)
-	err = s.tx.Do(ctx, func(ctx context.Context) error {
+	err = u.tx.Do(ctx, func(ctx context.Context) error {
 		codes.restore(t)
-		if err := s.assignCodes(ctx, t, s.now()); err != nil {
+		now := u.clock.stamp()
+		if err := u.assignCodes(ctx, t, now); err != nil {
 			return err
 		}
-		return s.repo.UpdateThirdParty(ctx, t, version)
+		t.UpdatedAt = now
+		return u.repo.Update(ctx, t)
 	})
 	if err != nil {
 		return nil, err
@@ -157,13 +185,12 @@ func (s *Service) UpdateThirdParty(ctx context.Context, id, version int64, f Thi
 	return t, nil
 }
 
-// DeleteThirdParty deletes a third party that no contact or document
-// refers to.
-func (s *Service) DeleteThirdParty(ctx context.Context, id int64) error {
-	return s.repo.DeleteThirdParty(ctx, id)
+// Delete deletes a third party that no contact or document refers to.
+func (u *ThirdParties) Delete(ctx context.Context, id int64) error {
+	return u.repo.Delete(ctx, id)
 }
 
-// ThirdParties lists third parties.
-func (s *Service) ThirdParties(ctx context.Context, f ThirdPartyFilter) (domain.Page[domain.ThirdParty], error) {
-	return s.repo.ListThirdParties(ctx, f)
+// List lists third parties.
+func (u *ThirdParties) List(ctx context.Context, f ThirdPartyFilter) (domain.Page[domain.ThirdParty], error) {
+	return u.repo.List(ctx, f)
 }

@@ -6,6 +6,17 @@ import (
 	"github.com/dolibarr-go/dolibarr/internal/domain"
 )
 
+// WarehouseRepo stores warehouses. Update writes w only when the stored
+// version is still w.Version, then bumps w.Version; otherwise it returns a
+// *domain.StaleVersion (or ErrNotFound when the warehouse is gone).
+type WarehouseRepo interface {
+	Create(ctx context.Context, w *domain.Warehouse) error
+	Get(ctx context.Context, id int64) (*domain.Warehouse, error)
+	Update(ctx context.Context, w *domain.Warehouse) error
+	Delete(ctx context.Context, id int64) error
+	List(ctx context.Context, f WarehouseFilter) (domain.Page[domain.Warehouse], error)
+}
+
 // WarehouseFields are the editable fields of a warehouse (nil: default on
 // create, unchanged on update).
 type WarehouseFields struct {
@@ -17,6 +28,10 @@ type WarehouseFields struct {
 	Town        *string
 	CountryCode *string
 	Status      *domain.WarehouseStatus
+	// Problems are the fields the caller could not parse (left nil above);
+	// they are reported together with the warehouse's invariant problems,
+	// and nothing is written while there are any.
+	Problems domain.ValidationError
 }
 
 // WarehouseFilter selects warehouses; nil fields do not filter.
@@ -39,57 +54,63 @@ func (f WarehouseFields) apply(w *domain.Warehouse) {
 	setIf(&w.Status, f.Status)
 }
 
-// CheckNewWarehouse reports the invariant errors of a warehouse created
-// from f, merged after the caller's parse errors.
-func (s *Service) CheckNewWarehouse(parse *domain.ValidationError, f WarehouseFields) error {
-	w := &domain.Warehouse{Status: domain.WarehouseOpen}
-	f.apply(w)
-	return parse.Merge(w.Validate())
+// Warehouses is the warehouse use case.
+type Warehouses struct {
+	repo  WarehouseRepo
+	clock Clock
 }
 
-// CreateWarehouse validates and stores a new warehouse, open by default.
-func (s *Service) CreateWarehouse(ctx context.Context, f WarehouseFields) (*domain.Warehouse, error) {
+// NewWarehouses returns the warehouse use case.
+func NewWarehouses(repo WarehouseRepo, clock Clock) *Warehouses {
+	return &Warehouses{repo: repo, clock: clock}
+}
+
+// Create validates and stores a new warehouse, open by default.
+func (u *Warehouses) Create(ctx context.Context, f WarehouseFields) (*domain.Warehouse, error) {
 	w := &domain.Warehouse{Status: domain.WarehouseOpen}
 	f.apply(w)
-	if err := w.Validate(); err != nil {
+	if err := f.Problems.Merge(w.Validate()); err != nil {
 		return nil, err
 	}
-	if err := s.repo.CreateWarehouse(ctx, w); err != nil {
+	w.CreatedAt = u.clock.stamp()
+	w.UpdatedAt = w.CreatedAt
+	if err := u.repo.Create(ctx, w); err != nil {
 		return nil, err
 	}
 	return w, nil
 }
 
-// Warehouse returns one warehouse.
-func (s *Service) Warehouse(ctx context.Context, id int64) (*domain.Warehouse, error) {
-	return s.repo.GetWarehouse(ctx, id)
+// Get returns one warehouse.
+func (u *Warehouses) Get(ctx context.Context, id int64) (*domain.Warehouse, error) {
+	return u.repo.Get(ctx, id)
 }
 
-// UpdateWarehouse applies f to the warehouse if it is still at version.
-func (s *Service) UpdateWarehouse(ctx context.Context, id, version int64, f WarehouseFields) (*domain.Warehouse, error) {
-	w, err := s.repo.GetWarehouse(ctx, id)
+// Update applies f to the warehouse if it is still at version.
+func (u *Warehouses) Update(ctx context.Context, id, version int64, f WarehouseFields) (*domain.Warehouse, error) {
+	w, err := u.repo.Get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if w.Version != version {
-		return nil, &domain.StaleVersion{What: "warehouse", ID: id, Expected: version}
-	}
-	f.apply(w)
-	if err := w.Validate(); err != nil {
+	if err := checkVersion("warehouse", id, w.Version, version); err != nil {
 		return nil, err
 	}
-	if err := s.repo.UpdateWarehouse(ctx, w, version); err != nil {
+	f.apply(w)
+	if err := f.Problems.Merge(w.Validate()); err != nil {
+		return nil, err
+	}
+	w.UpdatedAt = u.clock.stamp()
+	if err := u.repo.Update(ctx, w); err != nil {
 		return nil, err
 	}
 	return w, nil
 }
 
-// DeleteWarehouse deletes a warehouse that holds no stock rows.
-func (s *Service) DeleteWarehouse(ctx context.Context, id int64) error {
-	return s.repo.DeleteWarehouse(ctx, id)
+// Delete deletes a warehouse that holds no stock rows.
+func (u *Warehouses) Delete(ctx context.Context, id int64) error {
+	return u.repo.Delete(ctx, id)
 }
 
-// Warehouses lists warehouses.
-func (s *Service) Warehouses(ctx context.Context, f WarehouseFilter) (domain.Page[domain.Warehouse], error) {
-	return s.repo.ListWarehouses(ctx, f)
+// List lists warehouses.
+func (u *Warehouses) List(ctx context.Context, f WarehouseFilter) (domain.Page[domain.Warehouse], error) {
+	return u.repo.List(ctx, f)
 }

@@ -5,31 +5,11 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/dolibarr-go/dolibarr/internal/domain"
 )
-
-// decimalField parses an optional decimal request field into a value type,
-// recording a field error instead of failing so that every problem of the
-// request is reported at once.
-func decimalField(v *domain.ValidationError, field string, s *string) *domain.Decimal {
-	if s == nil {
-		return nil
-	}
-	d, err := domain.ParseDecimal(*s)
-	if err != nil {
-		if errors.Is(err, domain.ErrDecimalRange) {
-			v.Add(field, "out_of_range", "must have at most %d digits before and %d after the point", domain.MaxIntegerDigits, domain.ScaleStored)
-		} else {
-			v.Add(field, "invalid_decimal", "must be a decimal number written as a string, such as \"12.50\"")
-		}
-		return nil
-	}
-	return &d
-}
 
 // etag is the entity tag of a record version.
 func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
@@ -68,40 +48,4 @@ func editError(err error, fromHeader bool) error {
 		return &Error{Status: http.StatusPreconditionFailed, Code: "precondition_failed", Detail: sv.Error()}
 	}
 	return err
-}
-
-// val is *p, or T's zero value ("", zero time, zero decimal) when the
-// optional field is absent.
-func val[T any](p *T) T {
-	if p == nil {
-		var zero T
-		return zero
-	}
-	return *p
-}
-
-// timestamp formats a time for responses: RFC 3339, UTC.
-func timestamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
-
-// mergeFieldErrors reports parse's field errors plus check's, skipping the
-// fields that already failed to parse (their zero values add only noise).
-// It returns nil when neither found a problem.
-func mergeFieldErrors(parse *domain.ValidationError, check error) error {
-	var ve *domain.ValidationError
-	if check != nil && !errors.As(check, &ve) {
-		return check
-	}
-	out := &domain.ValidationError{Fields: append([]domain.FieldError(nil), parse.Fields...)}
-	seen := map[string]bool{}
-	for _, f := range parse.Fields {
-		seen[f.Field] = true
-	}
-	if ve != nil {
-		for _, f := range ve.Fields {
-			if !seen[f.Field] {
-				out.Fields = append(out.Fields, f)
-			}
-		}
-	}
-	return out.Err()
 }
