@@ -387,7 +387,7 @@ func (r *SalesRepo) Invoice(ctx context.Context, id int64, lock bool) (*domain.I
 			return nil, errNoTx
 		}
 		// SQLite has no FOR UPDATE: its transaction holds the write lock.
-		if r.db.Driver() != "sqlite" {
+		if !r.db.Dialect().SingleWriter() {
 			q += " FOR UPDATE"
 		}
 	}

@@ -31,7 +31,7 @@ func nextCounter(ctx context.Context, db *DB, scope, period string) (int64, erro
 	}
 	tx := db.Gorm(ctx)
 	var n int64
-	if db.Driver() == "mysql" {
+	if !db.Dialect().Returning() {
 		res := tx.Exec("INSERT INTO numbering_counters (scope, period_key, last_value) VALUES (?, ?, 1) "+
 			"ON DUPLICATE KEY UPDATE last_value = LAST_INSERT_ID(last_value + 1)", scope, period)
 		if res.Error != nil {
