@@ -2,7 +2,6 @@ package persistence
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"gorm.io/gorm"
@@ -44,28 +43,6 @@ func updateVersioned(ctx context.Context, db *DB, model any, what string, id, ve
 		return 0, domain.E(domain.ErrNotFound, "not_found", "%s %d not found", what, id)
 	}
 	return 0, &domain.StaleVersion{What: what, ID: id, Expected: version}
-}
-
-// deleteByID deletes the row id of model's table; a row that other rows
-// still refer to is a conflict.
-func deleteByID(ctx context.Context, db *DB, model any, what string, id int64) error {
-	res := db.Gorm(ctx).Where("id = ?", id).Delete(model)
-	if res.Error != nil {
-		return translate(res.Error, what)
-	}
-	if res.RowsAffected == 0 {
-		return domain.E(domain.ErrNotFound, "not_found", "%s %d not found", what, id)
-	}
-	return nil
-}
-
-// getByID loads row id of dest's table.
-func getByID(ctx context.Context, db *DB, dest any, what string, id int64) error {
-	err := db.Gorm(ctx).Where("id = ?", id).Take(dest).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return domain.E(domain.ErrNotFound, "not_found", "%s %d not found", what, id)
-	}
-	return translate(err, what)
 }
 
 func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }

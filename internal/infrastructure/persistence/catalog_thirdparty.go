@@ -34,20 +34,6 @@ type thirdPartyRow struct {
 
 func (thirdPartyRow) TableName() string { return "thirdparties" }
 
-func nullable(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
 func toThirdParty(r *thirdPartyRow) domain.ThirdParty {
 	return domain.ThirdParty{
 		ID: r.ID, Name: r.Name, Alias: r.Alias, Customer: r.IsCustomer, Prospect: r.IsProspect, Supplier: r.IsSupplier,

@@ -90,53 +90,6 @@ type lineRow struct {
 // lineTable is the line table of a kind; the three have the same shape.
 func lineTable(kind domain.DocKind) string { return string(kind) + "_lines" }
 
-// optID is id as a nullable column: zero, the unset id, is NULL.
-func optID(id int64) *int64 {
-	if id == 0 {
-		return nil
-	}
-	return &id
-}
-
-func idOf(p *int64) int64 {
-	if p == nil {
-		return 0
-	}
-	return *p
-}
-
-func optTime(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	u := t.UTC().Truncate(time.Microsecond)
-	return &u
-}
-
-func timeOf(p *time.Time) time.Time {
-	if p == nil {
-		return time.Time{}
-	}
-	return p.UTC()
-}
-
-// dateOf reads a DATE column as midnight UTC whatever zone the driver gave.
-func dateOf(t time.Time) time.Time {
-	if t.IsZero() {
-		return t
-	}
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
-
-func optDate(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	d := dateOf(t)
-	return &d
-}
-
 func toDocCols(d *domain.Document, status int) docCols {
 	return docCols{
 		Ref: nullable(d.Ref), CustomerID: d.CustomerID, Status: status, DocDate: dateOf(d.Date), RefCustomer: d.RefCustomer,

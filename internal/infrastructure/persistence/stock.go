@@ -50,12 +50,6 @@ func toMovement(r *movementRow) domain.Movement {
 	}
 }
 
-// forUpdate is the row lock every stock change takes: SELECT ... FOR
-// UPDATE on PostgreSQL and MySQL. GORM's SQLite dialect drops it; there the
-// transaction began with BEGIN IMMEDIATE and already holds the database's
-// single write lock (docs/decisions on SQLite locking).
-var forUpdate = clause.Locking{Strength: clause.LockingStrengthUpdate}
-
 // StockRepo stores per-warehouse stock rows and the movement journal.
 type StockRepo struct{ db *DB }
 
@@ -63,8 +57,6 @@ var _ stock.Repo = (*StockRepo)(nil)
 
 // NewStockRepo returns the stock repository on db.
 func NewStockRepo(db *DB) *StockRepo { return &StockRepo{db: db} }
-
-var errNoTx = errors.New("persistence: row locks need a transaction; call it inside Transactor.Do")
 
 // lockOrCreate locks the row of dest's table matching the unique key FOR
 // UPDATE into dest, first inserting seed when no such row exists, in a way
