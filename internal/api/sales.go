@@ -341,8 +341,8 @@ func lineID(c echo.Context) (int64, error) {
 
 // lineRoutes registers POST lines, PUT and DELETE lines/{lineId} for kind,
 // answering with the whole document through respond.
-func (h *salesHandlers) lineRoutes(s *Server, base string, perm domain.Permission, kind domain.DocKind, respond func(c echo.Context, status int, d domain.SalesDocument) error) {
-	edit := func(c echo.Context, withLine, withBody bool, run func(id, line, version int64, in sales.LineInput) (domain.SalesDocument, error)) error {
+func (h *salesHandlers) lineRoutes(s *Server, base string, perm domain.Permission, kind domain.DocKind, respond func(c echo.Context, status int, d domain.CommercialDocument) error) {
+	edit := func(c echo.Context, withLine, withBody bool, run func(id, line, version int64, in sales.LineInput) (domain.CommercialDocument, error)) error {
 		id, err := pathID(c)
 		if err != nil {
 			return err
@@ -380,17 +380,17 @@ func (h *salesHandlers) lineRoutes(s *Server, base string, perm domain.Permissio
 		return respond(c, status, d)
 	}
 	s.Guarded(http.MethodPost, base+"/:id/lines", perm, func(c echo.Context) error {
-		return edit(c, false, true, func(id, _, version int64, in sales.LineInput) (domain.SalesDocument, error) {
+		return edit(c, false, true, func(id, _, version int64, in sales.LineInput) (domain.CommercialDocument, error) {
 			return h.svc.AddLine(c.Request().Context(), kind, id, version, in)
 		})
 	})
 	s.Guarded(http.MethodPut, base+"/:id/lines/:lineId", perm, func(c echo.Context) error {
-		return edit(c, true, true, func(id, line, version int64, in sales.LineInput) (domain.SalesDocument, error) {
+		return edit(c, true, true, func(id, line, version int64, in sales.LineInput) (domain.CommercialDocument, error) {
 			return h.svc.UpdateLine(c.Request().Context(), kind, id, line, version, in)
 		})
 	})
 	s.Guarded(http.MethodDelete, base+"/:id/lines/:lineId", perm, func(c echo.Context) error {
-		return edit(c, true, false, func(id, line, version int64, _ sales.LineInput) (domain.SalesDocument, error) {
+		return edit(c, true, false, func(id, line, version int64, _ sales.LineInput) (domain.CommercialDocument, error) {
 			return h.svc.DeleteLine(c.Request().Context(), kind, id, line, version)
 		})
 	})

@@ -77,7 +77,7 @@ func (h *salesHandlers) registerInvoices(s *Server) {
 	s.Guarded(http.MethodGet, base+"/:id", domain.PermInvoiceRead, h.getInvoice)
 	s.Guarded(http.MethodPatch, base+"/:id", domain.PermInvoiceWrite, h.updateInvoice)
 	s.Guarded(http.MethodDelete, base+"/:id", domain.PermInvoiceWrite, h.deleteInvoice)
-	h.lineRoutes(s, base, domain.PermInvoiceWrite, domain.KindInvoice, func(c echo.Context, status int, d domain.SalesDocument) error {
+	h.lineRoutes(s, base, domain.PermInvoiceWrite, domain.KindInvoice, func(c echo.Context, status int, d domain.CommercialDocument) error {
 		inv := d.(*domain.Invoice)
 		return sendDoc(c, status, inv.Version, invoiceResponse(inv, true))
 	})

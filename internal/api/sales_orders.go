@@ -51,7 +51,7 @@ func (h *salesHandlers) registerOrders(s *Server) {
 	s.Guarded(http.MethodGet, base+"/:id", domain.PermOrderRead, h.getOrder)
 	s.Guarded(http.MethodPatch, base+"/:id", w, h.updateOrder)
 	s.Guarded(http.MethodDelete, base+"/:id", w, h.deleteOrder)
-	h.lineRoutes(s, base, w, domain.KindOrder, func(c echo.Context, status int, d domain.SalesDocument) error {
+	h.lineRoutes(s, base, w, domain.KindOrder, func(c echo.Context, status int, d domain.CommercialDocument) error {
 		o := d.(*domain.Order)
 		return sendDoc(c, status, o.Version, orderResponse(o, true))
 	})

@@ -53,7 +53,7 @@ func (h *salesHandlers) registerProposals(s *Server) {
 	s.Guarded(http.MethodGet, base+"/:id", domain.PermProposalRead, h.getProposal)
 	s.Guarded(http.MethodPatch, base+"/:id", w, h.updateProposal)
 	s.Guarded(http.MethodDelete, base+"/:id", w, h.deleteProposal)
-	h.lineRoutes(s, base, w, domain.KindProposal, func(c echo.Context, status int, d domain.SalesDocument) error {
+	h.lineRoutes(s, base, w, domain.KindProposal, func(c echo.Context, status int, d domain.CommercialDocument) error {
 		p := d.(*domain.Proposal)
 		return sendDoc(c, status, p.Version, proposalResponse(p, true))
 	})

@@ -180,14 +180,14 @@ type Request struct {
 	// Doc and Customer, when both set, are the document of Kind and ID and
 	// its customer as the caller has already read them: a source that can
 	// map them (a Mapper, such as SalesSource) does not read them again.
-	Doc      domain.SalesDocument
+	Doc      domain.CommercialDocument
 	Customer *domain.ThirdParty
 }
 
 // Mapper is a Source that can also turn a document and its customer,
 // already read, into the view model.
 type Mapper interface {
-	Map(ctx context.Context, doc domain.SalesDocument, customer *domain.ThirdParty) (Document, error)
+	Map(ctx context.Context, doc domain.CommercialDocument, customer *domain.ThirdParty) (Document, error)
 }
 
 // File describes a rendered document.

@@ -40,7 +40,7 @@ func NewSalesSource(s SalesReader, c Catalog) *SalesSource {
 // away stops the loading too.
 func (s *SalesSource) Load(ctx context.Context, kind Kind, id int64) (Document, error) {
 	var (
-		sd  domain.SalesDocument
+		sd  domain.CommercialDocument
 		err error
 	)
 	switch kind {
@@ -67,7 +67,7 @@ func (s *SalesSource) Load(ctx context.Context, kind Kind, id int64) (Document, 
 }
 
 // nonNil keeps a typed nil pointer out of the SalesDocument interface.
-func nonNil[T domain.SalesDocument](d T, err error) (domain.SalesDocument, error) {
+func nonNil[T domain.CommercialDocument](d T, err error) (domain.CommercialDocument, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +77,7 @@ func nonNil[T domain.SalesDocument](d T, err error) (domain.SalesDocument, error
 // Map turns a document and its customer, as the caller has already read
 // them, into the view model; it reads only what they do not carry: the
 // products' references and, for an invoice, its payments.
-func (s *SalesSource) Map(ctx context.Context, sd domain.SalesDocument, customer *domain.ThirdParty) (Document, error) {
+func (s *SalesSource) Map(ctx context.Context, sd domain.CommercialDocument, customer *domain.ThirdParty) (Document, error) {
 	var doc Document
 	head := sd.Header()
 	switch d := sd.(type) {

@@ -171,7 +171,7 @@ func (s *Service) Sends(ctx context.Context, kind domain.DocKind, id int64) ([]d
 	return s.d.Store.Sends(ctx, kind, id)
 }
 
-func (s *Service) load(ctx context.Context, kind domain.DocKind, id int64) (domain.SalesDocument, error) {
+func (s *Service) load(ctx context.Context, kind domain.DocKind, id int64) (domain.CommercialDocument, error) {
 	switch kind {
 	case domain.KindProposal:
 		return s.d.Sales.Proposal(ctx, id)
@@ -261,7 +261,7 @@ func permanentPrep(err error) bool {
 }
 
 // message renders the PDF and composes the message.
-func (s *Service) message(ctx context.Context, send *domain.DocumentSend, doc domain.SalesDocument) (Message, error) {
+func (s *Service) message(ctx context.Context, send *domain.DocumentSend, doc domain.CommercialDocument) (Message, error) {
 	h := doc.Header()
 	cust, err := s.d.Customers.GetThirdParty(ctx, h.CustomerID)
 	if err != nil {
@@ -316,7 +316,7 @@ func (s *Service) message(ctx context.Context, send *domain.DocumentSend, doc do
 }
 
 // sent records the delivery on the request and the document.
-func (s *Service) sent(ctx context.Context, send *domain.DocumentSend, doc domain.SalesDocument, rec Receipt) error {
+func (s *Service) sent(ctx context.Context, send *domain.DocumentSend, doc domain.CommercialDocument, rec Receipt) error {
 	now := s.clock()
 	return s.d.Tx.Do(ctx, func(ctx context.Context) error {
 		cur, err := s.d.Store.Send(ctx, send.ID, true)
@@ -335,7 +335,7 @@ func (s *Service) sent(ctx context.Context, send *domain.DocumentSend, doc domai
 
 // fail records a final failure on the request and, when the document
 // exists, on its events, and fails the job for good.
-func (s *Service) fail(ctx context.Context, send *domain.DocumentSend, doc domain.SalesDocument, cause error) error {
+func (s *Service) fail(ctx context.Context, send *domain.DocumentSend, doc domain.CommercialDocument, cause error) error {
 	now := s.clock()
 	reason := cause.Error()
 	err := s.d.Tx.Do(ctx, func(ctx context.Context) error {

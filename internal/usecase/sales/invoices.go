@@ -250,7 +250,7 @@ func (s *Service) ValidateInvoice(ctx context.Context, id, warehouse, by int64) 
 		}
 		// The number last: see drawRef.
 		now := s.clock()
-		if err := inv.Validate("", by, now); err != nil {
+		if err := inv.Validate(by, now); err != nil {
 			return err
 		}
 		if err := s.record(ctx, domain.Event(inv, "validated", from, by, "", now)); err != nil {

@@ -10,8 +10,8 @@ import (
 // docStore loads (locked) and saves the documents of one kind, so line
 // edits are written once for the three kinds.
 type docStore struct {
-	load func(ctx context.Context, id int64) (domain.SalesDocument, error)
-	save func(ctx context.Context, d domain.SalesDocument) error
+	load func(ctx context.Context, id int64) (domain.CommercialDocument, error)
+	save func(ctx context.Context, d domain.CommercialDocument) error
 }
 
 func (s *Service) store(kind domain.DocKind) (docStore, error) {
@@ -27,29 +27,29 @@ func (s *Service) store(kind domain.DocKind) (docStore, error) {
 }
 
 // storeOf adapts one kind's repository methods: load locks the row.
-func storeOf[T domain.SalesDocument](load func(ctx context.Context, id int64, lock bool) (T, error),
+func storeOf[T domain.CommercialDocument](load func(ctx context.Context, id int64, lock bool) (T, error),
 	save func(ctx context.Context, d T) error) docStore {
 	return docStore{
-		load: func(ctx context.Context, id int64) (domain.SalesDocument, error) {
+		load: func(ctx context.Context, id int64) (domain.CommercialDocument, error) {
 			d, err := load(ctx, id, true)
 			if err != nil {
 				return nil, err
 			}
 			return d, nil
 		},
-		save: func(ctx context.Context, d domain.SalesDocument) error { return save(ctx, d.(T)) },
+		save: func(ctx context.Context, d domain.CommercialDocument) error { return save(ctx, d.(T)) },
 	}
 }
 
 // editLines runs edit on the locked draft id of kind, then saves the
 // header (totals, version).
 func (s *Service) editLines(ctx context.Context, kind domain.DocKind, id, version int64,
-	edit func(ctx context.Context, d domain.SalesDocument) error) (domain.SalesDocument, error) {
+	edit func(ctx context.Context, d domain.CommercialDocument) error) (domain.CommercialDocument, error) {
 	st, err := s.store(kind)
 	if err != nil {
 		return nil, err
 	}
-	var d domain.SalesDocument
+	var d domain.CommercialDocument
 	err = s.tx.Do(ctx, func(ctx context.Context) error {
 		if d, err = st.load(ctx, id); err != nil {
 			return err
@@ -73,8 +73,8 @@ func (s *Service) editLines(ctx context.Context, kind domain.DocKind, id, versio
 
 // AddLine appends a line to a draft. version, when not zero, must be the
 // document's current version.
-func (s *Service) AddLine(ctx context.Context, kind domain.DocKind, id, version int64, in LineInput) (domain.SalesDocument, error) {
-	return s.editLines(ctx, kind, id, version, func(ctx context.Context, d domain.SalesDocument) error {
+func (s *Service) AddLine(ctx context.Context, kind domain.DocKind, id, version int64, in LineInput) (domain.CommercialDocument, error) {
+	return s.editLines(ctx, kind, id, version, func(ctx context.Context, d domain.CommercialDocument) error {
 		v := &domain.ValidationError{}
 		l, err := s.buildOneLine(ctx, v, in)
 		if err != nil {
@@ -92,8 +92,8 @@ func (s *Service) AddLine(ctx context.Context, kind domain.DocKind, id, version 
 }
 
 // UpdateLine replaces a line of a draft with in.
-func (s *Service) UpdateLine(ctx context.Context, kind domain.DocKind, id, lineID, version int64, in LineInput) (domain.SalesDocument, error) {
-	return s.editLines(ctx, kind, id, version, func(ctx context.Context, d domain.SalesDocument) error {
+func (s *Service) UpdateLine(ctx context.Context, kind domain.DocKind, id, lineID, version int64, in LineInput) (domain.CommercialDocument, error) {
+	return s.editLines(ctx, kind, id, version, func(ctx context.Context, d domain.CommercialDocument) error {
 		h := d.Header()
 		if _, err := h.Line(lineID); err != nil {
 			return err
@@ -116,8 +116,8 @@ func (s *Service) UpdateLine(ctx context.Context, kind domain.DocKind, id, lineI
 }
 
 // DeleteLine removes a line of a draft.
-func (s *Service) DeleteLine(ctx context.Context, kind domain.DocKind, id, lineID, version int64) (domain.SalesDocument, error) {
-	return s.editLines(ctx, kind, id, version, func(ctx context.Context, d domain.SalesDocument) error {
+func (s *Service) DeleteLine(ctx context.Context, kind domain.DocKind, id, lineID, version int64) (domain.CommercialDocument, error) {
+	return s.editLines(ctx, kind, id, version, func(ctx context.Context, d domain.CommercialDocument) error {
 		if err := d.Header().RemoveLine(lineID); err != nil {
 			return err
 		}

@@ -130,7 +130,7 @@ func (s *Service) ValidateOrder(ctx context.Context, id, warehouse, by int64) (*
 			o.WarehouseID = warehouse
 		}
 		now := s.clock()
-		if err := o.Validate("", by, now); err != nil {
+		if err := o.Validate(by, now); err != nil {
 			return err
 		}
 		if err := s.record(ctx, domain.Event(o, "validated", from, by, "", now)); err != nil {

@@ -119,7 +119,7 @@ func (s *Service) ValidateProposal(ctx context.Context, id, by int64) (*domain.P
 		}
 		from := p.StatusName()
 		now := s.clock()
-		if err := p.Validate("", by, now); err != nil {
+		if err := p.Validate(by, now); err != nil {
 			return err
 		}
 		if err := s.record(ctx, domain.Event(p, "validated", from, by, "", now)); err != nil {

@@ -379,7 +379,7 @@ func (s *Service) record(ctx context.Context, ev domain.DocEvent) error {
 // counter row until the transaction ends, so use cases call it after every
 // other write but that save: the lock every validation waits for is then
 // held for two statements and the commit.
-func (s *Service) drawRef(ctx context.Context, d domain.SalesDocument, scope string, mask domain.Mask) error {
+func (s *Service) drawRef(ctx context.Context, d domain.CommercialDocument, scope string, mask domain.Mask) error {
 	h := d.Header()
 	if h.Ref != "" {
 		return nil
@@ -447,7 +447,7 @@ func hasGoods(doc *domain.Document) bool {
 // caller's transaction and translates shortages into a
 // *domain.DocumentStockShortage naming every short product. The movements
 // are journaled as made by by, the user whose transition of d moves stock.
-func (s *Service) moveStock(ctx context.Context, d domain.SalesDocument, warehouse int64, sign int, label string, by int64) error {
+func (s *Service) moveStock(ctx context.Context, d domain.CommercialDocument, warehouse int64, sign int, label string, by int64) error {
 	h := d.Header()
 	moves := stockMoves(h, d.Kind(), warehouse, sign, label, by)
 	if len(moves) == 0 {
@@ -493,7 +493,7 @@ func requireWarehouse(id int64) error {
 
 // checkVersion refuses a change based on another version than the
 // current one, when the client named one (If-Match).
-func checkVersion(d domain.SalesDocument, expected int64) error {
+func checkVersion(d domain.CommercialDocument, expected int64) error {
 	h := d.Header()
 	if expected != 0 && expected != h.Version {
 		return &domain.StaleVersion{What: string(d.Kind()), ID: h.ID, Expected: expected}
