@@ -10,7 +10,7 @@ import (
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/mail"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/persistence"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/queue"
-	"github.com/dolibarr-go/dolibarr/internal/usecase/documents"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/printing"
 	"github.com/dolibarr-go/dolibarr/internal/usecase/sales"
 )
 
@@ -34,7 +34,7 @@ type wiring struct {
 	// sales is the sales use case, for features that read its documents.
 	sales *sales.Service
 	// documents renders the sales documents' PDFs.
-	documents *documents.Service
+	documents *printing.Service
 }
 
 // buildAPI wires every feature, repositories -> use cases -> handlers, by

@@ -7,9 +7,10 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/dolibarr-go/dolibarr/internal/api"
+	"github.com/dolibarr-go/dolibarr/internal/domain"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/pdf"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/persistence"
-	"github.com/dolibarr-go/dolibarr/internal/usecase/documents"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/printing"
 )
 
 // pdfHooks let tests watch renders through the real router: Progress is
@@ -27,8 +28,9 @@ func WithPDFHooks(progress func(ctx context.Context, done, total int), observe f
 }
 
 // wireDocuments builds the PDF renderer (maroto, bounded by
-// DOLIBARR_PDF_MAX_CONCURRENT), the documents use case reading the sales
-// documents, and the GET /{proposals|orders|invoices}/{id}/pdf routes.
+// DOLIBARR_PDF_MAX_CONCURRENT), the printing use case over one source per
+// kind of sales document, and the GET /{proposals|orders|invoices}/{id}/pdf
+// routes.
 func wireDocuments(_ context.Context, d deps, w *wiring) error {
 	if w.sales == nil {
 		return errors.New("documents: wireSales must run first")
@@ -60,12 +62,17 @@ func wireDocuments(_ context.Context, d deps, w *wiring) error {
 	if err != nil {
 		return err
 	}
+	cat := persistence.NewCatalogRepo(d.db)
 	c := d.cfg.Company
-	svc := documents.New(
-		documents.NewSalesSource(w.sales, persistence.NewCatalogRepo(d.db)),
+	svc := printing.New(
+		printing.Sources{
+			domain.KindProposal: printing.Proposals(w.sales.Proposal, cat),
+			domain.KindOrder:    printing.Orders(w.sales.Order, cat),
+			domain.KindInvoice:  printing.Invoices(w.sales.Invoice, w.sales.InvoicePayments, cat),
+		},
 		r,
-		documents.Config{
-			Company: documents.Party{
+		printing.Config{
+			Company: printing.Party{
 				Name: c.Name, Address: c.Address, Zip: c.Zip, Town: c.Town, CountryCode: c.CountryCode,
 				VATID: c.VATID, LegalID: c.LegalID, Email: c.Email, Phone: c.Phone, Website: c.Website, BankAccount: c.BankAccount,
 			},

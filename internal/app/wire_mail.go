@@ -10,6 +10,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/dolibarr-go/dolibarr/internal/api"
+	"github.com/dolibarr-go/dolibarr/internal/domain"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/mail"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/persistence"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/queue"
@@ -74,7 +75,12 @@ func registerMailingJobs(ctx context.Context, d deps, w *wiring, reg *queue.Regi
 
 func newMailing(d deps, w *wiring, mailer mailing.Mailer) (*mailing.Service, error) {
 	md := mailing.Deps{
-		Tx: d.db, Store: persistence.NewMailingRepo(d.db), Jobs: jobQueue(d), Sales: w.sales,
+		Tx: d.db, Store: persistence.NewMailingRepo(d.db), Jobs: jobQueue(d),
+		Sources: map[domain.DocKind]mailing.Source{
+			domain.KindProposal: mailing.Proposals(w.sales.Proposal),
+			domain.KindOrder:    mailing.Orders(w.sales.Order),
+			domain.KindInvoice:  mailing.Invoices(w.sales.Invoice),
+		},
 		Customers: persistence.NewCatalogRepo(d.db),
 		Config:    mailing.Config{Company: d.cfg.Company.Name, Currency: d.cfg.Company.Currency, Language: d.cfg.PDF.Language},
 		Now:       d.now,
