@@ -96,7 +96,7 @@ func TestRunLocksChangesRecordsNumbersThenSaves(t *testing.T) {
 	f.draft(1, goods(1, "2"))
 	ctx := context.Background()
 	o, err := f.validate(ctx, 1, 1, func(ctx context.Context, o *domain.Order, now time.Time) (string, error) {
-		if err := f.eng.MoveStock(ctx, o, 4, document.In, "in", 9); err != nil {
+		if err := f.eng.MoveStock(ctx, o, document.StockEffect{Warehouse: 4, Direction: document.In, Label: "in", By: 9, At: now}); err != nil {
 			return "", err
 		}
 		return "a note", o.Validate(9, now)
@@ -106,6 +106,7 @@ func TestRunLocksChangesRecordsNumbersThenSaves(t *testing.T) {
 	require.Equal(t, "CO2611-0001", o.Ref)
 	require.Equal(t, int64(2), o.Version)
 	want := f.now.UTC().Truncate(time.Microsecond)
+	require.Equal(t, want, f.stock.Batches[0][0].At, "the movements carry the transition's time")
 	require.Equal(t, want, o.ValidatedAt, "UTC, to the microsecond every engine keeps")
 	require.Equal(t, want, o.UpdatedAt)
 	ev := f.events.List[0]
@@ -292,20 +293,20 @@ func TestMoveStockMergesPerProductAndNamesShortages(t *testing.T) {
 	o := f.orders.Doc(1)
 	require.True(t, document.HasGoods(&o.Document))
 	ctx := context.Background()
-	require.NoError(t, f.eng.MoveStock(ctx, o, 4, document.Out, "out", 9))
+	require.NoError(t, f.eng.MoveStock(ctx, o, document.StockEffect{Warehouse: 4, Direction: document.Out, Label: "out", By: 9}))
 	require.Len(t, f.stock.Batches[0], 1, "lines of one product merged")
 	m := f.stock.Batches[0][0]
 	require.Equal(t, "-5", m.Quantity.String())
 	require.Equal(t, int64(4), m.WarehouseID)
 	require.Equal(t, "order", m.OriginType)
 	require.Equal(t, int64(9), m.UserID)
-	require.NoError(t, f.eng.MoveStock(ctx, o, 4, document.Out.Reverse(), "back", 9))
+	require.NoError(t, f.eng.MoveStock(ctx, o, document.StockEffect{Warehouse: 4, Direction: document.Out.Reverse(), Label: "back", By: 9}))
 	require.Equal(t, "5", f.stock.Batches[1][0].Quantity.String())
 	require.Equal(t, "10", f.stock.Levels[1].String())
 
 	f.draft(2, goods(1, "11"), goods(2, "1"))
 	f.log.Reset()
-	err := f.eng.MoveStock(ctx, f.orders.Doc(2), 4, document.Out, "out", 9)
+	err := f.eng.MoveStock(ctx, f.orders.Doc(2), document.StockEffect{Warehouse: 4, Direction: document.Out, Label: "out", By: 9})
 	var short *domain.DocumentStockShortage
 	require.ErrorAs(t, err, &short)
 	require.ErrorIs(t, err, domain.ErrConflict)

@@ -3,6 +3,7 @@ package document
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/dolibarr-go/dolibarr/internal/domain"
 	"github.com/dolibarr-go/dolibarr/internal/usecase/stock"
@@ -34,10 +35,21 @@ func HasGoods(d *domain.Document) bool {
 	return false
 }
 
-// StockMoves returns the movements a transition of d makes in warehouse:
-// the quantity of every goods line in direction dir, merged per product,
-// labelled label and journaled as made by user by.
-func StockMoves(d domain.CommercialDocument, warehouse int64, dir Direction, label string, by int64) []stock.MoveInput {
+// StockEffect is how a transition of a document moves its goods.
+type StockEffect struct {
+	Warehouse int64
+	Direction Direction
+	Label     string
+	// By is the user whose transition moves the stock, journaled; At is the
+	// transition's time, the movements' too.
+	By int64
+	At time.Time
+}
+
+// StockMoves returns the movements a transition of d makes: the quantity
+// of every goods line in the effect's direction and warehouse, merged per
+// product.
+func StockMoves(d domain.CommercialDocument, eff StockEffect) []stock.MoveInput {
 	h := d.Header()
 	idx := map[int64]int{}
 	var out []stock.MoveInput
@@ -46,7 +58,7 @@ func StockMoves(d domain.CommercialDocument, warehouse int64, dir Direction, lab
 			continue
 		}
 		q := l.Quantity
-		if dir == Out {
+		if eff.Direction == Out {
 			q = q.Neg()
 		}
 		if i, ok := idx[l.ProductID]; ok {
@@ -54,17 +66,17 @@ func StockMoves(d domain.CommercialDocument, warehouse int64, dir Direction, lab
 			continue
 		}
 		idx[l.ProductID] = len(out)
-		out = append(out, stock.MoveInput{ProductID: l.ProductID, WarehouseID: warehouse, Quantity: q,
-			Label: label, OriginType: string(d.Kind()), OriginID: h.ID, UserID: by})
+		out = append(out, stock.MoveInput{ProductID: l.ProductID, WarehouseID: eff.Warehouse, Quantity: q,
+			Label: eff.Label, OriginType: string(d.Kind()), OriginID: h.ID, UserID: eff.By, At: eff.At})
 	}
 	return out
 }
 
 // MoveStock applies the stock effect of a transition of d in the caller's
-// transaction: its goods lines in direction dir, into or out of warehouse
-// (StockMoves). See Move for shortages.
-func (e *Engine) MoveStock(ctx context.Context, d domain.CommercialDocument, warehouse int64, dir Direction, label string, by int64) error {
-	return e.Move(ctx, d, StockMoves(d, warehouse, dir, label, by))
+// transaction: its goods lines, into or out of a warehouse (StockMoves).
+// See Move for shortages.
+func (e *Engine) MoveStock(ctx context.Context, d domain.CommercialDocument, eff StockEffect) error {
+	return e.Move(ctx, d, StockMoves(d, eff))
 }
 
 // Move applies moves, the stock effect of a transition of d, in the

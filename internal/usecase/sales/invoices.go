@@ -211,8 +211,9 @@ func (s *Invoices) Validate(ctx context.Context, id, warehouse, by int64) (*doma
 				if err != nil {
 					return "", err
 				}
-				label := fmt.Sprintf("Validation of invoice %s", inv.DisplayRef())
-				if err := s.eng.MoveStock(ctx, inv, wh, document.Direction(inv.StockSign()), label, by); err != nil {
+				eff := document.StockEffect{Warehouse: wh, Direction: document.Direction(inv.StockSign()), By: by, At: now,
+					Label: fmt.Sprintf("Validation of invoice %s", inv.DisplayRef())}
+				if err := s.eng.MoveStock(ctx, inv, eff); err != nil {
 					return "", err
 				}
 				inv.WarehouseID = wh
@@ -252,14 +253,14 @@ func (s *Invoices) series(inv *domain.Invoice) document.Series {
 // Reopen takes a validated invoice without payments back to draft,
 // putting back the stock its validation moved. It keeps its reference.
 func (s *Invoices) Reopen(ctx context.Context, id, by int64) (*domain.Invoice, error) {
-	return s.run(ctx, id, 0, by, "reopened", func(ctx context.Context, inv *domain.Invoice, _ time.Time) (string, error) {
+	return s.run(ctx, id, 0, by, "reopened", func(ctx context.Context, inv *domain.Invoice, now time.Time) (string, error) {
 		if err := inv.BackToDraft(); err != nil {
 			return "", err
 		}
 		if inv.WarehouseID != 0 {
-			label := fmt.Sprintf("Invoice %s back to draft", inv.DisplayRef())
-			dir := document.Direction(inv.StockSign()).Reverse()
-			if err := s.eng.MoveStock(ctx, inv, inv.WarehouseID, dir, label, by); err != nil {
+			eff := document.StockEffect{Warehouse: inv.WarehouseID, Direction: document.Direction(inv.StockSign()).Reverse(),
+				By: by, At: now, Label: fmt.Sprintf("Invoice %s back to draft", inv.DisplayRef())}
+			if err := s.eng.MoveStock(ctx, inv, eff); err != nil {
 				return "", err
 			}
 			inv.WarehouseID = 0

@@ -124,8 +124,9 @@ func (s *Orders) Validate(ctx context.Context, id, warehouse, by int64) (*domain
 				if err := requireWarehouse(warehouse); err != nil {
 					return "", err
 				}
-				label := fmt.Sprintf("Validation of order %s", o.DisplayRef())
-				if err := s.eng.MoveStock(ctx, o, warehouse, document.Out, label, by); err != nil {
+				eff := document.StockEffect{Warehouse: warehouse, Direction: document.Out, By: by, At: now,
+					Label: fmt.Sprintf("Validation of order %s", o.DisplayRef())}
+				if err := s.eng.MoveStock(ctx, o, eff); err != nil {
 					return "", err
 				}
 				o.WarehouseID = warehouse
@@ -139,13 +140,14 @@ func (s *Orders) Validate(ctx context.Context, id, warehouse, by int64) (*domain
 // transition runs one status change; when the order had moved stock and
 // leaves the validated state for draft or canceled, the stock goes back.
 func (s *Orders) transition(ctx context.Context, id, by int64, action, note string, change func(o *domain.Order) error) (*domain.Order, error) {
-	return s.run(ctx, id, 0, by, action, func(ctx context.Context, o *domain.Order, _ time.Time) (string, error) {
+	return s.run(ctx, id, 0, by, action, func(ctx context.Context, o *domain.Order, now time.Time) (string, error) {
 		if err := change(o); err != nil {
 			return "", err
 		}
 		if o.WarehouseID != 0 && (o.Status == domain.OrderDraft || o.Status == domain.OrderCanceled) {
-			label := fmt.Sprintf("Order %s %s", o.DisplayRef(), action)
-			if err := s.eng.MoveStock(ctx, o, o.WarehouseID, document.In, label, by); err != nil {
+			eff := document.StockEffect{Warehouse: o.WarehouseID, Direction: document.In, By: by, At: now,
+				Label: fmt.Sprintf("Order %s %s", o.DisplayRef(), action)}
+			if err := s.eng.MoveStock(ctx, o, eff); err != nil {
 				return "", err
 			}
 			o.WarehouseID = 0

@@ -213,6 +213,7 @@ func TestValidationOrder(t *testing.T) {
 	require.Equal(t, "-5", f.stock.Batches[0][0].Quantity.String())
 	require.Equal(t, "invoice", f.stock.Batches[0][0].OriginType)
 	require.Equal(t, int64(99), f.stock.Batches[0][0].UserID)
+	require.Equal(t, today, f.stock.Batches[0][0].At, "the movement has the validation's time")
 	require.Equal(t, int64(99), f.events.List[0].UserID)
 	require.Equal(t, int64(4), inv.WarehouseID)
 	require.Equal(t, today, inv.ValidatedAt)
