@@ -17,8 +17,9 @@ type Store[D domain.CommercialDocument] interface {
 	// Lock loads document id with its lines after locking its row FOR
 	// UPDATE.
 	Lock(ctx context.Context, id int64) (D, error)
-	// Create stores a new document with its lines, as given (timestamps and
-	// version included), and sets its id and its lines' ids.
+	// Create stores a new document with its lines at version 1, with the
+	// timestamps it carries, and sets its version, its id and its lines'
+	// ids.
 	Create(ctx context.Context, d D) error
 	// Save writes every field that may change after creation (not the
 	// lines) and the next version, and sets d's Version to it.
@@ -35,12 +36,12 @@ type Store[D domain.CommercialDocument] interface {
 // Insert stores d, a new draft, with its lines, and records action
 // ("created") with note as made by d's creator, in one transaction (the
 // caller's, when ctx carries one: conversions create a document while
-// holding the lock of its source). The engine's clock stamps it at version 1.
+// holding the lock of its source). The engine's clock stamps it.
 func Insert[D domain.CommercialDocument](ctx context.Context, e *Engine, store Store[D], d D, note string) error {
 	h := d.Header()
 	h.Recompute()
 	now := e.Now()
-	h.Version, h.CreatedAt, h.UpdatedAt = 1, now, now
+	h.CreatedAt, h.UpdatedAt = now, now
 	return e.Do(ctx, func(ctx context.Context) error {
 		if err := store.Create(ctx, d); err != nil {
 			return err
