@@ -11,18 +11,30 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/dolibarr-go/dolibarr/internal/domain"
-	"github.com/dolibarr-go/dolibarr/internal/usecase/documents"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/printing"
 )
 
-type documentHandlers struct{ svc *documents.Service }
+type documentHandlers struct{ svc *printing.Service }
 
-// RegisterDocuments registers the PDF of each kind of sales document,
-// guarded by the kind's read permission.
-func RegisterDocuments(s *Server, svc *documents.Service) {
+// documentRoutes are the document kinds with their routes' base and the
+// permissions that guard reading (PDF, list of sends) and sending one.
+var documentRoutes = []struct {
+	base       string
+	kind       domain.DocKind
+	read, send domain.Permission
+}{
+	{"/api/v1/proposals", domain.KindProposal, domain.PermProposalRead, domain.PermProposalSend},
+	{"/api/v1/orders", domain.KindOrder, domain.PermOrderRead, domain.PermOrderSend},
+	{"/api/v1/invoices", domain.KindInvoice, domain.PermInvoiceRead, domain.PermInvoiceSend},
+}
+
+// RegisterDocuments registers the PDF of each kind of document, guarded by
+// the kind's read permission.
+func RegisterDocuments(s *Server, svc *printing.Service) {
 	h := &documentHandlers{svc: svc}
-	s.Guarded(http.MethodGet, "/api/v1/proposals/:id/pdf", domain.PermProposalRead, h.pdf(documents.KindProposal))
-	s.Guarded(http.MethodGet, "/api/v1/orders/:id/pdf", domain.PermOrderRead, h.pdf(documents.KindOrder))
-	s.Guarded(http.MethodGet, "/api/v1/invoices/:id/pdf", domain.PermInvoiceRead, h.pdf(documents.KindInvoice))
+	for _, r := range documentRoutes {
+		s.Guarded(http.MethodGet, r.base+"/:id/pdf", r.read, h.pdf(r.kind))
+	}
 }
 
 var langParam = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
@@ -31,7 +43,7 @@ var langParam = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
 // went away before the document was ready (nginx's 499): nobody reads it.
 const statusClientClosedRequest = 499
 
-func (h *documentHandlers) pdf(kind documents.Kind) echo.HandlerFunc {
+func (h *documentHandlers) pdf(kind domain.DocKind) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		id, err := pathID(c)
 		if err != nil {
@@ -47,7 +59,7 @@ func (h *documentHandlers) pdf(kind documents.Kind) echo.HandlerFunc {
 		// Rendered in memory first: the headers (file name, length) and a
 		// clean problem response on failure both need the whole result.
 		var buf bytes.Buffer
-		f, err := h.svc.Render(ctx, documents.Request{Kind: kind, ID: id, Language: lang}, &buf)
+		f, err := h.svc.Render(ctx, printing.Request{Kind: kind, ID: id, Language: lang}, &buf)
 		if err != nil {
 			if errors.Is(err, context.Canceled) && ctx.Err() != nil {
 				return &Error{Status: statusClientClosedRequest, Code: "client_closed_request", Detail: "the client closed the connection"}

@@ -107,7 +107,7 @@ func (h *heapSampler) finish() {
 func reportQueryRunning(t *testing.T, db *persistence.DB) (running bool, detail string) {
 	t.Helper()
 	ctx := context.Background()
-	switch db.Driver() {
+	switch db.Dialect().Name() {
 	case "postgres":
 		var state, wait string
 		err := db.SQL().QueryRowContext(ctx, `SELECT state, coalesce(wait_event, '') FROM pg_stat_activity
@@ -200,7 +200,7 @@ func testCSVExportStreams(t *testing.T, a *apptest.App) {
 	const mb = 1 << 20
 	growth := int64(heap.maxInuse) - int64(heap.baseInuse)
 	t.Logf("%s: %d rows, first row after %v, all after %v; HeapInuse %.1f MB -> peak %.1f MB (growth %.1f MB); live heap %.1f MB -> peak %.1f MB; %.0f MB allocated in all; %d samples; %s",
-		a.DB.Driver(), exportRows, firstByte.Round(time.Millisecond), total.Round(time.Millisecond),
+		a.DB.Dialect().Name(), exportRows, firstByte.Round(time.Millisecond), total.Round(time.Millisecond),
 		float64(heap.baseInuse)/mb, float64(heap.maxInuse)/mb, float64(growth)/mb,
 		float64(heap.baseLive)/mb, float64(heap.maxLive)/mb, float64(heap.totalAlloc)/mb, heap.samples, detail)
 	require.Less(t, growth, int64(16*mb), "heap growth during the export")

@@ -10,20 +10,29 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/dolibarr-go/dolibarr/internal/domain"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/document"
 	"github.com/dolibarr-go/dolibarr/internal/usecase/sales"
 )
 
-// salesHandlers serves proposals, orders, invoices and payments.
-type salesHandlers struct{ svc *sales.Service }
+// Sales are the sales use cases the routes serve, one per aggregate.
+type Sales struct {
+	Proposals   *sales.Proposals
+	Orders      *sales.Orders
+	Invoices    *sales.Invoices
+	Conversions *sales.Conversions
+	Payments    *sales.Payments
+	Credits     *sales.Credits
+}
 
-// RegisterSales adds the sales documents' routes.
-func RegisterSales(s *Server, svc *sales.Service) {
-	h := &salesHandlers{svc: svc}
-	h.registerInvoices(s)
-	h.registerOrders(s)
-	h.registerProposals(s)
-	h.registerPayments(s)
-	h.registerCredits(s)
+// RegisterSales adds the sales documents' routes: one small handler set
+// per aggregate, over its own use case.
+func RegisterSales(s *Server, uc Sales) {
+	proposalHandlers{svc: uc.Proposals}.register(s)
+	orderHandlers{svc: uc.Orders}.register(s)
+	invoiceHandlers{svc: uc.Invoices}.register(s)
+	conversionHandlers{svc: uc.Conversions}.register(s)
+	paymentHandlers{svc: uc.Payments}.register(s)
+	creditHandlers{svc: uc.Credits}.register(s)
 }
 
 // LineInput is one line of a request. With product_id, omitted fields take
@@ -155,8 +164,8 @@ func documentResponse(d *domain.Document, status string, full bool) DocumentResp
 }
 
 // toLineInput parses a line of a request, recording problems under prefix.
-func toLineInput(v *domain.ValidationError, prefix string, in LineInput) sales.LineInput {
-	out := sales.LineInput{Description: in.Description}
+func toLineInput(v *domain.ValidationError, prefix string, in LineInput) document.LineInput {
+	out := document.LineInput{Description: in.Description}
 	if in.ProductID != nil {
 		if *in.ProductID <= 0 {
 			v.Add(prefix+"product_id", "invalid", "must be a positive id")
@@ -174,8 +183,8 @@ func toLineInput(v *domain.ValidationError, prefix string, in LineInput) sales.L
 	return out
 }
 
-func toLineInputs(v *domain.ValidationError, ins []LineInput) []sales.LineInput {
-	out := make([]sales.LineInput, len(ins))
+func toLineInputs(v *domain.ValidationError, ins []LineInput) []document.LineInput {
+	out := make([]document.LineInput, len(ins))
 	for i, in := range ins {
 		out[i] = toLineInput(v, "lines["+strconv.Itoa(i)+"].", in)
 	}
@@ -305,13 +314,19 @@ type EventResponse struct {
 	At     string `json:"at"`
 }
 
-func (h *salesHandlers) events(kind domain.DocKind) echo.HandlerFunc {
+// eventLog is a use case that lists one kind's event logs.
+type eventLog interface {
+	Events(ctx context.Context, id int64) ([]domain.DocEvent, error)
+}
+
+// events serves GET /{kind}/{id}/events.
+func events(svc eventLog) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		id, err := pathID(c)
 		if err != nil {
 			return err
 		}
-		evs, err := h.svc.Events(c.Request().Context(), kind, id)
+		evs, err := svc.Events(c.Request().Context(), id)
 		if err != nil {
 			return err
 		}
@@ -332,61 +347,101 @@ func lineID(c echo.Context) (int64, error) {
 	return id, nil
 }
 
-// lineRoutes registers POST lines, PUT and DELETE lines/{lineId} for kind,
-// answering with the whole document through respond.
-func (h *salesHandlers) lineRoutes(s *Server, base string, perm domain.Permission, kind domain.DocKind, respond func(c echo.Context, status int, d domain.SalesDocument) error) {
-	edit := func(c echo.Context, withLine, withBody bool, run func(id, line, version int64, in sales.LineInput) (domain.SalesDocument, error)) error {
-		id, err := pathID(c)
-		if err != nil {
-			return err
-		}
-		var line int64
-		if withLine {
-			if line, err = lineID(c); err != nil {
-				return err
-			}
-		}
-		var in sales.LineInput
-		if withBody {
-			var body LineInput
-			if err := Bind(c, &body); err != nil {
-				return err
-			}
-			v := &domain.ValidationError{}
-			in = toLineInput(v, "", body)
-			if err := v.Err(); err != nil {
-				return err
-			}
-		}
-		version, hdr, err := optionalVersion(c, nil)
-		if err != nil {
-			return err
-		}
-		d, err := run(id, line, version, in)
-		if err != nil {
-			return editError(err, hdr)
-		}
-		status := http.StatusOK
-		if withBody && !withLine {
-			status = http.StatusCreated
-		}
-		return respond(c, status, d)
+// lineEditor is the line edits of the drafts of one kind D (the document
+// engine's LineEditor, which each kind's use case embeds).
+type lineEditor[D domain.CommercialDocument] interface {
+	AddLine(ctx context.Context, id, version int64, in document.LineInput) (D, error)
+	UpdateLine(ctx context.Context, id, lineID, version int64, in document.LineInput) (D, error)
+	DeleteLine(ctx context.Context, id, lineID, version int64) (D, error)
+}
+
+// lineHandlers serve POST lines, PUT and DELETE lines/{lineId} of one kind
+// of document, answering with the whole document through send.
+type lineHandlers[D domain.CommercialDocument] struct {
+	svc  lineEditor[D]
+	send func(c echo.Context, status int, d D) error
+}
+
+// register adds the line routes under base, guarded by perm.
+func (h lineHandlers[D]) register(s *Server, base string, perm domain.Permission) {
+	s.Guarded(http.MethodPost, base+"/:id/lines", perm, h.add)
+	s.Guarded(http.MethodPut, base+"/:id/lines/:lineId", perm, h.update)
+	s.Guarded(http.MethodDelete, base+"/:id/lines/:lineId", perm, h.remove)
+}
+
+// lineBody parses a line body.
+func lineBody(c echo.Context) (document.LineInput, error) {
+	var body LineInput
+	if err := Bind(c, &body); err != nil {
+		return document.LineInput{}, err
 	}
-	s.Guarded(http.MethodPost, base+"/:id/lines", perm, func(c echo.Context) error {
-		return edit(c, false, true, func(id, _, version int64, in sales.LineInput) (domain.SalesDocument, error) {
-			return h.svc.AddLine(c.Request().Context(), kind, id, version, in)
-		})
-	})
-	s.Guarded(http.MethodPut, base+"/:id/lines/:lineId", perm, func(c echo.Context) error {
-		return edit(c, true, true, func(id, line, version int64, in sales.LineInput) (domain.SalesDocument, error) {
-			return h.svc.UpdateLine(c.Request().Context(), kind, id, line, version, in)
-		})
-	})
-	s.Guarded(http.MethodDelete, base+"/:id/lines/:lineId", perm, func(c echo.Context) error {
-		return edit(c, true, false, func(id, line, version int64, _ sales.LineInput) (domain.SalesDocument, error) {
-			return h.svc.DeleteLine(c.Request().Context(), kind, id, line, version)
-		})
-	})
+	v := &domain.ValidationError{}
+	in := toLineInput(v, "", body)
+	return in, v.Err()
+}
+
+func (h lineHandlers[D]) add(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	in, err := lineBody(c)
+	if err != nil {
+		return err
+	}
+	version, hdr, err := optionalVersion(c, nil)
+	if err != nil {
+		return err
+	}
+	d, err := h.svc.AddLine(c.Request().Context(), id, version, in)
+	if err != nil {
+		return editError(err, hdr)
+	}
+	return h.send(c, http.StatusCreated, d)
+}
+
+func (h lineHandlers[D]) update(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	line, err := lineID(c)
+	if err != nil {
+		return err
+	}
+	in, err := lineBody(c)
+	if err != nil {
+		return err
+	}
+	version, hdr, err := optionalVersion(c, nil)
+	if err != nil {
+		return err
+	}
+	d, err := h.svc.UpdateLine(c.Request().Context(), id, line, version, in)
+	if err != nil {
+		return editError(err, hdr)
+	}
+	return h.send(c, http.StatusOK, d)
+}
+
+func (h lineHandlers[D]) remove(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	line, err := lineID(c)
+	if err != nil {
+		return err
+	}
+	version, hdr, err := optionalVersion(c, nil)
+	if err != nil {
+		return err
+	}
+	d, err := h.svc.DeleteLine(c.Request().Context(), id, line, version)
+	if err != nil {
+		return editError(err, hdr)
+	}
+	return h.send(c, http.StatusOK, d)
 }
 
 // docAction serves a POST on a document that runs one use case step on the

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/dolibarr-go/dolibarr/internal/domain"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/sales"
 )
 
 // UseCreditInput is the body of POST /invoices/{id}/use-credit.
@@ -43,27 +44,30 @@ func creditResponse(c *domain.CustomerCredit) CreditResponse {
 	return r
 }
 
-// registerCredits adds the customer credit routes: making a credit of a
-// credit note and using one settle invoices, like payments.
-func (h *salesHandlers) registerCredits(s *Server) {
-	s.Guarded(http.MethodPost, "/api/v1/invoices/:id/credit", domain.PermInvoicePay, h.markCreditAvailable)
-	s.Guarded(http.MethodPost, "/api/v1/invoices/:id/use-credit", domain.PermInvoicePay, h.useCredit)
-	s.Guarded(http.MethodGet, "/api/v1/thirdparties/:id/credits", domain.PermInvoiceRead, h.listCredits)
+// creditHandlers serve customer credits: making a credit of a credit note
+// and using one settle invoices, like payments.
+type creditHandlers struct{ svc *sales.Credits }
+
+// register adds the customer credit routes.
+func (h creditHandlers) register(s *Server) {
+	s.Guarded(http.MethodPost, invoicesBase+"/:id/credit", domain.PermInvoicePay, h.markAvailable)
+	s.Guarded(http.MethodPost, invoicesBase+"/:id/use-credit", domain.PermInvoicePay, h.use)
+	s.Guarded(http.MethodGet, "/api/v1/thirdparties/:id/credits", domain.PermInvoiceRead, h.list)
 }
 
-func (h *salesHandlers) markCreditAvailable(c echo.Context) error {
+func (h creditHandlers) markAvailable(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	credit, err := h.svc.MarkCreditAvailable(c.Request().Context(), id, actor(c))
+	credit, err := h.svc.MarkAvailable(c.Request().Context(), id, actor(c))
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, creditResponse(credit))
 }
 
-func (h *salesHandlers) useCredit(c echo.Context) error {
+func (h creditHandlers) use(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -77,14 +81,14 @@ func (h *salesHandlers) useCredit(c echo.Context) error {
 		v.Add("credit_id", "required", "is required (a positive id)")
 		return v
 	}
-	inv, err := h.svc.UseCredit(c.Request().Context(), id, *body.CreditID, actor(c))
+	inv, err := h.svc.Use(c.Request().Context(), id, *body.CreditID, actor(c))
 	if err != nil {
 		return err
 	}
 	return sendInvoice(c, inv)
 }
 
-func (h *salesHandlers) listCredits(c echo.Context) error {
+func (h creditHandlers) list(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -97,7 +101,7 @@ func (h *salesHandlers) listCredits(c echo.Context) error {
 		}
 		status = st
 	}
-	credits, err := h.svc.Credits(c.Request().Context(), id, status)
+	credits, err := h.svc.List(c.Request().Context(), id, status)
 	if err != nil {
 		return err
 	}

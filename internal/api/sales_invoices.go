@@ -70,32 +70,32 @@ func invoiceResponse(inv *domain.Invoice, full bool) InvoiceResponse {
 
 func invoiceSummary(inv *domain.Invoice) InvoiceResponse { return invoiceResponse(inv, false) }
 
-func (h *salesHandlers) registerInvoices(s *Server) {
-	const base = "/api/v1/invoices"
-	s.Guarded(http.MethodGet, base, domain.PermInvoiceRead, h.listInvoices)
-	s.Guarded(http.MethodPost, base, domain.PermInvoiceWrite, h.createInvoice)
-	s.Guarded(http.MethodGet, base+"/:id", domain.PermInvoiceRead, h.getInvoice)
-	s.Guarded(http.MethodPatch, base+"/:id", domain.PermInvoiceWrite, h.updateInvoice)
-	s.Guarded(http.MethodDelete, base+"/:id", domain.PermInvoiceWrite, h.deleteInvoice)
-	h.lineRoutes(s, base, domain.PermInvoiceWrite, domain.KindInvoice, func(c echo.Context, status int, d domain.SalesDocument) error {
-		inv := d.(*domain.Invoice)
+// invoiceHandlers serve invoices and credit notes.
+type invoiceHandlers struct{ svc *sales.Invoices }
+
+const invoicesBase = "/api/v1/invoices"
+
+func (h invoiceHandlers) register(s *Server) {
+	const base = invoicesBase
+	s.Guarded(http.MethodGet, base, domain.PermInvoiceRead, h.list)
+	s.Guarded(http.MethodPost, base, domain.PermInvoiceWrite, h.create)
+	s.Guarded(http.MethodGet, base+"/:id", domain.PermInvoiceRead, h.get)
+	s.Guarded(http.MethodPatch, base+"/:id", domain.PermInvoiceWrite, h.update)
+	s.Guarded(http.MethodDelete, base+"/:id", domain.PermInvoiceWrite, h.remove)
+	lineHandlers[*domain.Invoice]{svc: h.svc, send: func(c echo.Context, status int, inv *domain.Invoice) error {
 		return sendDoc(c, status, inv.Version, invoiceResponse(inv, true))
-	})
-	s.Guarded(http.MethodPost, base+"/:id/validate", domain.PermInvoiceValidate, h.validateInvoice)
-	s.Guarded(http.MethodPost, base+"/:id/reopen", domain.PermInvoiceValidate, docAction(h.svc.ReopenInvoice, sendInvoice))
-	s.Guarded(http.MethodPost, base+"/:id/cancel", domain.PermInvoiceValidate, h.cancelInvoice)
-	s.Guarded(http.MethodPost, base+"/:id/clone", domain.PermInvoiceWrite, docAction(h.svc.CloneInvoice, createdInvoice))
-	s.Guarded(http.MethodPost, base+"/:id/credit-note", domain.PermInvoiceWrite, docAction(h.svc.CreditInvoice, createdInvoice))
-	s.Guarded(http.MethodGet, base+"/:id/events", domain.PermInvoiceRead, h.events(domain.KindInvoice))
-	s.Guarded(http.MethodGet, base+"/:id/payments", domain.PermInvoiceRead, h.invoicePayments)
-	s.Guarded(http.MethodPost, base+"/:id/payments", domain.PermInvoicePay, h.payInvoice)
-	s.Guarded(http.MethodPost, base+"/from-order/:id", domain.PermInvoiceWrite, docAction(h.svc.InvoiceFromOrder, createdInvoice))
-	s.Guarded(http.MethodPost, base+"/from-proposal/:id", domain.PermInvoiceWrite, docAction(h.svc.InvoiceFromProposal, createdInvoice))
+	}}.register(s, base, domain.PermInvoiceWrite)
+	s.Guarded(http.MethodPost, base+"/:id/validate", domain.PermInvoiceValidate, h.validate)
+	s.Guarded(http.MethodPost, base+"/:id/reopen", domain.PermInvoiceValidate, docAction(h.svc.Reopen, sendInvoice))
+	s.Guarded(http.MethodPost, base+"/:id/cancel", domain.PermInvoiceValidate, h.cancel)
+	s.Guarded(http.MethodPost, base+"/:id/clone", domain.PermInvoiceWrite, docAction(h.svc.Clone, createdInvoice))
+	s.Guarded(http.MethodPost, base+"/:id/credit-note", domain.PermInvoiceWrite, docAction(h.svc.CreditNote, createdInvoice))
+	s.Guarded(http.MethodGet, base+"/:id/events", domain.PermInvoiceRead, events(h.svc))
 }
 
 var invoiceStatuses = statusNames(domain.InvoiceDraft, domain.InvoiceValidated, domain.InvoicePaid, domain.InvoiceAbandoned)
 
-func (h *salesHandlers) listInvoices(c echo.Context) error {
+func (h invoiceHandlers) list(c echo.Context) error {
 	f, err := docFilter(c, func(s string) (int, bool) { st, ok := domain.ParseInvoiceStatus(s); return int(st), ok }, invoiceStatuses)
 	if err != nil {
 		return err
@@ -107,14 +107,14 @@ func (h *salesHandlers) listInvoices(c echo.Context) error {
 		}
 		f.InvoiceType = &t
 	}
-	page, err := h.svc.Invoices(c.Request().Context(), f)
+	page, err := h.svc.List(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, listOf(page, f.ListParams, invoiceSummary))
 }
 
-func (h *salesHandlers) createInvoice(c echo.Context) error {
+func (h invoiceHandlers) create(c echo.Context) error {
 	var body InvoiceInput
 	if err := Bind(c, &body); err != nil {
 		return err
@@ -134,26 +134,26 @@ func (h *salesHandlers) createInvoice(c echo.Context) error {
 	if err := v.Err(); err != nil {
 		return err
 	}
-	inv, err := h.svc.CreateInvoice(c.Request().Context(), in, actor(c))
+	inv, err := h.svc.Create(c.Request().Context(), in, actor(c))
 	if err != nil {
 		return err
 	}
 	return createdInvoice(c, inv)
 }
 
-func (h *salesHandlers) getInvoice(c echo.Context) error {
+func (h invoiceHandlers) get(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	inv, err := h.svc.Invoice(c.Request().Context(), id)
+	inv, err := h.svc.Get(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
 	return sendInvoice(c, inv)
 }
 
-func (h *salesHandlers) updateInvoice(c echo.Context) error {
+func (h invoiceHandlers) update(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -171,25 +171,25 @@ func (h *salesHandlers) updateInvoice(c echo.Context) error {
 	if err := v.Err(); err != nil {
 		return err
 	}
-	inv, err := h.svc.UpdateInvoice(c.Request().Context(), id, version, p, actor(c))
+	inv, err := h.svc.Update(c.Request().Context(), id, version, p)
 	if err != nil {
 		return editError(err, hdr)
 	}
 	return sendInvoice(c, inv)
 }
 
-func (h *salesHandlers) deleteInvoice(c echo.Context) error {
+func (h invoiceHandlers) remove(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	if err := h.svc.DeleteInvoice(c.Request().Context(), id, actor(c)); err != nil {
+	if err := h.svc.Delete(c.Request().Context(), id, actor(c)); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
 }
 
-func (h *salesHandlers) validateInvoice(c echo.Context) error {
+func (h invoiceHandlers) validate(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -202,7 +202,7 @@ func (h *salesHandlers) validateInvoice(c echo.Context) error {
 	if body.WarehouseID != nil {
 		wh = *body.WarehouseID
 	}
-	inv, err := h.svc.ValidateInvoice(c.Request().Context(), id, wh, actor(c))
+	inv, err := h.svc.Validate(c.Request().Context(), id, wh, actor(c))
 	if err != nil {
 		return err
 	}
@@ -216,10 +216,10 @@ func sendInvoice(c echo.Context, inv *domain.Invoice) error {
 }
 
 func createdInvoice(c echo.Context, inv *domain.Invoice) error {
-	return created(c, "/api/v1/invoices/", inv.ID, inv.Version, invoiceResponse(inv, true))
+	return created(c, invoicesBase+"/", inv.ID, inv.Version, invoiceResponse(inv, true))
 }
 
-func (h *salesHandlers) cancelInvoice(c echo.Context) error {
+func (h invoiceHandlers) cancel(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -240,9 +240,19 @@ func (h *salesHandlers) cancelInvoice(c echo.Context) error {
 	if err := v.Err(); err != nil {
 		return err
 	}
-	inv, err := h.svc.CancelInvoice(c.Request().Context(), id, code, val(body.Note), actor(c))
+	inv, err := h.svc.Cancel(c.Request().Context(), id, code, val(body.Note), actor(c))
 	if err != nil {
 		return err
 	}
 	return sendInvoice(c, inv)
+}
+
+// conversionHandlers serve the documents made from others: an order from
+// a proposal, an invoice from an order or a proposal.
+type conversionHandlers struct{ svc *sales.Conversions }
+
+func (h conversionHandlers) register(s *Server) {
+	s.Guarded(http.MethodPost, ordersBase+"/from-proposal/:id", domain.PermOrderWrite, docAction(h.svc.OrderFromProposal, createdOrder))
+	s.Guarded(http.MethodPost, invoicesBase+"/from-order/:id", domain.PermInvoiceWrite, docAction(h.svc.InvoiceFromOrder, createdInvoice))
+	s.Guarded(http.MethodPost, invoicesBase+"/from-proposal/:id", domain.PermInvoiceWrite, docAction(h.svc.InvoiceFromProposal, createdInvoice))
 }

@@ -43,41 +43,44 @@ func orderSummary(o *domain.Order) OrderResponse { return orderResponse(o, false
 
 var orderStatuses = statusNames(domain.OrderCanceled, domain.OrderDraft, domain.OrderValidated, domain.OrderShipping, domain.OrderClosed)
 
-func (h *salesHandlers) registerOrders(s *Server) {
-	const base = "/api/v1/orders"
+// orderHandlers serve orders.
+type orderHandlers struct{ svc *sales.Orders }
+
+const ordersBase = "/api/v1/orders"
+
+func (h orderHandlers) register(s *Server) {
+	const base = ordersBase
 	w := domain.PermOrderWrite
-	s.Guarded(http.MethodGet, base, domain.PermOrderRead, h.listOrders)
-	s.Guarded(http.MethodPost, base, w, h.createOrder)
-	s.Guarded(http.MethodGet, base+"/:id", domain.PermOrderRead, h.getOrder)
-	s.Guarded(http.MethodPatch, base+"/:id", w, h.updateOrder)
-	s.Guarded(http.MethodDelete, base+"/:id", w, h.deleteOrder)
-	h.lineRoutes(s, base, w, domain.KindOrder, func(c echo.Context, status int, d domain.SalesDocument) error {
-		o := d.(*domain.Order)
+	s.Guarded(http.MethodGet, base, domain.PermOrderRead, h.list)
+	s.Guarded(http.MethodPost, base, w, h.create)
+	s.Guarded(http.MethodGet, base+"/:id", domain.PermOrderRead, h.get)
+	s.Guarded(http.MethodPatch, base+"/:id", w, h.update)
+	s.Guarded(http.MethodDelete, base+"/:id", w, h.remove)
+	lineHandlers[*domain.Order]{svc: h.svc, send: func(c echo.Context, status int, o *domain.Order) error {
 		return sendDoc(c, status, o.Version, orderResponse(o, true))
-	})
-	s.Guarded(http.MethodPost, base+"/:id/validate", w, h.validateOrder)
-	s.Guarded(http.MethodPost, base+"/:id/reopen", w, docAction(h.svc.ReopenOrder, sendOrder))
-	s.Guarded(http.MethodPost, base+"/:id/ship", w, docAction(h.svc.ShipOrder, sendOrder))
-	s.Guarded(http.MethodPost, base+"/:id/close", w, docAction(h.svc.CloseOrder, sendOrder))
-	s.Guarded(http.MethodPost, base+"/:id/cancel", w, h.cancelOrder)
-	s.Guarded(http.MethodPost, base+"/:id/clone", w, docAction(h.svc.CloneOrder, createdOrder))
-	s.Guarded(http.MethodGet, base+"/:id/events", domain.PermOrderRead, h.events(domain.KindOrder))
-	s.Guarded(http.MethodPost, base+"/from-proposal/:id", w, docAction(h.svc.OrderFromProposal, createdOrder))
+	}}.register(s, base, w)
+	s.Guarded(http.MethodPost, base+"/:id/validate", w, h.validate)
+	s.Guarded(http.MethodPost, base+"/:id/reopen", w, docAction(h.svc.Reopen, sendOrder))
+	s.Guarded(http.MethodPost, base+"/:id/ship", w, docAction(h.svc.Ship, sendOrder))
+	s.Guarded(http.MethodPost, base+"/:id/close", w, docAction(h.svc.Close, sendOrder))
+	s.Guarded(http.MethodPost, base+"/:id/cancel", w, h.cancel)
+	s.Guarded(http.MethodPost, base+"/:id/clone", w, docAction(h.svc.Clone, createdOrder))
+	s.Guarded(http.MethodGet, base+"/:id/events", domain.PermOrderRead, events(h.svc))
 }
 
-func (h *salesHandlers) listOrders(c echo.Context) error {
+func (h orderHandlers) list(c echo.Context) error {
 	f, err := docFilter(c, func(s string) (int, bool) { st, ok := domain.ParseOrderStatus(s); return int(st), ok }, orderStatuses)
 	if err != nil {
 		return err
 	}
-	page, err := h.svc.Orders(c.Request().Context(), f)
+	page, err := h.svc.List(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, listOf(page, f.ListParams, orderSummary))
 }
 
-func (h *salesHandlers) createOrder(c echo.Context) error {
+func (h orderHandlers) create(c echo.Context) error {
 	var body OrderInput
 	if err := Bind(c, &body); err != nil {
 		return err
@@ -87,26 +90,26 @@ func (h *salesHandlers) createOrder(c echo.Context) error {
 	if err := v.Err(); err != nil {
 		return err
 	}
-	o, err := h.svc.CreateOrder(c.Request().Context(), in, actor(c))
+	o, err := h.svc.Create(c.Request().Context(), in, actor(c))
 	if err != nil {
 		return err
 	}
 	return createdOrder(c, o)
 }
 
-func (h *salesHandlers) getOrder(c echo.Context) error {
+func (h orderHandlers) get(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	o, err := h.svc.Order(c.Request().Context(), id)
+	o, err := h.svc.Get(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
 	return sendOrder(c, o)
 }
 
-func (h *salesHandlers) updateOrder(c echo.Context) error {
+func (h orderHandlers) update(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -124,25 +127,25 @@ func (h *salesHandlers) updateOrder(c echo.Context) error {
 	if err := v.Err(); err != nil {
 		return err
 	}
-	o, err := h.svc.UpdateOrder(c.Request().Context(), id, version, p)
+	o, err := h.svc.Update(c.Request().Context(), id, version, p)
 	if err != nil {
 		return editError(err, hdr)
 	}
 	return sendOrder(c, o)
 }
 
-func (h *salesHandlers) deleteOrder(c echo.Context) error {
+func (h orderHandlers) remove(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	if err := h.svc.DeleteOrder(c.Request().Context(), id, actor(c)); err != nil {
+	if err := h.svc.Delete(c.Request().Context(), id, actor(c)); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
 }
 
-func (h *salesHandlers) validateOrder(c echo.Context) error {
+func (h orderHandlers) validate(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -155,7 +158,7 @@ func (h *salesHandlers) validateOrder(c echo.Context) error {
 	if body.WarehouseID != nil {
 		wh = *body.WarehouseID
 	}
-	o, err := h.svc.ValidateOrder(c.Request().Context(), id, wh, actor(c))
+	o, err := h.svc.Validate(c.Request().Context(), id, wh, actor(c))
 	if err != nil {
 		return err
 	}
@@ -169,10 +172,10 @@ func sendOrder(c echo.Context, o *domain.Order) error {
 }
 
 func createdOrder(c echo.Context, o *domain.Order) error {
-	return created(c, "/api/v1/orders/", o.ID, o.Version, orderResponse(o, true))
+	return created(c, ordersBase+"/", o.ID, o.Version, orderResponse(o, true))
 }
 
-func (h *salesHandlers) cancelOrder(c echo.Context) error {
+func (h orderHandlers) cancel(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -181,7 +184,7 @@ func (h *salesHandlers) cancelOrder(c echo.Context) error {
 	if err := bindOptional(c, &body); err != nil {
 		return err
 	}
-	o, err := h.svc.CancelOrder(c.Request().Context(), id, val(body.Note), actor(c))
+	o, err := h.svc.Cancel(c.Request().Context(), id, val(body.Note), actor(c))
 	if err != nil {
 		return err
 	}

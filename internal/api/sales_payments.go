@@ -83,13 +83,18 @@ func toPaymentFields(v *domain.ValidationError, in PaymentFields) sales.PaymentI
 	return out
 }
 
-func (h *salesHandlers) registerPayments(s *Server) {
-	s.Guarded(http.MethodGet, "/api/v1/payments", domain.PermInvoiceRead, h.listPayments)
-	s.Guarded(http.MethodPost, "/api/v1/payments", domain.PermInvoicePay, h.createPayment)
-	s.Guarded(http.MethodGet, "/api/v1/payments/:id", domain.PermInvoiceRead, h.getPayment)
+// paymentHandlers serve customer payments, also as an invoice's.
+type paymentHandlers struct{ svc *sales.Payments }
+
+func (h paymentHandlers) register(s *Server) {
+	s.Guarded(http.MethodGet, "/api/v1/payments", domain.PermInvoiceRead, h.list)
+	s.Guarded(http.MethodPost, "/api/v1/payments", domain.PermInvoicePay, h.create)
+	s.Guarded(http.MethodGet, "/api/v1/payments/:id", domain.PermInvoiceRead, h.get)
+	s.Guarded(http.MethodGet, invoicesBase+"/:id/payments", domain.PermInvoiceRead, h.ofInvoice)
+	s.Guarded(http.MethodPost, invoicesBase+"/:id/payments", domain.PermInvoicePay, h.payInvoice)
 }
 
-func (h *salesHandlers) listPayments(c echo.Context) error {
+func (h paymentHandlers) list(c echo.Context) error {
 	p, err := parseList(c, sales.PaymentSorts)
 	if err != nil {
 		return err
@@ -101,14 +106,14 @@ func (h *salesHandlers) listPayments(c echo.Context) error {
 	if f.From, f.To, err = dateRange(c); err != nil {
 		return err
 	}
-	page, err := h.svc.Payments(c.Request().Context(), f)
+	page, err := h.svc.List(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, listOf(page, p, paymentResponse))
 }
 
-func (h *salesHandlers) createPayment(c echo.Context) error {
+func (h paymentHandlers) create(c echo.Context) error {
 	var body PaymentInput
 	if err := Bind(c, &body); err != nil {
 		return err
@@ -142,24 +147,24 @@ func (h *salesHandlers) createPayment(c echo.Context) error {
 	return c.JSON(http.StatusCreated, paymentResponse(p))
 }
 
-func (h *salesHandlers) getPayment(c echo.Context) error {
+func (h paymentHandlers) get(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	p, err := h.svc.Payment(c.Request().Context(), id)
+	p, err := h.svc.Get(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, paymentResponse(p))
 }
 
-func (h *salesHandlers) invoicePayments(c echo.Context) error {
+func (h paymentHandlers) ofInvoice(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	ps, err := h.svc.InvoicePayments(c.Request().Context(), id)
+	ps, err := h.svc.OfInvoice(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
@@ -170,7 +175,7 @@ func (h *salesHandlers) invoicePayments(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"data": out})
 }
 
-func (h *salesHandlers) payInvoice(c echo.Context) error {
+func (h paymentHandlers) payInvoice(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err

@@ -45,39 +45,41 @@ func proposalSummary(p *domain.Proposal) ProposalResponse { return proposalRespo
 var proposalStatuses = statusNames(domain.ProposalCanceled, domain.ProposalDraft, domain.ProposalValidated,
 	domain.ProposalSigned, domain.ProposalRefused, domain.ProposalBilled)
 
-func (h *salesHandlers) registerProposals(s *Server) {
+// proposalHandlers serve commercial proposals.
+type proposalHandlers struct{ svc *sales.Proposals }
+
+func (h proposalHandlers) register(s *Server) {
 	const base = "/api/v1/proposals"
 	w := domain.PermProposalWrite
-	s.Guarded(http.MethodGet, base, domain.PermProposalRead, h.listProposals)
-	s.Guarded(http.MethodPost, base, w, h.createProposal)
-	s.Guarded(http.MethodGet, base+"/:id", domain.PermProposalRead, h.getProposal)
-	s.Guarded(http.MethodPatch, base+"/:id", w, h.updateProposal)
-	s.Guarded(http.MethodDelete, base+"/:id", w, h.deleteProposal)
-	h.lineRoutes(s, base, w, domain.KindProposal, func(c echo.Context, status int, d domain.SalesDocument) error {
-		p := d.(*domain.Proposal)
+	s.Guarded(http.MethodGet, base, domain.PermProposalRead, h.list)
+	s.Guarded(http.MethodPost, base, w, h.create)
+	s.Guarded(http.MethodGet, base+"/:id", domain.PermProposalRead, h.get)
+	s.Guarded(http.MethodPatch, base+"/:id", w, h.update)
+	s.Guarded(http.MethodDelete, base+"/:id", w, h.remove)
+	lineHandlers[*domain.Proposal]{svc: h.svc, send: func(c echo.Context, status int, p *domain.Proposal) error {
 		return sendDoc(c, status, p.Version, proposalResponse(p, true))
-	})
-	s.Guarded(http.MethodPost, base+"/:id/validate", w, docAction(h.svc.ValidateProposal, sendProposal))
-	s.Guarded(http.MethodPost, base+"/:id/reopen", w, docAction(h.svc.ReopenProposal, sendProposal))
-	s.Guarded(http.MethodPost, base+"/:id/close", w, h.closeProposal)
-	s.Guarded(http.MethodPost, base+"/:id/cancel", w, h.cancelProposal)
-	s.Guarded(http.MethodPost, base+"/:id/clone", w, docAction(h.svc.CloneProposal, createdProposal))
-	s.Guarded(http.MethodGet, base+"/:id/events", domain.PermProposalRead, h.events(domain.KindProposal))
+	}}.register(s, base, w)
+	s.Guarded(http.MethodPost, base+"/:id/validate", w, docAction(h.svc.Validate, sendProposal))
+	s.Guarded(http.MethodPost, base+"/:id/reopen", w, docAction(h.svc.Reopen, sendProposal))
+	s.Guarded(http.MethodPost, base+"/:id/close", w, h.close)
+	s.Guarded(http.MethodPost, base+"/:id/cancel", w, h.cancel)
+	s.Guarded(http.MethodPost, base+"/:id/clone", w, docAction(h.svc.Clone, createdProposal))
+	s.Guarded(http.MethodGet, base+"/:id/events", domain.PermProposalRead, events(h.svc))
 }
 
-func (h *salesHandlers) listProposals(c echo.Context) error {
+func (h proposalHandlers) list(c echo.Context) error {
 	f, err := docFilter(c, func(s string) (int, bool) { st, ok := domain.ParseProposalStatus(s); return int(st), ok }, proposalStatuses)
 	if err != nil {
 		return err
 	}
-	page, err := h.svc.Proposals(c.Request().Context(), f)
+	page, err := h.svc.List(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, listOf(page, f.ListParams, proposalSummary))
 }
 
-func (h *salesHandlers) createProposal(c echo.Context) error {
+func (h proposalHandlers) create(c echo.Context) error {
 	var body ProposalInput
 	if err := Bind(c, &body); err != nil {
 		return err
@@ -87,26 +89,26 @@ func (h *salesHandlers) createProposal(c echo.Context) error {
 	if err := v.Err(); err != nil {
 		return err
 	}
-	p, err := h.svc.CreateProposal(c.Request().Context(), in, actor(c))
+	p, err := h.svc.Create(c.Request().Context(), in, actor(c))
 	if err != nil {
 		return err
 	}
 	return createdProposal(c, p)
 }
 
-func (h *salesHandlers) getProposal(c echo.Context) error {
+func (h proposalHandlers) get(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	p, err := h.svc.Proposal(c.Request().Context(), id)
+	p, err := h.svc.Get(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
 	return sendProposal(c, p)
 }
 
-func (h *salesHandlers) updateProposal(c echo.Context) error {
+func (h proposalHandlers) update(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -124,19 +126,19 @@ func (h *salesHandlers) updateProposal(c echo.Context) error {
 	if err := v.Err(); err != nil {
 		return err
 	}
-	p, err := h.svc.UpdateProposal(c.Request().Context(), id, version, pa)
+	p, err := h.svc.Update(c.Request().Context(), id, version, pa)
 	if err != nil {
 		return editError(err, hdr)
 	}
 	return sendProposal(c, p)
 }
 
-func (h *salesHandlers) deleteProposal(c echo.Context) error {
+func (h proposalHandlers) remove(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	if err := h.svc.DeleteProposal(c.Request().Context(), id, actor(c)); err != nil {
+	if err := h.svc.Delete(c.Request().Context(), id, actor(c)); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -152,7 +154,7 @@ func createdProposal(c echo.Context, p *domain.Proposal) error {
 	return created(c, "/api/v1/proposals/", p.ID, p.Version, proposalResponse(p, true))
 }
 
-func (h *salesHandlers) closeProposal(c echo.Context) error {
+func (h proposalHandlers) close(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -174,14 +176,14 @@ func (h *salesHandlers) closeProposal(c echo.Context) error {
 	if err := v.Err(); err != nil {
 		return err
 	}
-	p, err := h.svc.CloseProposal(c.Request().Context(), id, signed, val(body.Note), actor(c))
+	p, err := h.svc.Close(c.Request().Context(), id, signed, val(body.Note), actor(c))
 	if err != nil {
 		return err
 	}
 	return sendProposal(c, p)
 }
 
-func (h *salesHandlers) cancelProposal(c echo.Context) error {
+func (h proposalHandlers) cancel(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -190,7 +192,7 @@ func (h *salesHandlers) cancelProposal(c echo.Context) error {
 	if err := bindOptional(c, &body); err != nil {
 		return err
 	}
-	p, err := h.svc.CancelProposal(c.Request().Context(), id, val(body.Note), actor(c))
+	p, err := h.svc.Cancel(c.Request().Context(), id, val(body.Note), actor(c))
 	if err != nil {
 		return err
 	}

@@ -60,20 +60,12 @@ func sendResponse(s domain.DocumentSend) SendResponse {
 
 type sendHandlers struct{ svc *mailing.Service }
 
-// RegisterMailing registers sending each kind of sales document by e-mail,
+// RegisterMailing registers sending each kind of document by e-mail,
 // guarded by the kind's send permission, and the list of a document's
 // sends, guarded by its read permission.
 func RegisterMailing(s *Server, svc *mailing.Service) {
 	h := &sendHandlers{svc: svc}
-	for _, r := range []struct {
-		base       string
-		kind       domain.DocKind
-		send, read domain.Permission
-	}{
-		{"/api/v1/proposals", domain.KindProposal, domain.PermProposalSend, domain.PermProposalRead},
-		{"/api/v1/orders", domain.KindOrder, domain.PermOrderSend, domain.PermOrderRead},
-		{"/api/v1/invoices", domain.KindInvoice, domain.PermInvoiceSend, domain.PermInvoiceRead},
-	} {
+	for _, r := range documentRoutes {
 		s.Guarded(http.MethodPost, r.base+"/:id/send", r.send, h.send(r.kind))
 		s.Guarded(http.MethodGet, r.base+"/:id/sends", r.read, h.sends(r.kind))
 	}

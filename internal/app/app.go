@@ -101,7 +101,7 @@ func command(cfg Config, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	want, _ := persistence.ExpectedVersion(db.Driver())
+	want, _ := persistence.ExpectedVersion(db.Dialect().Name())
 	fmt.Fprintf(out, "version %d (dirty=%t, embedded=%d)\n", v, dirty, want)
 	return nil
 }
@@ -152,7 +152,7 @@ func Run(ctx context.Context, cfg Config, m Mode, log *zap.Logger, opts ...RunOp
 	// idle process is small (docs/benchmarks.md).
 	debug.FreeOSMemory()
 	log.Info("listening", zap.String("addr", ln.Addr().String()), zap.Bool("api", m.API), zap.Bool("runner", m.Runner),
-		zap.String("db_driver", db.Driver()), zap.Duration("startup", time.Since(started)))
+		zap.String("db_driver", db.Dialect().Name()), zap.Duration("startup", time.Since(started)))
 
 	var wg sync.WaitGroup
 	errc := make(chan error, 2)
@@ -229,7 +229,7 @@ func build(ctx context.Context, d deps, m Mode, ready *api.Readiness, opts []Run
 }
 
 func readiness(db *persistence.DB) (*api.Readiness, error) {
-	want, err := persistence.ExpectedVersion(db.Driver())
+	want, err := persistence.ExpectedVersion(db.Dialect().Name())
 	if err != nil {
 		return nil, err
 	}

@@ -54,7 +54,8 @@ func TestSendRequestAndJobShareOneTransaction(t *testing.T) {
 			return n
 		}
 		newSvc := func(store mailing.Store) *mailing.Service {
-			svc, err := mailing.New(mailing.Deps{Tx: db, Store: store, Jobs: jobQueue(d), Sales: oneInvoice{}, Customers: oneCustomer{}})
+			svc, err := mailing.New(mailing.Deps{Tx: db, Store: store, Jobs: jobQueue(d),
+				Sources: map[domain.DocKind]mailing.Source{domain.KindInvoice: mailing.Invoices(oneInvoice{}.Invoice)}, Customers: oneCustomer{}})
 			require.NoError(t, err)
 			return svc
 		}

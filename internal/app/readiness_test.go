@@ -18,7 +18,7 @@ import (
 func TestReadinessSchemaVersion(t *testing.T) {
 	ctx := context.Background()
 	db := testdb.New(t, "sqlite")
-	want, err := persistence.ExpectedVersion(db.Driver())
+	want, err := persistence.ExpectedVersion(db.Dialect().Name())
 	require.NoError(t, err)
 	require.Greater(t, want, uint(1))
 	ready, err := readiness(db)

@@ -10,8 +10,6 @@ import (
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/mail"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/persistence"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/queue"
-	"github.com/dolibarr-go/dolibarr/internal/usecase/documents"
-	"github.com/dolibarr-go/dolibarr/internal/usecase/sales"
 )
 
 // deps is what every feature's wiring receives.
@@ -34,10 +32,9 @@ type deps struct {
 type wiring struct {
 	opts   api.Options
 	routes []func(s *api.Server)
-	// sales is the sales use case, for features that read its documents.
-	sales *sales.Service
-	// documents renders the sales documents' PDFs.
-	documents *documents.Service
+	// documents are the sales use cases and the printing of their
+	// documents, which the all-in-one's runner reuses.
+	documents *documents
 }
 
 // buildAPI wires every feature, repositories -> use cases -> handlers, by
@@ -54,13 +51,7 @@ func buildAPI(ctx context.Context, d deps) (*wiring, error) {
 	if err := wireCatalog(ctx, d, w); err != nil {
 		return nil, err
 	}
-	if err := wireSales(ctx, d, w); err != nil {
-		return nil, err
-	}
 	if err := wireDocuments(ctx, d, w); err != nil {
-		return nil, err
-	}
-	if err := wireMailing(ctx, d, w); err != nil {
 		return nil, err
 	}
 	if err := wireReports(ctx, d, w); err != nil {

@@ -7,9 +7,10 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/dolibarr-go/dolibarr/internal/api"
+	"github.com/dolibarr-go/dolibarr/internal/domain"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/pdf"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/persistence"
-	"github.com/dolibarr-go/dolibarr/internal/usecase/documents"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/printing"
 )
 
 // pdfHooks let tests watch renders through the real router: Progress is
@@ -26,13 +27,57 @@ func WithPDFHooks(progress func(ctx context.Context, done, total int), observe f
 	return func(d *deps) { d.pdf = pdfHooks{Progress: progress, Observe: observe} }
 }
 
-// wireDocuments builds the PDF renderer (maroto, bounded by
-// DOLIBARR_PDF_MAX_CONCURRENT), the documents use case reading the sales
-// documents, and the GET /{proposals|orders|invoices}/{id}/pdf routes.
-func wireDocuments(_ context.Context, d deps, w *wiring) error {
-	if w.sales == nil {
-		return errors.New("documents: wireSales must run first")
+// documents are the commercial documents' use cases: the sales use cases
+// and the printing of their documents. The API routes and the mail job
+// both use them; the all-in-one builds them once for both, so API and
+// runner share one PDF renderer and DOLIBARR_PDF_MAX_CONCURRENT bounds the
+// process's renders, not each half's.
+type documents struct {
+	sales   api.Sales
+	printer *printing.Service
+}
+
+// newDocuments builds the sales use cases, then the printing of their
+// documents.
+func newDocuments(d deps) (*documents, error) {
+	s, err := newSales(d)
+	if err != nil {
+		return nil, err
 	}
+	printer, err := newPrinting(d, s)
+	if err != nil {
+		return nil, err
+	}
+	return &documents{sales: s, printer: printer}, nil
+}
+
+// wireDocuments builds the documents' use cases and adds their routes: the
+// sales documents, their PDFs (GET /{proposals|orders|invoices}/{id}/pdf)
+// and their sending by e-mail (POST .../{id}/send, which records a send
+// request and enqueues its job; the API process never talks to the mail
+// server). w keeps them for the all-in-one's runner.
+func wireDocuments(_ context.Context, d deps, w *wiring) error {
+	docs, err := newDocuments(d)
+	if err != nil {
+		return err
+	}
+	sender, err := newMailing(d, docs, nil)
+	if err != nil {
+		return err
+	}
+	w.documents = docs
+	w.routes = append(w.routes, func(s *api.Server) {
+		api.RegisterSales(s, docs.sales)
+		api.RegisterDocuments(s, docs.printer)
+		api.RegisterMailing(s, sender)
+	})
+	return nil
+}
+
+// newPrinting builds the PDF renderer (maroto, bounded by
+// DOLIBARR_PDF_MAX_CONCURRENT) and the printing use case over one source
+// per kind of document.
+func newPrinting(d deps, s api.Sales) (*printing.Service, error) {
 	log := d.log.Named("pdf")
 	hooks := d.pdf
 	r, err := pdf.New(pdf.Options{
@@ -58,21 +103,23 @@ func wireDocuments(_ context.Context, d deps, w *wiring) error {
 		},
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
+	cat := persistence.NewCatalogRepo(d.db)
 	c := d.cfg.Company
-	svc := documents.New(
-		documents.NewSalesSource(w.sales, persistence.NewCatalogRepo(d.db)),
+	return printing.New(
+		printing.Sources{
+			domain.KindProposal: printing.Proposals(s.Proposals.Get, cat),
+			domain.KindOrder:    printing.Orders(s.Orders.Get, cat),
+			domain.KindInvoice:  printing.Invoices(s.Invoices.Get, s.Payments.OfInvoice, cat),
+		},
 		r,
-		documents.Config{
-			Company: documents.Party{
+		printing.Config{
+			Company: printing.Party{
 				Name: c.Name, Address: c.Address, Zip: c.Zip, Town: c.Town, CountryCode: c.CountryCode,
 				VATID: c.VATID, LegalID: c.LegalID, Email: c.Email, Phone: c.Phone, Website: c.Website, BankAccount: c.BankAccount,
 			},
 			Language: d.cfg.PDF.Language, Currency: c.Currency, Timeout: d.cfg.PDF.Timeout,
 		},
-	)
-	w.documents = svc
-	w.routes = append(w.routes, func(s *api.Server) { api.RegisterDocuments(s, svc) })
-	return nil
+	), nil
 }

@@ -62,7 +62,7 @@ func buildRunner(ctx context.Context, d deps, w *wiring, opts []RunOption) (*que
 		Lease: rc.Lease, JobTimeout: rc.JobTimeout, DrainTimeout: rc.DrainTimeout, CancelTimeout: rc.CancelTimeout,
 		MaintenanceInterval: rc.MaintenanceInterval, RetainCompleted: rc.RetainCompleted, RetainFailed: rc.RetainFailed,
 	}
-	if rc.Listen && d.db.Driver() == "postgres" {
+	if rc.Listen && d.db.Dialect().Listen() {
 		cfg.ListenDSN = d.cfg.DB.DSN
 	}
 	return queue.New(jobQueue(d), reg, cfg, d.log.Named("runner"))

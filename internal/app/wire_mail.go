@@ -2,14 +2,13 @@ package app
 
 import (
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"time"
 
 	"go.uber.org/zap"
 
-	"github.com/dolibarr-go/dolibarr/internal/api"
+	"github.com/dolibarr-go/dolibarr/internal/domain"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/mail"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/persistence"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/queue"
@@ -35,44 +34,24 @@ func WithMailOutbox(dir string) TestOption {
 	return func(d *deps) { d.outbox = dir }
 }
 
-// wireMailing adds POST /{proposals|orders|invoices}/{id}/send, which
-// records a send request and enqueues its job, and the list of a
-// document's sends. The API process never talks to the mail server.
-func wireMailing(_ context.Context, d deps, w *wiring) error {
-	if w.sales == nil {
-		return errors.New("mailing: wireSales must run first")
-	}
-	svc, err := newMailing(d, w, nil)
-	if err != nil {
-		return err
-	}
-	w.routes = append(w.routes, func(s *api.Server) { api.RegisterMailing(s, svc) })
-	return nil
-}
-
 // registerMailingJobs registers the send_document job: render the PDF,
 // build the message, send it through the mail service (retries and
 // circuit breaker). The runner reads and renders documents exactly as the
-// API does: the same wiring, without its routes. In the all-in-one binary
-// w already holds the API's sales and documents use cases, so API and
-// runner share one PDF renderer and DOLIBARR_PDF_MAX_CONCURRENT bounds the
-// process's renders, not each half's.
-func registerMailingJobs(ctx context.Context, d deps, w *wiring, reg *queue.Registry) error {
-	if w.sales == nil {
-		if err := wireSales(ctx, d, w); err != nil {
-			return err
-		}
-	}
+// API does, through the same use cases: the all-in-one's API built them
+// already (w.documents), the runner binary builds them here.
+func registerMailingJobs(_ context.Context, d deps, w *wiring, reg *queue.Registry) error {
 	if w.documents == nil {
-		if err := wireDocuments(ctx, d, w); err != nil {
+		docs, err := newDocuments(d)
+		if err != nil {
 			return err
 		}
+		w.documents = docs
 	}
 	mailer, err := newMailer(d)
 	if err != nil {
 		return err
 	}
-	svc, err := newMailing(d, w, mailer)
+	svc, err := newMailing(d, w.documents, mailer)
 	if err != nil {
 		return err
 	}
@@ -81,16 +60,24 @@ func registerMailingJobs(ctx context.Context, d deps, w *wiring, reg *queue.Regi
 	return reg.Register(mailing.JobKind, svc.HandleJob, queue.CompleteAtOnce())
 }
 
-func newMailing(d deps, w *wiring, mailer mailing.Mailer) (*mailing.Service, error) {
+// newMailing builds the mailing use case over one source per kind of
+// document. Only the runner renders and sends (mailer set); the API only
+// records requests.
+func newMailing(d deps, docs *documents, mailer mailing.Mailer) (*mailing.Service, error) {
+	s := docs.sales
 	md := mailing.Deps{
-		Tx: d.db, Store: persistence.NewMailingRepo(d.db), Jobs: jobQueue(d), Sales: w.sales,
+		Tx: d.db, Store: persistence.NewMailingRepo(d.db), Jobs: jobQueue(d),
+		Sources: map[domain.DocKind]mailing.Source{
+			domain.KindProposal: mailing.Proposals(s.Proposals.Get),
+			domain.KindOrder:    mailing.Orders(s.Orders.Get),
+			domain.KindInvoice:  mailing.Invoices(s.Invoices.Get),
+		},
 		Customers: persistence.NewCatalogRepo(d.db),
 		Config:    mailing.Config{Company: d.cfg.Company.Name, Currency: d.cfg.Company.Currency, Language: d.cfg.PDF.Language},
 		Now:       d.now,
 	}
 	if mailer != nil {
-		// Only the runner renders and sends.
-		md.Renderer, md.Mailer = w.documents, mailer
+		md.Renderer, md.Mailer = docs.printer, mailer
 	}
 	return mailing.New(md)
 }
@@ -114,7 +101,7 @@ func newMailer(d deps) (*mail.Sender, error) {
 		tr = s
 		log.Info("mail goes through SMTP", zap.String("host", c.Host), zap.Int("port", c.SMTPPort()), zap.String("tls", c.TLS),
 			zap.Bool("auth", c.Username != ""), zap.String("from", from))
-	case d.cfg.DB.Driver == "sqlite" || d.outbox != "":
+	case d.db.Dialect().LocalFile() || d.outbox != "":
 		if from == "" {
 			from = d.cfg.Company.Name + " <noreply@localhost>"
 		}

@@ -1,33 +1,44 @@
 package app
 
 import (
-	"context"
-
 	"github.com/dolibarr-go/dolibarr/internal/api"
 	"github.com/dolibarr-go/dolibarr/internal/domain"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/persistence"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/document"
 	"github.com/dolibarr-go/dolibarr/internal/usecase/sales"
 	"github.com/dolibarr-go/dolibarr/internal/usecase/stock"
 )
 
-// wireSales builds the sales documents use case (proposals, orders,
-// invoices, payments) and its routes. It builds its own stock use case,
-// with the same negative-stock policy as the catalogue's: both are stateless
-// over the same tables, and the runner wires sales without the catalogue
-// routes. The document's stock debits join the validating transaction.
-func wireSales(_ context.Context, d deps, w *wiring) error {
+// newSales builds, in dependency order, the document engine with the
+// selling prices and the sales use cases on it (proposals, orders,
+// invoices, conversions, payments, credits). It builds its own stock use
+// case, with the same negative-stock policy as the catalogue's: both are
+// stateless over the same tables, and the runner builds sales without the
+// catalogue routes. A document's stock moves join the validating
+// transaction.
+func newSales(d deps) (api.Sales, error) {
 	cfg, err := salesConfig(d.cfg.Sales)
 	if err != nil {
-		return err
+		return api.Sales{}, err
 	}
-	catalog := persistence.NewSalesCatalog(d.db)
+	catalog := persistence.NewDocumentCatalog(d.db)
 	stk := stock.New(d.db, persistence.NewStockRepo(d.db), catalog.CatalogRepo, domain.StockPolicy{AllowNegative: d.cfg.Stock.AllowNegative})
-	svc := sales.New(sales.Deps{
-		Tx: d.db, Repo: persistence.NewSalesRepo(d.db), Catalog: catalog, Stock: stk, Config: cfg, Now: d.now,
+	eng := document.New(document.Deps{
+		Tx: d.db, Events: persistence.NewEventLog(d.db), Counter: persistence.NewNumbering(d.db),
+		Prices: sales.SellingPrices{Catalog: catalog}, Catalog: catalog, Stock: stk, Now: d.now,
 	})
-	w.sales = svc
-	w.routes = append(w.routes, func(s *api.Server) { api.RegisterSales(s, svc) })
-	return nil
+	common := sales.Common{Engine: eng, Customers: catalog, Config: cfg}
+	proposals := persistence.NewProposalStore(d.db)
+	orders := persistence.NewOrderStore(d.db)
+	invoices := persistence.NewInvoiceStore(d.db)
+	return api.Sales{
+		Proposals:   sales.NewProposals(common, proposals),
+		Orders:      sales.NewOrders(common, orders),
+		Invoices:    sales.NewInvoices(common, invoices, orders, proposals),
+		Conversions: sales.NewConversions(common, proposals, orders, invoices),
+		Payments:    sales.NewPayments(common, invoices, persistence.NewPaymentStore(d.db)),
+		Credits:     sales.NewCredits(common, invoices, persistence.NewCreditStore(d.db)),
+	}, nil
 }
 
 // salesConfig turns the validated configuration into the use case's.

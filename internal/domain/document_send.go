@@ -137,17 +137,8 @@ func (s *DocumentSend) MarkWaiting(reason string, at time.Time) {
 // yet) or a cancelled document, as Dolibarr hides its "Send by e-mail"
 // button for them. The error is an *IllegalTransition with code
 // "<kind>_not_sendable" (409).
-func CheckSendable(d SalesDocument) error {
-	refuse := false
-	switch x := d.(type) {
-	case *Invoice:
-		refuse = x.Status == InvoiceDraft || x.Status == InvoiceAbandoned
-	case *Order:
-		refuse = x.Status == OrderDraft || x.Status == OrderCanceled
-	case *Proposal:
-		refuse = x.Status == ProposalDraft || x.Status == ProposalCanceled
-	}
-	if refuse {
+func CheckSendable(d CommercialDocument) error {
+	if !d.Sendable() {
 		return illegal(d, "send", "not_sendable", "it is %s; only a validated (or later) document can be sent by e-mail", d.StatusName())
 	}
 	return nil

@@ -10,7 +10,7 @@ import (
 
 func TestCheckSendable(t *testing.T) {
 	for _, c := range []struct {
-		doc  SalesDocument
+		doc  CommercialDocument
 		want bool
 	}{
 		{&Invoice{Status: InvoiceDraft}, false},

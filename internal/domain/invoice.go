@@ -139,6 +139,9 @@ func (i *Invoice) PaymentState() string {
 	return "partially_paid"
 }
 
+// Sendable refuses drafts and abandoned invoices.
+func (i *Invoice) Sendable() bool { return i.Status != InvoiceDraft && i.Status != InvoiceAbandoned }
+
 // CheckEditable allows changes to drafts only.
 func (i *Invoice) CheckEditable() error {
 	if i.Status != InvoiceDraft {
@@ -191,17 +194,15 @@ func (i *Invoice) CanValidate() error {
 	return nil
 }
 
-// Validate turns a draft into a validated invoice with reference ref (ref
-// is ignored when the invoice already has one; it may be empty when the
-// caller assigns the number later in the same transaction). An invoice must have lines,
-// a standard invoice a total of zero or more and a credit note one of zero
-// or less. A zero total is paid at once: nothing is left to pay.
-func (i *Invoice) Validate(ref string, by int64, at time.Time) error {
+// Validate turns a draft into a validated invoice, validated by by at at;
+// the definitive reference is drawn afterwards in the same transaction
+// (the document engine's Run), and a reopened invoice keeps its own. An
+// invoice must have lines, a standard invoice a total of zero or more and
+// a credit note one of zero or less. A zero total is paid at once: nothing
+// is left to pay.
+func (i *Invoice) Validate(by int64, at time.Time) error {
 	if err := i.CanValidate(); err != nil {
 		return err
-	}
-	if i.Ref == "" {
-		i.Ref = ref
 	}
 	i.Status = InvoiceValidated
 	i.ValidatedBy, i.ValidatedAt = by, at

@@ -57,6 +57,9 @@ func (o *Order) Kind() DocKind { return KindOrder }
 // StatusName returns the API name of the status.
 func (o *Order) StatusName() string { return o.Status.String() }
 
+// Sendable refuses drafts and canceled orders.
+func (o *Order) Sendable() bool { return o.Status != OrderDraft && o.Status != OrderCanceled }
+
 // CheckEditable allows changes to drafts only.
 func (o *Order) CheckEditable() error {
 	if o.Status != OrderDraft {
@@ -79,13 +82,11 @@ func (o *Order) CanValidate() error {
 	return nil
 }
 
-// Validate turns a draft with lines into a validated order.
-func (o *Order) Validate(ref string, by int64, at time.Time) error {
+// Validate turns a draft with lines into a validated order; its reference
+// is drawn afterwards in the same transaction.
+func (o *Order) Validate(by int64, at time.Time) error {
 	if err := o.CanValidate(); err != nil {
 		return err
-	}
-	if o.Ref == "" {
-		o.Ref = ref
 	}
 	o.Status, o.ValidatedBy, o.ValidatedAt = OrderValidated, by, at
 	return nil

@@ -61,6 +61,9 @@ func (p *Proposal) Kind() DocKind { return KindProposal }
 // StatusName returns the API name of the status.
 func (p *Proposal) StatusName() string { return p.Status.String() }
 
+// Sendable refuses drafts and canceled proposals.
+func (p *Proposal) Sendable() bool { return p.Status != ProposalDraft && p.Status != ProposalCanceled }
+
 // CheckEditable allows changes to drafts only.
 func (p *Proposal) CheckEditable() error {
 	if p.Status != ProposalDraft {
@@ -95,13 +98,11 @@ func (p *Proposal) CanValidate() error {
 	return nil
 }
 
-// Validate turns a draft with lines into an open proposal.
-func (p *Proposal) Validate(ref string, by int64, at time.Time) error {
+// Validate turns a draft with lines into an open proposal; its reference
+// is drawn afterwards in the same transaction.
+func (p *Proposal) Validate(by int64, at time.Time) error {
 	if err := p.CanValidate(); err != nil {
 		return err
-	}
-	if p.Ref == "" {
-		p.Ref = ref
 	}
 	p.Status, p.ValidatedBy, p.ValidatedAt = ProposalValidated, by, at
 	return nil

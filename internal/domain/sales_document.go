@@ -8,18 +8,19 @@ import (
 	"time"
 )
 
-// DocKind names a kind of sales document.
+// DocKind names a kind of commercial document.
 type DocKind string
 
-// Sales document kinds.
+// Document kinds.
 const (
 	KindProposal DocKind = "proposal"
 	KindOrder    DocKind = "order"
 	KindInvoice  DocKind = "invoice"
 )
 
-// Document is what proposals, orders and invoices share: the customer, the
-// date, the lines and their totals, and the audit fields.
+// Document is what every commercial document shares (proposals, orders and
+// invoices today): the third party, the date, the lines and their totals,
+// and the audit fields.
 type Document struct {
 	ID int64
 	// Ref is the definitive reference, empty until the first validation
@@ -57,8 +58,9 @@ func (d *Document) DisplayRef() string {
 	return d.Ref
 }
 
-// Header returns d itself, so code shared by the three kinds reaches the
-// common fields.
+// Header returns d itself: the document engine reaches the common fields of
+// any kind through CommercialDocument, which Go's type parameters cannot
+// reach as fields.
 func (d *Document) Header() *Document { return d }
 
 // Recompute recomputes every line's totals and the document's totals.
@@ -169,14 +171,18 @@ func CopyLines(lines []Line) []Line {
 	return out
 }
 
-// SalesDocument is implemented by *Proposal, *Order and *Invoice: what the
-// use cases do the same way to all three.
-type SalesDocument interface {
+// CommercialDocument is implemented by every kind of commercial document
+// (*Proposal, *Order, *Invoice): what the document engine
+// (internal/usecase/document) does the same way to all of them.
+type CommercialDocument interface {
 	Header() *Document
 	Kind() DocKind
 	StatusName() string
 	// CheckEditable returns nil when lines and header may change (drafts).
 	CheckEditable() error
+	// Sendable reports whether the document may be e-mailed: it has a
+	// definitive number and is not cancelled (CheckSendable).
+	Sendable() bool
 }
 
 // IllegalTransition is returned when an action is not allowed in a
@@ -208,7 +214,7 @@ func (e *IllegalTransition) Details() map[string]any {
 	return map[string]any{"document": string(e.Kind), "id": e.ID, "ref": e.Ref, "status": e.Status, "action": e.Action}
 }
 
-func illegal(d SalesDocument, action, reason, format string, args ...any) *IllegalTransition {
+func illegal(d CommercialDocument, action, reason, format string, args ...any) *IllegalTransition {
 	h := d.Header()
 	return &IllegalTransition{Kind: d.Kind(), ID: h.ID, Ref: h.DisplayRef(), Status: d.StatusName(), Action: action,
 		Reason: reason, Message: fmt.Sprintf(format, args...)}
@@ -216,7 +222,7 @@ func illegal(d SalesDocument, action, reason, format string, args ...any) *Illeg
 
 // notDraft is the error of editing or validating a document that is no
 // longer a draft.
-func notDraft(d SalesDocument, action string) *IllegalTransition {
+func notDraft(d CommercialDocument, action string) *IllegalTransition {
 	return illegal(d, action, "not_draft", "it is %s; only a draft can be changed this way", d.StatusName())
 }
 
@@ -236,7 +242,7 @@ type DocEvent struct {
 
 // Event builds the event of action on d, which moved from status from to
 // its current status.
-func Event(d SalesDocument, action, from string, by int64, note string, at time.Time) DocEvent {
+func Event(d CommercialDocument, action, from string, by int64, note string, at time.Time) DocEvent {
 	return DocEvent{Kind: d.Kind(), DocumentID: d.Header().ID, Action: action, From: from, To: d.StatusName(),
 		UserID: by, Note: note, At: at}
 }

@@ -9,11 +9,11 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/pdf/pdftext"
-	"github.com/dolibarr-go/dolibarr/internal/usecase/documents"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/printing"
 )
 
 // fuzzKinds are the document kinds a fuzzed document takes in turn.
-var fuzzKinds = []documents.Kind{documents.KindInvoice, documents.KindProposal, documents.KindOrder, documents.KindCreditNote}
+var fuzzKinds = []printing.Kind{printing.KindInvoice, printing.KindProposal, printing.KindOrder, printing.KindCreditNote}
 
 // fuzzDocument is a two-line invoice (or proposal, order, credit note)
 // whose every text field holds one of the fuzzer's strings: the customer's
@@ -21,7 +21,7 @@ var fuzzKinds = []documents.Kind{documents.KindInvoice, documents.KindProposal, 
 // the company's fields, the references, terms, note, language and
 // currency; some also mixed with ordinary text, so that arbitrary text is
 // measured and wrapped next to text the fonts draw.
-func fuzzDocument(customer, line, other string) documents.Document {
+func fuzzDocument(customer, line, other string) printing.Document {
 	doc := sampleInvoice(2, "fr")
 	doc.Kind = fuzzKinds[len(line)%len(fuzzKinds)]
 	doc.Draft = len(other)%2 == 1

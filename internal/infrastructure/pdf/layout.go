@@ -16,7 +16,7 @@ import (
 	"github.com/johnfercher/maroto/v2/pkg/props"
 
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/pdf/i18n"
-	"github.com/dolibarr-go/dolibarr/internal/usecase/documents"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/printing"
 )
 
 // The fonts: DejaVu Sans Condensed (Bitstream Vera licence, fonts/LICENSE),
@@ -175,7 +175,7 @@ type plan struct {
 
 // layout builds a plan for one document in one language.
 type layout struct {
-	doc documents.Document
+	doc printing.Document
 	loc *i18n.Locale
 	met *metrics
 	out *plan
@@ -183,7 +183,7 @@ type layout struct {
 	group []*bodyRow
 }
 
-func (r *Renderer) plan(doc documents.Document, loc *i18n.Locale) (*plan, error) {
+func (r *Renderer) plan(doc printing.Document, loc *i18n.Locale) (*plan, error) {
 	l := &layout{doc: doc, loc: loc, met: r.metrics, out: &plan{}}
 	l.header()
 	l.footer()
@@ -262,11 +262,11 @@ func (l *layout) spacer(h float64) {
 
 func (l *layout) title() string {
 	switch l.doc.Kind {
-	case documents.KindProposal:
+	case printing.KindProposal:
 		return l.loc.T("title.proposal")
-	case documents.KindOrder:
+	case printing.KindOrder:
 		return l.loc.T("title.order")
-	case documents.KindCreditNote:
+	case printing.KindCreditNote:
 		return l.loc.T("title.credit_note")
 	default:
 		return l.loc.T("title.invoice")
@@ -275,9 +275,9 @@ func (l *layout) title() string {
 
 func (l *layout) dueLabel() string {
 	switch l.doc.Kind {
-	case documents.KindProposal:
+	case printing.KindProposal:
 		return l.loc.T("label.valid_until")
-	case documents.KindOrder:
+	case printing.KindOrder:
 		return l.loc.T("label.delivery_date")
 	default:
 		return l.loc.T("label.due_date")
@@ -296,7 +296,7 @@ func (l *layout) wrapItems(s string, size float64, bold bool, color *props.Color
 	return out
 }
 
-func addressLines(p documents.Party) []string {
+func addressLines(p printing.Party) []string {
 	var out []string
 	if p.Address != "" {
 		out = append(out, strings.Split(p.Address, "\n")...)

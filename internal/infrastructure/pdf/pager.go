@@ -13,12 +13,12 @@ import (
 	"github.com/johnfercher/maroto/v2/pkg/props"
 
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/pdf/i18n"
-	"github.com/dolibarr-go/dolibarr/internal/usecase/documents"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/printing"
 )
 
 // setup creates the maroto document with the page geometry, fonts, page
 // numbers, header, footer and, on drafts, the watermark.
-func (r *Renderer) setup(doc documents.Document, loc *i18n.Locale, p *plan) (core.Maroto, error) {
+func (r *Renderer) setup(doc printing.Document, loc *i18n.Locale, p *plan) (core.Maroto, error) {
 	title := (&layout{doc: doc, loc: loc}).title()
 	b := config.NewBuilder().
 		WithPageSize(pagesize.A4).

@@ -17,7 +17,7 @@ import (
 
 	"github.com/dolibarr-go/dolibarr/internal/domain"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/pdf/i18n"
-	"github.com/dolibarr-go/dolibarr/internal/usecase/documents"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/printing"
 )
 
 // sampleOut, when set, receives the sample invoice of TestSampleInvoice:
@@ -53,7 +53,7 @@ func newRenderer(t testing.TB, opts Options) *Renderer {
 }
 
 // render renders doc and returns the PDF and the render's report.
-func render(t *testing.T, r *Renderer, doc documents.Document) ([]byte, Report) {
+func render(t *testing.T, r *Renderer, doc printing.Document) ([]byte, Report) {
 	t.Helper()
 	reports := make(chan Report, 1)
 	r.opts.Observe = func(rep Report) { reports <- rep }
@@ -228,14 +228,14 @@ func TestFormattedFiguresAreLocal(t *testing.T) {
 func TestDocumentKinds(t *testing.T) {
 	r := newRenderer(t, Options{})
 	cases := []struct {
-		kind             documents.Kind
+		kind             printing.Kind
 		lang, title, due string
 		remainder        bool
 	}{
-		{documents.KindProposal, "es", "Presupuesto", "Válido hasta: 03/12/2026", false},
-		{documents.KindOrder, "pt-BR", "Pedido de venda", "Data de entrega: 03/12/2026", false},
-		{documents.KindInvoice, "de-DE", "Invoice", "Due date: 12/03/2026", true},
-		{documents.KindCreditNote, "fr-CA", "Avoir", "Date d'échéance\u00a0: 03/12/2026", false},
+		{printing.KindProposal, "es", "Presupuesto", "Válido hasta: 03/12/2026", false},
+		{printing.KindOrder, "pt-BR", "Pedido de venda", "Data de entrega: 03/12/2026", false},
+		{printing.KindInvoice, "de-DE", "Invoice", "Due date: 12/03/2026", true},
+		{printing.KindCreditNote, "fr-CA", "Avoir", "Date d'échéance\u00a0: 03/12/2026", false},
 	}
 	for _, c := range cases {
 		doc := sampleInvoice(3, c.lang)
@@ -265,20 +265,20 @@ func TestCreditUsedLine(t *testing.T) {
 	nb := "\u00a0"
 	// An invoice of 200 incl. tax with nothing paid and a credit of 120
 	// used on it: 80 remain.
-	unpaid := func(lang string) documents.Document {
-		return documents.Document{
-			Kind: documents.KindInvoice, Ref: "FA2611-0043", Language: lang, Currency: "EUR",
+	unpaid := func(lang string) printing.Document {
+		return printing.Document{
+			Kind: printing.KindInvoice, Ref: "FA2611-0043", Language: lang, Currency: "EUR",
 			IssueDate: time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC), Company: sampleCompany,
-			Customer:     documents.Party{Name: "Zoë Müller"},
-			Lines:        []documents.Line{{Ref: "SERV-INST", Description: "Installation", Qty: d("1"), UnitPrice: d("200"), VATRate: d("0"), TotalExclTax: d("200")}},
-			VAT:          []documents.VATAmount{{Rate: d("0"), Base: d("200"), Amount: d("0")}},
+			Customer:     printing.Party{Name: "Zoë Müller"},
+			Lines:        []printing.Line{{Ref: "SERV-INST", Description: "Installation", Qty: d("1"), UnitPrice: d("200"), VATRate: d("0"), TotalExclTax: d("200")}},
+			VAT:          []printing.VATAmount{{Rate: d("0"), Base: d("200"), Amount: d("0")}},
 			TotalExclTax: d("200"), TotalVAT: d("0"), TotalInclTax: d("200"),
 			CreditUsed: d("120"), Remaining: d("80"),
 		}
 	}
 	// The sample invoice (1,061.63, 453.88 paid) with a credit of 120:
 	// 487.75 remain instead of 607.75.
-	paid := func(lang string) documents.Document {
+	paid := func(lang string) printing.Document {
 		doc := sampleInvoice(7, lang)
 		doc.CreditUsed = d("120")
 		doc.Remaining = doc.TotalInclTax.Sub(doc.Paid).Sub(doc.CreditUsed)
@@ -361,7 +361,7 @@ func TestDraftWatermark(t *testing.T) {
 // customer details and no company: nothing crashes, the title is there.
 func TestEmptyAndSparseDocuments(t *testing.T) {
 	r := newRenderer(t, Options{})
-	b, rep := render(t, r, documents.Document{Kind: documents.KindProposal, Ref: "PR2611-0001"})
+	b, rep := render(t, r, printing.Document{Kind: printing.KindProposal, Ref: "PR2611-0001"})
 	require.Equal(t, 1, rep.Pages)
 	text := extractText(t, b)[0].String()
 	requireHas(t, text, "Commercial proposal\n")

@@ -1,5 +1,5 @@
 // Package pdf renders sales documents (proposals, orders, invoices) to PDF
-// with maroto v2, for the documents use case.
+// with maroto v2, for the printing use case (internal/usecase/printing).
 //
 // # Cancellation
 //
@@ -43,10 +43,10 @@ import (
 	"github.com/johnfercher/maroto/v2/pkg/repository"
 
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/pdf/i18n"
-	"github.com/dolibarr-go/dolibarr/internal/usecase/documents"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/printing"
 )
 
-var _ documents.Renderer = (*Renderer)(nil)
+var _ printing.Renderer = (*Renderer)(nil)
 
 // Options tune a Renderer.
 type Options struct {
@@ -65,7 +65,7 @@ type Options struct {
 
 // Report describes one render.
 type Report struct {
-	Kind     documents.Kind
+	Kind     printing.Kind
 	Ref      string
 	Language string // the catalog used
 	// Units is the number of units of work the document has (setup, one
@@ -144,7 +144,7 @@ type result struct {
 // Render writes doc as PDF to w. It returns ctx.Err() as soon as ctx ends,
 // having written nothing; the render goroutine then stops at its next
 // checkpoint (see the package documentation).
-func (r *Renderer) Render(ctx context.Context, doc documents.Document, w io.Writer) error {
+func (r *Renderer) Render(ctx context.Context, doc printing.Document, w io.Writer) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -202,7 +202,7 @@ func (r *Renderer) Drain(ctx context.Context) error {
 type abort struct{ err error }
 
 // render runs on the render goroutine.
-func (r *Renderer) render(ctx context.Context, doc documents.Document, rep *Report) (out []byte, err error) {
+func (r *Renderer) render(ctx context.Context, doc printing.Document, rep *Report) (out []byte, err error) {
 	// A panic from the layout, maroto or gofpdf on some unexpected input
 	// must not take the process down: this goroutine is ours, no
 	// middleware recovers it. It becomes an error, which the documents use

@@ -10,11 +10,11 @@ import (
 
 	"github.com/dolibarr-go/dolibarr/internal/domain"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/pdf/pdftext"
-	"github.com/dolibarr-go/dolibarr/internal/usecase/documents"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/printing"
 )
 
 // sampleCompany is the sender of every sample document.
-var sampleCompany = documents.Party{
+var sampleCompany = printing.Party{
 	Name: "Atelier Lumière SARL", Address: "12 rue de l'Église", Zip: "69002", Town: "Lyon", CountryCode: "FR",
 	VATID: "FR40123456789", LegalID: "SIRET 123 456 789 00012 · RCS Lyon", Email: "compta@atelier-lumiere.example",
 	Phone: "+33 4 72 00 00 00", BankAccount: "IBAN FR76 3000 6000 0112 3456 7890 189 · BIC AGRIFRPP",
@@ -32,20 +32,20 @@ var products = []struct{ ref, desc, price, vat string }{
 
 // sampleInvoice builds an invoice of n lines whose totals are computed as
 // the sales engine does (sum of lines rounded to 2 decimals, VAT per rate).
-func sampleInvoice(n int, lang string) documents.Document {
+func sampleInvoice(n int, lang string) printing.Document {
 	d := domain.MustDecimal
-	doc := documents.Document{
-		Kind: documents.KindInvoice, Ref: "FA2611-0042", CustomerRef: "PO-7781/B", Language: lang, Currency: "EUR",
+	doc := printing.Document{
+		Kind: printing.KindInvoice, Ref: "FA2611-0042", CustomerRef: "PO-7781/B", Language: lang, Currency: "EUR",
 		IssueDate: time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC), DueDate: time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC),
 		Company: sampleCompany,
-		Customer: documents.Party{
+		Customer: printing.Party{
 			Name: "Société Générale d'Équipements Müller & Fils", Address: "Avenida Paulista, 1578 – 7º andar", Zip: "01310-200",
 			Town: "São Paulo", CountryCode: "BR", VATID: "BR12345678000195", Code: "CU2611-00007", Email: "achats@sge-muller.example",
 		},
 		PaymentTerms: "30D",
 		PublicNote:   "Merci de rappeler la référence de la facture lors de votre règlement.\nGarantie : deux ans pièces et main-d'œuvre.",
 	}
-	vat := map[string]*documents.VATAmount{}
+	vat := map[string]*printing.VATAmount{}
 	var rates []string
 	for i := range n {
 		p := products[i%len(products)]
@@ -64,11 +64,11 @@ func sampleInvoice(n int, lang string) documents.Document {
 		if ref == "" {
 			desc = fmt.Sprintf("%s (%d)", p.desc, i+1)
 		}
-		doc.Lines = append(doc.Lines, documents.Line{
+		doc.Lines = append(doc.Lines, printing.Line{
 			Ref: ref, Description: desc, Qty: qty, UnitPrice: price, DiscountPercent: disc, VATRate: d(p.vat), TotalExclTax: total,
 		})
 		if vat[p.vat] == nil {
-			vat[p.vat] = &documents.VATAmount{Rate: d(p.vat)}
+			vat[p.vat] = &printing.VATAmount{Rate: d(p.vat)}
 			rates = append(rates, p.vat)
 		}
 		vat[p.vat].Base = vat[p.vat].Base.Add(total)
@@ -83,7 +83,7 @@ func sampleInvoice(n int, lang string) documents.Document {
 	}
 	doc.TotalInclTax = doc.TotalExclTax.Add(doc.TotalVAT)
 	first := doc.TotalInclTax.Div(domain.DecimalFromInt(3), 2)
-	doc.Payments = []documents.Payment{
+	doc.Payments = []printing.Payment{
 		{Date: time.Date(2026, 11, 10, 0, 0, 0, 0, time.UTC), Method: "transfer", Reference: "VIR-2026-1110", Amount: first},
 		{Date: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC), Method: "cheque", Reference: "CHQ 0004417", Amount: d("100")},
 	}

@@ -7,7 +7,7 @@ import (
 	"github.com/johnfercher/maroto/v2/pkg/props"
 
 	"github.com/dolibarr-go/dolibarr/internal/domain"
-	"github.com/dolibarr-go/dolibarr/internal/usecase/documents"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/printing"
 )
 
 // The line table's columns, in grid units (24 in all).
@@ -119,7 +119,7 @@ func (l *layout) lines() {
 
 // isInvoice reports whether payments, credits used and the remainder are
 // printed.
-func (l *layout) isInvoice() bool { return l.doc.Kind == documents.KindInvoice }
+func (l *layout) isInvoice() bool { return l.doc.Kind == printing.KindInvoice }
 
 // totals prints the VAT breakdown (left) beside the totals (right), kept
 // together on one page.

@@ -9,7 +9,7 @@ import (
 	"golang.org/x/image/font/sfnt"
 	"golang.org/x/text/unicode/norm"
 
-	"github.com/dolibarr-go/dolibarr/internal/usecase/documents"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/printing"
 )
 
 // glyphs is what the embedded fonts can draw, and turns any text into text
@@ -116,20 +116,20 @@ func (g *glyphs) drawable(s string, newline rune) bool {
 // document returns doc with every text cleaned. The fields that print on
 // one line get line; those that may span lines get text. A test walks
 // Document by reflection so that a text field added later cannot be missed.
-func (g *glyphs) document(doc documents.Document) documents.Document {
+func (g *glyphs) document(doc printing.Document) printing.Document {
 	doc.Ref = g.line(doc.Ref)
 	doc.CustomerRef = g.line(doc.CustomerRef)
 	doc.Language = g.line(doc.Language)
 	doc.Currency = g.line(doc.Currency)
 	doc.Company = g.party(doc.Company)
 	doc.Customer = g.party(doc.Customer)
-	doc.Lines = append([]documents.Line(nil), doc.Lines...)
+	doc.Lines = append([]printing.Line(nil), doc.Lines...)
 	for i := range doc.Lines {
 		ln := &doc.Lines[i]
 		ln.Ref = g.line(ln.Ref)
 		ln.Description = g.text(ln.Description)
 	}
-	doc.Payments = append([]documents.Payment(nil), doc.Payments...)
+	doc.Payments = append([]printing.Payment(nil), doc.Payments...)
 	for i := range doc.Payments {
 		p := &doc.Payments[i]
 		p.Method = g.line(p.Method)
@@ -140,7 +140,7 @@ func (g *glyphs) document(doc documents.Document) documents.Document {
 	return doc
 }
 
-func (g *glyphs) party(p documents.Party) documents.Party {
+func (g *glyphs) party(p printing.Party) printing.Party {
 	p.Name = g.text(p.Name)
 	p.Address = g.text(p.Address)
 	for _, f := range []*string{&p.Zip, &p.Town, &p.CountryCode, &p.VATID, &p.LegalID, &p.Code, &p.Email, &p.Phone, &p.Website, &p.BankAccount} {

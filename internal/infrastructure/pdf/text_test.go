@@ -7,7 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/dolibarr-go/dolibarr/internal/usecase/documents"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/printing"
 )
 
 // TestGlyphsClean pins how text the fonts cannot draw is printed.
@@ -57,7 +57,7 @@ func TestEveryTextFieldIsCleaned(t *testing.T) {
 
 func walkStrings(v reflect.Value, f func(reflect.Value)) {
 	switch {
-	case v.Type() == reflect.TypeFor[documents.Kind]():
+	case v.Type() == reflect.TypeFor[printing.Kind]():
 		// A code the layout maps to a translated title, never printed.
 	case v.Kind() == reflect.String:
 		f(v)

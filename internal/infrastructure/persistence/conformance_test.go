@@ -95,7 +95,7 @@ func TestSettingsUpsertAndList(t *testing.T) {
 func TestMigrationsDownAndUpAgain(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *persistence.DB) {
 		ctx := context.Background()
-		want, err := persistence.ExpectedVersion(db.Driver())
+		want, err := persistence.ExpectedVersion(db.Dialect().Name())
 		require.NoError(t, err)
 		v, dirty, err := db.SchemaVersion(ctx)
 		require.NoError(t, err)

@@ -33,12 +33,12 @@ type Options struct {
 }
 
 // DB is the application's database handle: GORM on top of a tuned pool, the
-// dialect name, and the transaction port.
+// dialect, and the transaction port.
 type DB struct {
-	gorm   *gorm.DB
-	sql    *sql.DB
-	driver string
-	dsn    string
+	gorm    *gorm.DB
+	sql     *sql.DB
+	dialect Dialect
+	dsn     string
 	// writer, on SQLite only, admits one transaction at a time in FIFO
 	// order. SQLite has a single writer anyway (BEGIN IMMEDIATE); queueing
 	// here instead of in its busy handler, which polls and favours no one,
@@ -53,25 +53,29 @@ type DB struct {
 // It does not wait for the server: a server that is down makes /ready fail
 // until it comes back, rather than failing start-up.
 func Open(o Options) (*DB, error) {
-	dsn, err := normalizeDSN(o.Driver, o.DSN)
+	dialect, err := ParseDialect(o.Driver)
+	if err != nil {
+		return nil, err
+	}
+	dsn, err := normalizeDSN(dialect, o.DSN)
 	if err != nil {
 		return nil, err
 	}
 	var dial gorm.Dialector
-	switch o.Driver {
-	case "postgres":
+	switch dialect {
+	case Postgres:
 		conn, err := openPostgres(dsn)
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
 		dial = postgres.New(postgres.Config{Conn: conn})
-	case "mysql":
+	case MySQL:
 		conn, err := openMySQL(dsn)
 		if err != nil {
 			return nil, fmt.Errorf("open mysql: %w", err)
 		}
 		dial = mysql.New(mysql.Config{DSN: dsn, Conn: conn})
-	case "sqlite":
+	case SQLite:
 		// gorm.io/driver/sqlite's dialector over modernc.org/sqlite's "sqlite"
 		// driver: see docs/decisions/0001-sqlite-driver.md.
 		dial = sqlite.Dialector{DriverName: "sqlite", DSN: dsn}
@@ -80,8 +84,6 @@ func Open(o Options) (*DB, error) {
 		if err := registerSQLiteDecimals(); err != nil {
 			return nil, fmt.Errorf("register sqlite functions: %w", err)
 		}
-	default:
-		return nil, fmt.Errorf("unknown database driver %q", o.Driver)
 	}
 	g, err := gorm.Open(dial, &gorm.Config{
 		TranslateError:         true,
@@ -90,7 +92,7 @@ func Open(o Options) (*DB, error) {
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 	})
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", o.Driver, err)
+		return nil, fmt.Errorf("open %s: %w", dialect, err)
 	}
 	sqlDB, err := g.DB()
 	if err != nil {
@@ -101,16 +103,16 @@ func Open(o Options) (*DB, error) {
 	}
 	sqlDB.SetMaxIdleConns(o.MaxIdleConns)
 	sqlDB.SetConnMaxLifetime(o.ConnMaxLifetime)
-	db := &DB{gorm: g, sql: sqlDB, driver: o.Driver, dsn: dsn, retry: retryPolicy{attempts: txAttempts, backoff: txBackoff}}
-	if o.Driver == "sqlite" {
+	db := &DB{gorm: g, sql: sqlDB, dialect: dialect, dsn: dsn, retry: retryPolicy{attempts: txAttempts, backoff: txBackoff}}
+	if dialect.SingleWriter() {
 		db.writer = make(chan struct{}, 1)
 		db.writerWait = sqliteWriterWait
 	}
 	return db, nil
 }
 
-// Driver returns the dialect name: postgres, mysql or sqlite.
-func (d *DB) Driver() string { return d.driver }
+// Dialect returns the database engine and its differences.
+func (d *DB) Dialect() Dialect { return d.dialect }
 
 // Gorm returns the GORM handle for ctx: the transaction ctx carries, if any.
 func (d *DB) Gorm(ctx context.Context) *gorm.DB {
@@ -171,9 +173,9 @@ func (r readCommitted) Connect(ctx context.Context) (driver.Conn, error) {
 }
 
 // normalizeDSN adds the settings our code relies on to a user's DSN.
-func normalizeDSN(driver, dsn string) (string, error) {
-	switch driver {
-	case "mysql":
+func normalizeDSN(dialect Dialect, dsn string) (string, error) {
+	switch dialect {
+	case MySQL:
 		c, err := mysqldrv.ParseDSN(dsn)
 		if err != nil {
 			return "", err
@@ -181,8 +183,9 @@ func normalizeDSN(driver, dsn string) (string, error) {
 		c.ParseTime = true
 		c.Loc = time.UTC
 		return c.FormatDSN(), nil
-	case "sqlite":
+	case SQLite:
 		return sqliteDSN(dsn), nil
+	case Postgres:
 	}
 	return dsn, nil
 }

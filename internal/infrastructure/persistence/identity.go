@@ -231,7 +231,7 @@ WHERE u.active = ? AND rp.permission = ?`
 // SQLite needs nothing: its transactions start with BEGIN IMMEDIATE and so
 // already exclude every other writer.
 func (r *UserRepo) LockAdmins(ctx context.Context) error {
-	if r.db.Driver() == "sqlite" {
+	if r.db.Dialect().SingleWriter() {
 		return nil
 	}
 	var ids []int64

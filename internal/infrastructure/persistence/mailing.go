@@ -65,16 +65,16 @@ func sendTime(t time.Time) time.Time {
 }
 
 // MailingRepo stores the requests to send documents by e-mail; document
-// events go to the sales event log.
+// events go to the documents' event log.
 type MailingRepo struct {
-	db    *DB
-	sales *SalesRepo
+	db     *DB
+	events *EventLog
 }
 
 var _ mailing.Store = (*MailingRepo)(nil)
 
 // NewMailingRepo returns the repository on db.
-func NewMailingRepo(db *DB) *MailingRepo { return &MailingRepo{db: db, sales: NewSalesRepo(db)} }
+func NewMailingRepo(db *DB) *MailingRepo { return &MailingRepo{db: db, events: NewEventLog(db)} }
 
 // CreateSend inserts s and sets its id.
 func (r *MailingRepo) CreateSend(ctx context.Context, s *domain.DocumentSend) error {
@@ -140,5 +140,5 @@ func (r *MailingRepo) Sends(ctx context.Context, kind domain.DocKind, docID int6
 
 // AddEvent appends e to the document's event log.
 func (r *MailingRepo) AddEvent(ctx context.Context, e *domain.DocEvent) error {
-	return r.sales.AddEvent(ctx, e)
+	return r.events.AddEvent(ctx, e)
 }

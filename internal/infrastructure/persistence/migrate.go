@@ -22,18 +22,10 @@ import (
 	"github.com/dolibarr-go/dolibarr/migrations"
 )
 
-// migrationsDir maps a driver to its folder in migrations.FS.
-func migrationsDir(driver string) string {
-	if driver == "mysql" {
-		return "mysql"
-	}
-	return driver
-}
-
-// ExpectedVersion is the newest migration version embedded for the driver:
-// the version /ready requires.
+// ExpectedVersion is the newest migration version embedded for the driver
+// (Dialect.Name: its folder in migrations.FS): the version /ready requires.
 func ExpectedVersion(driver string) (uint, error) {
-	entries, err := fs.ReadDir(migrations.FS, migrationsDir(driver))
+	entries, err := fs.ReadDir(migrations.FS, driver)
 	if err != nil {
 		return 0, err
 	}
@@ -61,7 +53,7 @@ type Migrator struct {
 
 // NewMigrator opens a migration connection for d's database.
 func (d *DB) NewMigrator() (*Migrator, error) {
-	src, err := iofs.New(migrations.FS, migrationsDir(d.driver))
+	src, err := iofs.New(migrations.FS, d.dialect.Name())
 	if err != nil {
 		return nil, err
 	}
@@ -69,12 +61,12 @@ func (d *DB) NewMigrator() (*Migrator, error) {
 		db  *sql.DB
 		drv database.Driver
 	)
-	switch d.driver {
-	case "postgres":
+	switch d.dialect {
+	case Postgres:
 		if db, err = sql.Open("pgx", d.dsn); err == nil {
 			drv, err = migratepgx.WithInstance(db, &migratepgx.Config{})
 		}
-	case "mysql":
+	case MySQL:
 		var c *mysqldrv.Config
 		if c, err = mysqldrv.ParseDSN(d.dsn); err == nil {
 			c.MultiStatements = true
@@ -82,12 +74,10 @@ func (d *DB) NewMigrator() (*Migrator, error) {
 				drv, err = migratemysql.WithInstance(db, &migratemysql.Config{})
 			}
 		}
-	case "sqlite":
+	case SQLite:
 		if db, err = sql.Open("sqlite", d.dsn); err == nil {
 			drv, err = migratesqlite.WithInstance(db, &migratesqlite.Config{})
 		}
-	default:
-		err = fmt.Errorf("unknown driver %q", d.driver)
 	}
 	if err != nil {
 		if db != nil {
@@ -95,7 +85,7 @@ func (d *DB) NewMigrator() (*Migrator, error) {
 		}
 		return nil, fmt.Errorf("migrations: %w", err)
 	}
-	m, err := migrate.NewWithInstance("iofs", src, d.driver, drv)
+	m, err := migrate.NewWithInstance("iofs", src, d.dialect.Name(), drv)
 	if err != nil {
 		_ = drv.Close()
 		return nil, fmt.Errorf("migrations: %w", err)

@@ -42,7 +42,7 @@ var _ reports.Source = (*ReportRepo)(nil)
 // not exactly the ones the definition binds, so a missing or stale query
 // stops the server at start-up rather than failing a request.
 func NewReportRepo(db *DB, defs []*reports.Definition) (*ReportRepo, error) {
-	queries, err := loadReportSQL(reportSQL, db.Driver(), defs)
+	queries, err := loadReportSQL(reportSQL, db.Dialect().Name(), defs)
 	if err != nil {
 		return nil, err
 	}
@@ -178,22 +178,7 @@ func (r *ReportRepo) Rows(ctx context.Context, q reports.Query) iter.Seq2[report
 // analyze, PostgreSQL runs the query (EXPLAIN (ANALYZE, BUFFERS)) and so
 // does MySQL/MariaDB (ANALYZE); SQLite only ever shows its query plan.
 func (r *ReportRepo) Explain(ctx context.Context, q reports.Query, analyze bool) (string, error) {
-	var prefix string
-	switch r.db.Driver() {
-	case "postgres":
-		prefix = "EXPLAIN "
-		if analyze {
-			prefix = "EXPLAIN (ANALYZE, BUFFERS) "
-		}
-	case "mysql":
-		prefix = "EXPLAIN "
-		if analyze {
-			prefix = "ANALYZE "
-		}
-	default:
-		prefix = "EXPLAIN QUERY PLAN "
-	}
-	rows, err := r.query(ctx, q, prefix)
+	rows, err := r.query(ctx, q, r.db.Dialect().Explain(analyze))
 	if err != nil {
 		return "", err
 	}
@@ -232,7 +217,7 @@ func (r *ReportRepo) query(ctx context.Context, q reports.Query, prefix string) 
 	if err != nil {
 		return nil, fmt.Errorf("report %s: %w", q.Report, err)
 	}
-	if r.db.Driver() == "postgres" {
+	if r.db.Dialect().CachedPlans() {
 		// Plan every run with its own values (an unnamed statement), not
 		// as pgx's cached prepared statement: a report runs seldom and with
 		// very different values, and from its sixth run a cached statement

@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/dolibarr-go/dolibarr/internal/domain"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/sales"
 )
 
 // creditRow is a row of customer_credits (migrations/*/000008).
@@ -38,6 +39,14 @@ type creditView struct {
 const creditSelect = "c.id, c.customer_id, c.source_invoice_id, c.amount_excl_tax, c.amount_vat, c.amount_incl_tax, " +
 	"c.used_invoice_id, c.used_at, c.created_by, c.created_at, s.ref AS source_ref, u.ref AS used_ref"
 
+// CreditStore stores customer credits.
+type CreditStore struct{ db *DB }
+
+var _ sales.CreditStore = (*CreditStore)(nil)
+
+// NewCreditStore returns the credit store on db.
+func NewCreditStore(db *DB) *CreditStore { return &CreditStore{db: db} }
+
 func toCredit(v *creditView) domain.CustomerCredit {
 	r := &v.Credit
 	c := domain.CustomerCredit{ID: r.ID, CustomerID: r.CustomerID, SourceInvoiceID: r.SourceInvoiceID,
@@ -54,15 +63,13 @@ func toCredit(v *creditView) domain.CustomerCredit {
 	return c
 }
 
-// CreateCredit stores a new credit and sets its id. A second credit of the
-// same credit note is refused as already_converted (unique source).
-func (r *SalesRepo) CreateCredit(ctx context.Context, c *domain.CustomerCredit) error {
+// Create stores a new credit, at the time it carries, and sets its id. A
+// second credit of the same credit note is refused as already_converted
+// (unique source).
+func (r *CreditStore) Create(ctx context.Context, c *domain.CustomerCredit) error {
 	row := creditRow{CustomerID: c.CustomerID, SourceInvoiceID: c.SourceInvoiceID, AmountExclTax: c.AmountExclTax,
 		AmountVAT: c.AmountVAT, AmountInclTax: c.AmountInclTax, UsedInvoiceID: optID(c.UsedInvoiceID),
 		UsedAt: optTime(c.UsedAt), CreatedBy: c.CreatedBy, CreatedAt: c.CreatedAt.UTC().Truncate(time.Microsecond)}
-	if row.CreatedAt.IsZero() {
-		row.CreatedAt = now()
-	}
 	err := translate(r.db.Gorm(ctx).Create(&row).Error, "customer credit")
 	var de *domain.Error
 	if errors.As(err, &de) && de.Code == "duplicate" {
@@ -75,31 +82,13 @@ func (r *SalesRepo) CreateCredit(ctx context.Context, c *domain.CustomerCredit) 
 	return nil
 }
 
-// Credit loads credit id; with lock its row is locked FOR UPDATE (SQLite:
-// the transaction holds the write lock).
-func (r *SalesRepo) Credit(ctx context.Context, id int64, lock bool) (*domain.CustomerCredit, error) {
-	if lock {
-		return r.lockedCredit(ctx, id)
-	}
-	var views []creditView
-	err := r.creditQuery(ctx).Where("c.id = ?", id).Scan(&views).Error
-	if err != nil {
-		return nil, translate(err, "customer credit")
-	}
-	if len(views) == 0 {
-		return nil, domain.E(domain.ErrNotFound, "credit_not_found", "credit %d not found", id)
-	}
-	c := toCredit(&views[0])
-	return &c, nil
-}
-
-// lockedCredit locks the credit row alone (not its invoices: the caller
-// locked those, in id order, before it) and reads it by that locking read,
-// which sees the current row. A plain read could come from an older
+// Lock locks the credit row alone (not its invoices: the caller locked
+// those, in id order, before it; SQLite: the transaction holds the write
+// lock) and reads it by that locking read, which sees the current row. A plain read could come from an older
 // snapshot (InnoDB's REPEATABLE READ keeps the transaction's first one)
 // and show a credit another transaction has just used as still available.
 // The references, fixed once the invoices are validated, are read plainly.
-func (r *SalesRepo) lockedCredit(ctx context.Context, id int64) (*domain.CustomerCredit, error) {
+func (r *CreditStore) Lock(ctx context.Context, id int64) (*domain.CustomerCredit, error) {
 	if !InTx(ctx) {
 		return nil, errNoTx
 	}
@@ -134,15 +123,14 @@ func (r *SalesRepo) lockedCredit(ctx context.Context, id int64) (*domain.Custome
 	return &c, nil
 }
 
-func (r *SalesRepo) creditQuery(ctx context.Context) *gorm.DB {
+func (r *CreditStore) creditQuery(ctx context.Context) *gorm.DB {
 	return r.db.Gorm(ctx).Table("customer_credits AS c").Select(creditSelect).
 		Joins("JOIN invoices s ON s.id = c.source_invoice_id").
 		Joins("LEFT JOIN invoices u ON u.id = c.used_invoice_id")
 }
 
-// SaveCredit writes the use of a credit: the invoice it was used on and
-// when.
-func (r *SalesRepo) SaveCredit(ctx context.Context, c *domain.CustomerCredit) error {
+// Save writes the use of a credit: the invoice it was used on and when.
+func (r *CreditStore) Save(ctx context.Context, c *domain.CustomerCredit) error {
 	res := r.db.Gorm(ctx).Model(&creditRow{}).Where("id = ?", c.ID).
 		Updates(map[string]any{"used_invoice_id": optID(c.UsedInvoiceID), "used_at": optTime(c.UsedAt)})
 	if res.Error != nil {
@@ -154,9 +142,8 @@ func (r *SalesRepo) SaveCredit(ctx context.Context, c *domain.CustomerCredit) er
 	return nil
 }
 
-// Credits lists the credits of a customer, oldest first, filtered by
-// status.
-func (r *SalesRepo) Credits(ctx context.Context, customerID int64, status domain.CreditStatus) ([]domain.CustomerCredit, error) {
+// List lists the credits of a customer, oldest first, filtered by status.
+func (r *CreditStore) List(ctx context.Context, customerID int64, status domain.CreditStatus) ([]domain.CustomerCredit, error) {
 	q := r.creditQuery(ctx).Where("c.customer_id = ?", customerID)
 	switch status {
 	case domain.CreditsAvailable:

@@ -39,19 +39,25 @@ type allocationView struct {
 	Ref       *string
 }
 
+// PaymentStore stores customer payments and their allocations.
+type PaymentStore struct{ db *DB }
+
+var _ sales.PaymentStore = (*PaymentStore)(nil)
+
+// NewPaymentStore returns the payment store on db.
+func NewPaymentStore(db *DB) *PaymentStore { return &PaymentStore{db: db} }
+
 func toPayment(r *paymentRow) domain.Payment {
 	return domain.Payment{ID: r.ID, CustomerID: r.CustomerID, Date: dateOf(r.PayDate), Amount: r.Amount.Round(domain.ScaleTotal),
 		Method: domain.PaymentMethod(r.Method), Reference: r.Reference, Note: r.Note, CreatedBy: r.CreatedBy,
 		CreatedAt: r.CreatedAt.UTC()}
 }
 
-// CreatePayment stores p and its allocations and sets its id.
-func (r *SalesRepo) CreatePayment(ctx context.Context, p *domain.Payment) error {
+// Create stores p, at the time it carries, and its allocations and sets
+// its id.
+func (r *PaymentStore) Create(ctx context.Context, p *domain.Payment) error {
 	row := paymentRow{CustomerID: p.CustomerID, PayDate: dateOf(p.Date), Amount: p.Amount, Method: string(p.Method),
 		Reference: p.Reference, Note: p.Note, CreatedBy: p.CreatedBy, CreatedAt: p.CreatedAt.UTC().Truncate(time.Microsecond)}
-	if row.CreatedAt.IsZero() {
-		row.CreatedAt = now()
-	}
 	tx := r.db.Gorm(ctx)
 	if err := tx.Create(&row).Error; err != nil {
 		return translate(err, "payment")
@@ -69,7 +75,7 @@ func (r *SalesRepo) CreatePayment(ctx context.Context, p *domain.Payment) error 
 
 // allocations loads the allocations of payments ids (all invoices when
 // invoiceID is 0), with the invoices' references.
-func (r *SalesRepo) allocations(ctx context.Context, ids []int64, invoiceID int64) (map[int64][]domain.Allocation, error) {
+func (r *PaymentStore) allocations(ctx context.Context, ids []int64, invoiceID int64) (map[int64][]domain.Allocation, error) {
 	var views []allocationView
 	q := r.db.Gorm(ctx).Table("payment_allocations AS a").
 		Select("a.payment_id, a.invoice_id, a.amount, i.ref").
@@ -92,7 +98,7 @@ func (r *SalesRepo) allocations(ctx context.Context, ids []int64, invoiceID int6
 	return out, nil
 }
 
-func (r *SalesRepo) withAllocations(ctx context.Context, rows []paymentRow, invoiceID int64) ([]domain.Payment, error) {
+func (r *PaymentStore) withAllocations(ctx context.Context, rows []paymentRow, invoiceID int64) ([]domain.Payment, error) {
 	out := make([]domain.Payment, len(rows))
 	if len(rows) == 0 {
 		return out, nil
@@ -112,8 +118,8 @@ func (r *SalesRepo) withAllocations(ctx context.Context, rows []paymentRow, invo
 	return out, nil
 }
 
-// Payment loads payment id with its allocations.
-func (r *SalesRepo) Payment(ctx context.Context, id int64) (*domain.Payment, error) {
+// Get loads payment id with its allocations.
+func (r *PaymentStore) Get(ctx context.Context, id int64) (*domain.Payment, error) {
 	var row paymentRow
 	if err := getByID(ctx, r.db, &row, "payment", id); err != nil {
 		return nil, err
@@ -127,8 +133,8 @@ func (r *SalesRepo) Payment(ctx context.Context, id int64) (*domain.Payment, err
 
 var paymentList = listSpec{sorts: map[string]string{"id": "id", "date": "pay_date", "amount": "amount"}, search: []string{"reference"}}
 
-// Payments lists payments matching f with their allocations.
-func (r *SalesRepo) Payments(ctx context.Context, f sales.PaymentFilter) (domain.Page[domain.Payment], error) {
+// List lists payments matching f with their allocations.
+func (r *PaymentStore) List(ctx context.Context, f sales.PaymentFilter) (domain.Page[domain.Payment], error) {
 	q := r.db.Gorm(ctx).Model(&paymentRow{})
 	if f.CustomerID != 0 {
 		q = q.Where("customer_id = ?", f.CustomerID)
@@ -151,9 +157,9 @@ func (r *SalesRepo) Payments(ctx context.Context, f sales.PaymentFilter) (domain
 	return domain.Page[domain.Payment]{Items: ps, Total: total}, nil
 }
 
-// InvoicePayments lists the payments made on invoice id, oldest first,
-// each with only that invoice's allocation.
-func (r *SalesRepo) InvoicePayments(ctx context.Context, invoiceID int64) ([]domain.Payment, error) {
+// OfInvoice lists the payments made on invoice id, oldest first, each
+// with only that invoice's allocation.
+func (r *PaymentStore) OfInvoice(ctx context.Context, invoiceID int64) ([]domain.Payment, error) {
 	var rows []paymentRow
 	err := r.db.Gorm(ctx).Where("id IN (?)", r.db.Gorm(ctx).Model(&allocationRow{}).Select("payment_id").Where("invoice_id = ?", invoiceID)).
 		Order("id").Find(&rows).Error

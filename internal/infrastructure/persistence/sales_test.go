@@ -20,7 +20,7 @@ import (
 func TestNumberingCountersArePerPeriodAndGapFree(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *persistence.DB) {
 		ctx := context.Background()
-		repo := persistence.NewSalesRepo(db)
+		repo := persistence.NewNumbering(db)
 		next := func(scope, period string) int64 {
 			var n int64
 			require.NoError(t, db.Do(ctx, func(ctx context.Context) error {
@@ -99,7 +99,7 @@ func TestCatalogueCountersShareTheNumberingIncrement(t *testing.T) {
 		require.Equal(t, want, seen, "each transaction got its own number, from 1 (the rolled-back 1 was given again)")
 
 		require.NoError(t, db.Do(ctx, func(ctx context.Context) error {
-			n, err := persistence.NewSalesRepo(db).NextNumber(ctx, catalog.CustomerCodeScope, "")
+			n, err := persistence.NewNumbering(db).NextNumber(ctx, catalog.CustomerCodeScope, "")
 			require.NoError(t, err)
 			require.Equal(t, int64(workers+1), n, "one counter row, one increment")
 			return nil
@@ -108,26 +108,28 @@ func TestCatalogueCountersShareTheNumberingIncrement(t *testing.T) {
 }
 
 // TestSalesRepoRoundTrip: a document with 8-decimal prices, dates and
-// lines reads back as written, and a save bumps the version and reports
-// the updated_at it stored.
+// lines reads back as written, and a save bumps the version and stores the
+// updated_at the entity carries (the use case's clock).
 func TestSalesRepoRoundTrip(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *persistence.DB) {
 		ctx := context.Background()
 		cat := catalog.NewThirdParties(db, persistence.NewThirdPartyRepo(db), persistence.NewCounterRepo(db), time.Now)
 		cust, err := cat.Create(ctx, catalog.ThirdPartyFields{Name: ptr("ACME"), Customer: ptr(true)})
 		require.NoError(t, err)
-		repo := persistence.NewSalesRepo(db)
+		repo := persistence.NewInvoiceStore(db)
 		inv := &domain.Invoice{Type: domain.InvoiceStandard, DueDate: time.Date(2026, 12, 30, 0, 0, 0, 0, time.UTC)}
+		created := time.Date(2026, 11, 30, 9, 0, 0, 123456000, time.UTC)
+		inv.CreatedAt, inv.UpdatedAt = created, created
 		inv.CustomerID, inv.Date, inv.NotePublic = cust.ID, time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), "héllo"
 		inv.Lines = []domain.Line{
 			{Description: "a", Quantity: domain.MustDecimal("1.5"), UnitPrice: domain.MustDecimal("0.12345678"), VATRate: domain.MustDecimal("5.5")},
 			{Description: "b", Quantity: domain.MustDecimal("3"), UnitPrice: domain.MustDecimal("-2.5"), DiscountPercent: domain.MustDecimal("12.5"), VATRate: domain.MustDecimal("20")},
 		}
 		inv.Recompute()
-		require.NoError(t, db.Do(ctx, func(ctx context.Context) error { return repo.CreateInvoice(ctx, inv) }))
+		require.NoError(t, db.Do(ctx, func(ctx context.Context) error { return repo.Create(ctx, inv) }))
 		require.NotZero(t, inv.ID)
 
-		got, err := repo.Invoice(ctx, inv.ID, false)
+		got, err := repo.Get(ctx, inv.ID)
 		require.NoError(t, err)
 		require.Equal(t, inv.Date, got.Date)
 		require.Equal(t, inv.DueDate, got.DueDate)
@@ -141,16 +143,21 @@ func TestSalesRepoRoundTrip(t *testing.T) {
 			require.True(t, inv.Lines[i].TotalVAT.Equal(got.Lines[i].TotalVAT))
 		}
 
+		require.True(t, created.Equal(got.CreatedAt), "created_at as the entity carried it: %s", got.CreatedAt)
+		require.Equal(t, int64(1), got.Version)
+
 		got.Ref, got.Status = "FA2611-0001", domain.InvoiceValidated
-		require.NoError(t, db.Do(ctx, func(ctx context.Context) error { return repo.SaveInvoice(ctx, got) }))
+		got.UpdatedAt = created.Add(time.Hour)
+		require.NoError(t, db.Do(ctx, func(ctx context.Context) error { return repo.Save(ctx, got) }))
 		require.Equal(t, int64(2), got.Version)
-		again, err := repo.Invoice(ctx, inv.ID, false)
+		again, err := repo.Get(ctx, inv.ID)
 		require.NoError(t, err)
 		require.Equal(t, "FA2611-0001", again.Ref)
 		require.Equal(t, int64(2), again.Version)
 		require.True(t, got.UpdatedAt.Equal(again.UpdatedAt), "the saved entity carries the updated_at stored: %s vs %s", got.UpdatedAt, again.UpdatedAt)
+		require.True(t, created.Equal(again.CreatedAt), "a save leaves created_at alone")
 
-		_, err = repo.Invoice(ctx, 999999, false)
+		_, err = repo.Get(ctx, 999999)
 		require.ErrorIs(t, err, domain.ErrNotFound)
 	})
 }

@@ -73,7 +73,7 @@ func lockOrCreate(ctx context.Context, db *DB, key map[string]any, seed, dest an
 		return errNoTx
 	}
 	tx := db.Gorm(ctx)
-	if db.Driver() == "mysql" {
+	if db.Dialect().GapLocks() {
 		var n int64
 		if err := tx.Model(dest).Where(key).Count(&n).Error; err != nil {
 			return err
@@ -200,7 +200,7 @@ func (r *StockRepo) LockProducts(ctx context.Context, touched, costed []int64) (
 		return nil, errNoTx
 	}
 	ids, lock := touched, forUpdate
-	if r.db.Driver() == "postgres" {
+	if r.db.Dialect().KeyShareLocks() {
 		ids, lock = costed, clause.Locking{Strength: "NO KEY UPDATE"}
 	}
 	isCosted := make(map[int64]bool, len(costed))

@@ -164,7 +164,7 @@ func TestDoGivesUpAsTransactionConflict(t *testing.T) {
 // waitingOnLock counts this database's sessions waiting for a row lock.
 func waitingOnLock(ctx context.Context, db *persistence.DB) (int, error) {
 	q := `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`
-	if db.Driver() == "mysql" {
+	if db.Dialect() == persistence.MySQL {
 		q = `SELECT count(*) FROM information_schema.innodb_trx t
 		     JOIN information_schema.processlist p ON p.id = t.trx_mysql_thread_id
 		     WHERE t.trx_state = 'LOCK WAIT' AND p.db = DATABASE()`
@@ -308,7 +308,7 @@ func (f *abortFirstAttempt) Do(ctx context.Context, fn func(context.Context) err
 			return err
 		}
 		if attempt == 1 {
-			return victimError(f.db.Driver())
+			return victimError(f.db.Dialect().Name())
 		}
 		return nil
 	})

@@ -43,18 +43,8 @@ func (s *Store) claim(ctx context.Context, owner string, n int, now time.Time, l
 
 	var rows []jobRow
 	var err error
-	switch s.db.Driver() {
-	case "postgres":
-		// One statement. MATERIALIZED fences the locking subquery so the
-		// planner cannot re-run it per row and update more than n rows
-		// (Oban's note on its fetch query).
-		err = g.Raw(`WITH picked AS MATERIALIZED (?)
-UPDATE jobs SET state = 'running', attempt = jobs.attempt + 1, attempted_at = ?, lease_owner = ?, lease_expires_at = ?, updated_at = ?
-FROM picked WHERE jobs.id = picked.id RETURNING jobs.*`, pick, now, owner, exp, now).Scan(&rows).Error
-	case "sqlite":
-		err = g.Raw(`UPDATE jobs SET state = 'running', attempt = attempt + 1, attempted_at = ?, lease_owner = ?, lease_expires_at = ?, updated_at = ?
-WHERE id IN (?) RETURNING *`, now, owner, exp, now, pick).Scan(&rows).Error
-	case "mysql":
+	switch d := s.db.Dialect(); {
+	case !d.Returning():
 		// MySQL has neither UPDATE ... RETURNING nor LIMIT in an IN
 		// subquery: lock, then update, in one short transaction. READ
 		// COMMITTED takes no gap locks, so enqueues never wait on a claim.
@@ -77,8 +67,17 @@ WHERE id IN (?) RETURNING *`, now, owner, exp, now, pick).Scan(&rows).Error
 				"lease_owner": owner, "lease_expires_at": exp, "updated_at": now,
 			}).Error
 		}, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
+	case d.SingleWriter():
+		// The single writer: the subquery needs no lock and races no one.
+		err = g.Raw(`UPDATE jobs SET state = 'running', attempt = attempt + 1, attempted_at = ?, lease_owner = ?, lease_expires_at = ?, updated_at = ?
+WHERE id IN (?) RETURNING *`, now, owner, exp, now, pick).Scan(&rows).Error
 	default:
-		return nil, fmt.Errorf("queue: no claim for driver %q", s.db.Driver())
+		// One statement. MATERIALIZED fences the locking subquery so the
+		// planner cannot re-run it per row and update more than n rows
+		// (Oban's note on its fetch query).
+		err = g.Raw(`WITH picked AS MATERIALIZED (?)
+UPDATE jobs SET state = 'running', attempt = jobs.attempt + 1, attempted_at = ?, lease_owner = ?, lease_expires_at = ?, updated_at = ?
+FROM picked WHERE jobs.id = picked.id RETURNING jobs.*`, pick, now, owner, exp, now).Scan(&rows).Error
 	}
 	if err != nil {
 		return nil, fmt.Errorf("claim jobs: %w", err)

@@ -116,7 +116,7 @@ func testRunnerWorksEveryJobOnceWithTheRequestID(t *testing.T, db *persistence.D
 // next-key locks on the state index that also stop the claim of the next
 // job, so the two paths cannot be told apart this way.
 func testCompleteAtOnceSkipsTheBatch(t *testing.T, db *persistence.DB) {
-	if db.Driver() != "postgres" {
+	if db.Dialect() != persistence.Postgres {
 		t.Skip("needs a row lock that stops only the batch: PostgreSQL")
 	}
 	s := NewStore(db, StoreOptions{})

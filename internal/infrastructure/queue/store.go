@@ -65,7 +65,7 @@ type StoreOptions struct {
 
 // NewStore returns the queue store over db.
 func NewStore(db *persistence.DB, o StoreOptions) *Store {
-	return &Store{db: db, notify: o.Notify && db.Driver() == "postgres"}
+	return &Store{db: db, notify: o.Notify && db.Dialect().Listen()}
 }
 
 var (
@@ -176,7 +176,7 @@ func (s *Store) Enqueue(ctx context.Context, n domain.NewJob) (domain.EnqueueRes
 	row := newRow(n, logging.RequestID(ctx), now)
 	g := s.db.Gorm(ctx)
 	q := g
-	if n.UniqueKey != "" && s.db.Driver() != "mysql" {
+	if n.UniqueKey != "" && s.db.Dialect().OnConflict() {
 		// ON CONFLICT DO NOTHING rather than catching the duplicate-key
 		// error: on PostgreSQL a failed statement aborts the caller's whole
 		// transaction. MySQL only rolls back the statement, and its ON
@@ -229,7 +229,7 @@ func (s *Store) EnqueueMany(ctx context.Context, batch []domain.NewJob) error {
 	}
 	return s.db.Do(ctx, func(ctx context.Context) error {
 		insert, size := s.insertValues, valuesBatch
-		if s.db.Driver() == "postgres" {
+		if s.db.Dialect().JSONRecordset() {
 			insert, size = s.insertRecordset, recordsetBatch
 		}
 		for start := 0; start < len(rows); start += size {
@@ -265,10 +265,10 @@ func (s *Store) insertValues(ctx context.Context, rows []jobRow, unique bool) er
 		args = append(args, r.Kind, r.Payload, r.State, 0, r.MaxAttempts, r.RunAt, r.UniqueKey, r.RequestID, r.Errors, r.CreatedAt, r.UpdatedAt)
 	}
 	if unique {
-		if s.db.Driver() == "mysql" {
-			b.WriteString(" ON DUPLICATE KEY UPDATE id = id")
-		} else {
+		if s.db.Dialect().OnConflict() {
 			b.WriteString(" ON CONFLICT (kind, unique_key) WHERE unique_key IS NOT NULL DO NOTHING")
+		} else {
+			b.WriteString(" ON DUPLICATE KEY UPDATE id = id")
 		}
 	}
 	return s.db.Gorm(ctx).Exec(b.String(), args...).Error

@@ -71,7 +71,7 @@ func testEnqueueJoinsTheCallersTransaction(t *testing.T, db *persistence.DB) {
 	var id int64
 	require.NoError(t, db.Do(ctx, func(ctx context.Context) error {
 		id = enqueue(t, s, ctx, "invoice.email")
-		if db.Driver() != "sqlite" {
+		if db.Dialect().Name() != "sqlite" {
 			// Before the commit no runner can see it (SQLite's single
 			// writer would wait for the commit instead).
 			got, err := s.claim(context.Background(), "other", 10, time.Now(), time.Minute)

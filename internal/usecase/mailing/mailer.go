@@ -1,5 +1,5 @@
-// Package mailing sends sales documents (proposals, orders, invoices) by
-// e-mail. A send request is validated and recorded, and a send_document job
+// Package mailing sends documents (proposals, orders, invoices; one Source
+// per kind) by e-mail. A send request is validated and recorded, and a send_document job
 // is enqueued in the same transaction; the job renders the PDF, builds the
 // message from an embedded template in the customer's language and hands
 // it to the Mailer port: the mail service with its limited retry and its

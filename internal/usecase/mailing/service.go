@@ -10,18 +10,23 @@ import (
 	"time"
 
 	"github.com/dolibarr-go/dolibarr/internal/domain"
-	"github.com/dolibarr-go/dolibarr/internal/usecase/documents"
 	"github.com/dolibarr-go/dolibarr/internal/usecase/jobs"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/printing"
 )
 
 // JobKind is the kind of the jobs that send a document.
 const JobKind = "send_document"
 
-// SalesReader reads the sales documents (sales.Service satisfies it).
-type SalesReader interface {
-	Proposal(ctx context.Context, id int64) (*domain.Proposal, error)
-	Order(ctx context.Context, id int64) (*domain.Order, error)
-	Invoice(ctx context.Context, id int64) (*domain.Invoice, error)
+// Source reads the documents of one kind and words their messages
+// (sources.go: the sales kinds). A new kind of document plugs in with its
+// Source and its templates.
+type Source interface {
+	// Document reads document id; a missing one is a domain.ErrNotFound
+	// error.
+	Document(ctx context.Context, id int64) (domain.CommercialDocument, error)
+	// Template names the template of doc's message ("invoice",
+	// "credit_note") and the date its __DATE_DUE__ shows (zero: none).
+	Template(doc domain.CommercialDocument) (name string, due time.Time)
 }
 
 // Customers looks up a document's customer (the catalogue repository
@@ -44,9 +49,10 @@ type Store interface {
 	AddEvent(ctx context.Context, e *domain.DocEvent) error
 }
 
-// Renderer writes a document's PDF (documents.Service satisfies it).
+// Renderer writes the PDF of a document already read (printing.Service
+// satisfies it).
 type Renderer interface {
-	Render(ctx context.Context, req documents.Request, w io.Writer) (documents.File, error)
+	RenderDocument(ctx context.Context, p printing.Printable, w io.Writer) (printing.File, error)
 }
 
 // Config is the use case's configuration.
@@ -63,10 +69,11 @@ type Config struct {
 
 // Deps are the Service's collaborators.
 type Deps struct {
-	Tx        domain.Transactor
-	Store     Store
-	Jobs      jobs.Enqueuer
-	Sales     SalesReader
+	Tx    domain.Transactor
+	Store Store
+	Jobs  jobs.Enqueuer
+	// Sources are the kinds of documents that can be sent, by kind.
+	Sources   map[domain.DocKind]Source
 	Customers Customers
 	// Renderer and Mailer are needed by the job handler only; the API
 	// process leaves them nil.
@@ -76,7 +83,7 @@ type Deps struct {
 	Now      func() time.Time
 }
 
-// Service sends sales documents by e-mail.
+// Service sends documents by e-mail.
 type Service struct {
 	d   Deps
 	cat catalog
@@ -171,16 +178,12 @@ func (s *Service) Sends(ctx context.Context, kind domain.DocKind, id int64) ([]d
 	return s.d.Store.Sends(ctx, kind, id)
 }
 
-func (s *Service) load(ctx context.Context, kind domain.DocKind, id int64) (domain.SalesDocument, error) {
-	switch kind {
-	case domain.KindProposal:
-		return s.d.Sales.Proposal(ctx, id)
-	case domain.KindOrder:
-		return s.d.Sales.Order(ctx, id)
-	case domain.KindInvoice:
-		return s.d.Sales.Invoice(ctx, id)
+func (s *Service) load(ctx context.Context, kind domain.DocKind, id int64) (domain.CommercialDocument, error) {
+	src, ok := s.d.Sources[kind]
+	if !ok {
+		return nil, domain.E(domain.ErrInvalid, "invalid_document_kind", "unknown document kind %q", kind)
 	}
-	return nil, domain.E(domain.ErrInvalid, "invalid_document_kind", "unknown document kind %q", kind)
+	return src.Document(ctx, id)
 }
 
 type jobPayload struct {
@@ -259,11 +262,11 @@ func (s *Service) HandleJob(ctx context.Context, job *domain.Job) error {
 // document or its customer is gone, the input is refused, or the PDF
 // renderer failed on the document (it would fail again on every attempt).
 func permanentPrep(err error) bool {
-	return errors.Is(err, domain.ErrNotFound) || errors.Is(err, domain.ErrInvalid) || errors.Is(err, documents.ErrRenderFailed)
+	return errors.Is(err, domain.ErrNotFound) || errors.Is(err, domain.ErrInvalid) || errors.Is(err, printing.ErrRenderFailed)
 }
 
 // message renders the PDF and composes the message.
-func (s *Service) message(ctx context.Context, send *domain.DocumentSend, doc domain.SalesDocument) (Message, error) {
+func (s *Service) message(ctx context.Context, send *domain.DocumentSend, doc domain.CommercialDocument) (Message, error) {
 	h := doc.Header()
 	cust, err := s.d.Customers.GetThirdParty(ctx, h.CustomerID)
 	if err != nil {
@@ -281,25 +284,12 @@ func (s *Service) message(ctx context.Context, send *domain.DocumentSend, doc do
 	var pdf bytes.Buffer
 	// The document and customer already read are handed over, so the
 	// rendering does not read them again.
-	req := documents.Request{Kind: documents.Kind(send.Kind), ID: send.DocumentID, Language: lang, Doc: doc, Customer: cust}
-	file, err := s.d.Renderer.Render(ctx, req, &pdf)
+	file, err := s.d.Renderer.RenderDocument(ctx, printing.Printable{Doc: doc, Customer: cust, Language: lang}, &pdf)
 	if err != nil {
 		return Message{}, err
 	}
 	loc := locales[Language(lang)]
-	kind := string(send.Kind)
-	var due time.Time
-	switch d := doc.(type) {
-	case *domain.Invoice:
-		due = d.DueDate
-		if d.Type == domain.InvoiceCreditNote {
-			kind, due = "credit_note", time.Time{}
-		}
-	case *domain.Order:
-		due = d.DeliveryDate
-	case *domain.Proposal:
-		due = d.ValidUntil
-	}
+	kind, due := s.d.Sources[send.Kind].Template(doc)
 	vars := Vars{
 		Ref: h.DisplayRef(), CustomerRef: h.RefCustomer, CustomerName: cust.Name,
 		Amount: loc.formatAmount(h.TotalInclTax, s.d.Config.Currency), DueDate: loc.formatDate(due), Company: s.d.Config.Company,
@@ -319,7 +309,7 @@ func (s *Service) message(ctx context.Context, send *domain.DocumentSend, doc do
 
 // sent records the delivery, or the message written to the outbox folder,
 // on the request and the document.
-func (s *Service) sent(ctx context.Context, send *domain.DocumentSend, doc domain.SalesDocument, rec Receipt) error {
+func (s *Service) sent(ctx context.Context, send *domain.DocumentSend, doc domain.CommercialDocument, rec Receipt) error {
 	now := s.clock()
 	return s.d.Tx.Do(ctx, func(ctx context.Context) error {
 		cur, err := s.d.Store.Send(ctx, send.ID, true)
@@ -345,7 +335,7 @@ func (s *Service) sent(ctx context.Context, send *domain.DocumentSend, doc domai
 
 // fail records a final failure on the request and, when the document
 // exists, on its events, and fails the job for good.
-func (s *Service) fail(ctx context.Context, send *domain.DocumentSend, doc domain.SalesDocument, cause error) error {
+func (s *Service) fail(ctx context.Context, send *domain.DocumentSend, doc domain.CommercialDocument, cause error) error {
 	now := s.clock()
 	reason := cause.Error()
 	err := s.d.Tx.Do(ctx, func(ctx context.Context) error {

@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dolibarr-go/dolibarr/internal/domain"
-	"github.com/dolibarr-go/dolibarr/internal/usecase/documents"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/printing"
 )
 
 // Hand-written fakes of the ports.
@@ -144,17 +144,17 @@ func (f fakeCustomers) GetThirdParty(_ context.Context, id int64) (*domain.Third
 }
 
 type fakeRenderer struct {
-	reqs []documents.Request
+	reqs []printing.Printable
 	err  error
 }
 
-func (f *fakeRenderer) Render(_ context.Context, req documents.Request, w io.Writer) (documents.File, error) {
+func (f *fakeRenderer) RenderDocument(_ context.Context, req printing.Printable, w io.Writer) (printing.File, error) {
 	if f.err != nil {
-		return documents.File{}, f.err
+		return printing.File{}, f.err
 	}
 	f.reqs = append(f.reqs, req)
-	_, _ = io.WriteString(w, "%PDF-1.7 "+string(req.Kind)+" "+req.Language)
-	return documents.File{Name: "FA2611-0042.pdf", ContentType: "application/pdf", Ref: "FA2611-0042"}, nil
+	_, _ = io.WriteString(w, "%PDF-1.7 "+string(req.Doc.Kind())+" "+req.Language)
+	return printing.File{Name: "FA2611-0042.pdf", ContentType: "application/pdf", Ref: "FA2611-0042"}, nil
 }
 
 type fakeMailer struct {
@@ -209,7 +209,8 @@ func newFixture(t *testing.T) *fixture {
 	}
 	var err error
 	f.svc, err = New(Deps{
-		Tx: fakeTx{}, Store: f.store, Jobs: f.jobs, Sales: f.sales,
+		Tx: fakeTx{}, Store: f.store, Jobs: f.jobs, Sources: map[domain.DocKind]Source{
+			domain.KindInvoice: Invoices(f.sales.Invoice), domain.KindOrder: Orders(f.sales.Order), domain.KindProposal: Proposals(f.sales.Proposal)},
 		Customers: fakeCustomers{7: {ID: 7, Name: "Élodie Martin SARL", Email: "elodie@martin.test", Customer: true, Active: true}},
 		Renderer:  f.renderer, Mailer: f.mailer,
 		Config: Config{Company: "Acme", Currency: "EUR", Language: "en"},
@@ -540,7 +541,7 @@ func TestHandleJobRenderFailures(t *testing.T) {
 func TestHandleJobRendererFailureIsPermanent(t *testing.T) {
 	f := newFixture(t)
 	s, job := f.request(t, Request{Kind: domain.KindInvoice, ID: 1})
-	f.renderer.err = fmt.Errorf("rendering invoice FA2611-0042: %w: pdf: rendering panicked: index out of range", documents.ErrRenderFailed)
+	f.renderer.err = fmt.Errorf("rendering invoice FA2611-0042: %w: pdf: rendering panicked: index out of range", printing.ErrRenderFailed)
 	err := f.svc.HandleJob(context.Background(), job)
 	var perm *domain.JobPermanentError
 	require.ErrorAs(t, err, &perm)

@@ -7,7 +7,18 @@ import (
 	"time"
 
 	"github.com/dolibarr-go/dolibarr/internal/domain"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/document"
 )
+
+// InvoiceStore keeps invoices and credit notes.
+type InvoiceStore interface {
+	document.Store[*domain.Invoice]
+	// List lists invoices matching f, without their lines.
+	List(ctx context.Context, f Filter) (domain.Page[domain.Invoice], error)
+	// LockMany locks the invoices ids FOR UPDATE in id order and returns
+	// them without their lines; missing ids are simply absent.
+	LockMany(ctx context.Context, ids []int64) ([]*domain.Invoice, error)
+}
 
 // InvoiceInput is a new invoice or credit note.
 type InvoiceInput struct {
@@ -25,8 +36,25 @@ type InvoicePatch struct {
 	DueDate *time.Time
 }
 
-// CreateInvoice creates a draft invoice with its lines.
-func (s *Service) CreateInvoice(ctx context.Context, in InvoiceInput, by int64) (*domain.Invoice, error) {
+// Invoices is the invoices and credit notes use case. Deleting a draft
+// made from an order or a proposal lets its source be billed again, so it
+// also writes those.
+type Invoices struct {
+	document.LineEditor[*domain.Invoice]
+	base
+	store     InvoiceStore
+	orders    OrderStore
+	proposals ProposalStore
+}
+
+// NewInvoices returns the invoices use case.
+func NewInvoices(c Common, store InvoiceStore, orders OrderStore, proposals ProposalStore) *Invoices {
+	return &Invoices{LineEditor: document.NewLineEditor[*domain.Invoice](c.Engine, store), base: newBase(c),
+		store: store, orders: orders, proposals: proposals}
+}
+
+// Create creates a draft invoice with its lines.
+func (s *Invoices) Create(ctx context.Context, in InvoiceInput, by int64) (*domain.Invoice, error) {
 	v := &domain.ValidationError{}
 	h, cust, err := s.newHeader(ctx, v, in.HeaderInput, by)
 	if err != nil {
@@ -44,21 +72,18 @@ func (s *Service) CreateInvoice(ctx context.Context, in InvoiceInput, by int64) 
 	if err := v.Merge(inv.CheckNew()); err != nil {
 		return nil, err
 	}
-	err = s.tx.Do(ctx, func(ctx context.Context) error {
-		return s.insertInvoice(ctx, inv, "created", "")
-	})
-	if err != nil {
+	if err := insertInvoice(ctx, s.eng, s.store, inv, ""); err != nil {
 		return nil, err
 	}
 	return inv, nil
 }
 
-func (s *Service) checkCreditSource(ctx context.Context, v *domain.ValidationError, inv *domain.Invoice) error {
+func (s *Invoices) checkCreditSource(ctx context.Context, v *domain.ValidationError, inv *domain.Invoice) error {
 	if inv.Type != domain.InvoiceCreditNote {
 		v.Add("source_invoice_id", "not_allowed", "only a credit note has a source invoice")
 		return nil
 	}
-	src, err := s.repo.Invoice(ctx, inv.SourceInvoiceID, false)
+	src, err := s.store.Get(ctx, inv.SourceInvoiceID)
 	switch {
 	case errors.Is(err, domain.ErrNotFound):
 		v.Add("source_invoice_id", "not_found", "invoice %d does not exist", inv.SourceInvoiceID)
@@ -72,317 +97,218 @@ func (s *Service) checkCreditSource(ctx context.Context, v *domain.ValidationErr
 	return nil
 }
 
-func dueDate(cust *domain.ThirdParty, on time.Time) time.Time {
-	if cust == nil {
-		return on
-	}
-	due, err := cust.PaymentTerms.DueDate(on)
-	if err != nil {
-		return on
-	}
-	return due
-}
-
 // insertInvoice stores a new draft and records its creation.
-func (s *Service) insertInvoice(ctx context.Context, inv *domain.Invoice, action, note string) error {
+func insertInvoice(ctx context.Context, eng *document.Engine, store InvoiceStore, inv *domain.Invoice, note string) error {
 	inv.Status = domain.InvoiceDraft
-	inv.Recompute()
-	if err := s.repo.CreateInvoice(ctx, inv); err != nil {
-		return err
-	}
-	return s.record(ctx, domain.Event(inv, action, "", inv.CreatedBy, note, inv.CreatedAt))
+	return document.Insert[*domain.Invoice](ctx, eng, store, inv, note)
 }
 
-// Invoice returns an invoice with its lines.
-func (s *Service) Invoice(ctx context.Context, id int64) (*domain.Invoice, error) {
-	return s.repo.Invoice(ctx, id, false)
+// Get returns an invoice with its lines.
+func (s *Invoices) Get(ctx context.Context, id int64) (*domain.Invoice, error) {
+	return s.store.Get(ctx, id)
 }
 
-// Invoices lists invoices without their lines.
-func (s *Service) Invoices(ctx context.Context, f Filter) (domain.Page[domain.Invoice], error) {
-	return s.repo.Invoices(ctx, f)
+// List lists invoices without their lines.
+func (s *Invoices) List(ctx context.Context, f Filter) (domain.Page[domain.Invoice], error) {
+	return s.store.List(ctx, f)
 }
 
-// UpdateInvoice changes a draft's header.
-func (s *Service) UpdateInvoice(ctx context.Context, id, version int64, p InvoicePatch, by int64) (*domain.Invoice, error) {
-	var inv *domain.Invoice
-	err := s.tx.Do(ctx, func(ctx context.Context) error {
-		var err error
-		if inv, err = s.repo.Invoice(ctx, id, true); err != nil {
-			return err
-		}
-		if err := checkVersion(inv, version); err != nil {
-			return err
-		}
+// Events returns an invoice's event log, oldest first.
+func (s *Invoices) Events(ctx context.Context, id int64) ([]domain.DocEvent, error) {
+	return document.History[*domain.Invoice](ctx, s.eng, s.store, id)
+}
+
+func (s *Invoices) run(ctx context.Context, id, version, by int64, action string,
+	apply func(ctx context.Context, inv *domain.Invoice, now time.Time) (string, error)) (*domain.Invoice, error) {
+	return document.Run[*domain.Invoice](ctx, s.eng, s.store,
+		document.Change[*domain.Invoice]{ID: id, Version: version, By: by, Action: action, Apply: apply})
+}
+
+// Update changes a draft's header.
+func (s *Invoices) Update(ctx context.Context, id, version int64, p InvoicePatch) (*domain.Invoice, error) {
+	return s.run(ctx, id, version, 0, "", func(ctx context.Context, inv *domain.Invoice, _ time.Time) (string, error) {
 		if err := inv.CheckEditable(); err != nil {
-			return err
+			return "", err
 		}
 		v := &domain.ValidationError{}
 		if err := s.applyHeader(ctx, v, &inv.Document, p.HeaderPatch); err != nil {
-			return err
+			return "", err
 		}
 		if p.DueDate != nil {
 			inv.DueDate = domain.DateOnly(*p.DueDate)
 		}
-		if err := v.Merge(inv.CheckNew()); err != nil {
-			return err
-		}
-		return s.repo.SaveInvoice(ctx, inv)
+		return "", v.Merge(inv.CheckNew())
 	})
-	return inv, err
 }
 
-func (s *Service) applyHeader(ctx context.Context, v *domain.ValidationError, d *domain.Document, p HeaderPatch) error {
-	if p.CustomerID != nil && *p.CustomerID != d.CustomerID {
-		if _, err := s.checkCustomer(ctx, v, "customer_id", *p.CustomerID); err != nil {
-			return err
-		}
-		d.CustomerID = *p.CustomerID
+// Delete deletes a draft invoice that was never numbered, and lets the
+// order or proposal it was made from be invoiced again.
+func (s *Invoices) Delete(ctx context.Context, id, by int64) error {
+	return document.Remove[*domain.Invoice](ctx, s.eng, s.store, id, by, checkDeletable, s.unbillSource(by))
+}
+
+func checkDeletable(inv *domain.Invoice) error {
+	if inv.Status != domain.InvoiceDraft {
+		return inv.CheckEditable()
 	}
-	if p.Date != nil {
-		d.Date = domain.DateOnly(*p.Date)
+	if !inv.NeedsRef() {
+		// A numbered invoice stays: deleting it would leave a gap in
+		// the legal sequence. Cancel it instead.
+		return &domain.IllegalTransition{Kind: domain.KindInvoice, ID: inv.ID, Ref: inv.Ref, Status: inv.StatusName(),
+			Action: "delete", Reason: "numbered", Message: "it already has a definitive number; cancel it instead"}
 	}
-	setIf(&d.RefCustomer, p.RefCustomer)
-	setIf(&d.NotePublic, p.NotePublic)
-	setIf(&d.NotePrivate, p.NotePrivate)
 	return nil
-}
-
-func setIf[T any](dst *T, src *T) {
-	if src != nil {
-		*dst = *src
-	}
-}
-
-// DeleteInvoice deletes a draft invoice.
-func (s *Service) DeleteInvoice(ctx context.Context, id int64, by int64) error {
-	return s.tx.Do(ctx, func(ctx context.Context) error {
-		inv, err := s.repo.Invoice(ctx, id, true)
-		if err != nil {
-			return err
-		}
-		if inv.Status != domain.InvoiceDraft {
-			return inv.CheckEditable()
-		}
-		if !inv.NeedsRef() {
-			// A numbered invoice stays: deleting it would leave a gap in
-			// the legal sequence. Cancel it instead.
-			return &domain.IllegalTransition{Kind: domain.KindInvoice, ID: inv.ID, Ref: inv.Ref, Status: inv.StatusName(),
-				Action: "delete", Reason: "numbered", Message: "it already has a definitive number; cancel it instead"}
-		}
-		if err := s.repo.DeleteInvoice(ctx, id); err != nil {
-			return err
-		}
-		if err := s.record(ctx, domain.Event(inv, "deleted", inv.StatusName(), by, "", s.clock())); err != nil {
-			return err
-		}
-		return s.unbillSource(ctx, inv, by)
-	})
 }
 
 // unbillSource lets the order or proposal a deleted draft invoice was made
-// from be invoiced again.
-func (s *Service) unbillSource(ctx context.Context, inv *domain.Invoice, by int64) error {
-	note := "invoice " + inv.DisplayRef() + " deleted"
-	switch {
-	case inv.OrderID != 0:
-		o, err := s.repo.Order(ctx, inv.OrderID, true)
-		if err != nil || !o.Billed {
-			return err
+// from be invoiced again: the source is locked after the invoice.
+func (s *Invoices) unbillSource(by int64) func(ctx context.Context, inv *domain.Invoice, now time.Time) error {
+	return func(ctx context.Context, inv *domain.Invoice, now time.Time) error {
+		note := "invoice " + inv.DisplayRef() + " deleted"
+		switch {
+		case inv.OrderID != 0:
+			o, err := s.orders.Lock(ctx, inv.OrderID)
+			if err != nil || !o.Billed {
+				return err
+			}
+			o.Unbill()
+			o.UpdatedAt = now
+			if err := s.orders.Save(ctx, o); err != nil {
+				return err
+			}
+			return s.eng.Record(ctx, domain.Event(o, "unbilled", o.StatusName(), by, note, now))
+		case inv.ProposalID != 0:
+			p, err := s.proposals.Lock(ctx, inv.ProposalID)
+			if err != nil || p.Status != domain.ProposalBilled {
+				return err
+			}
+			from := p.StatusName()
+			p.Unbill()
+			p.UpdatedAt = now
+			if err := s.proposals.Save(ctx, p); err != nil {
+				return err
+			}
+			return s.eng.Record(ctx, domain.Event(p, "unbilled", from, by, note, now))
 		}
-		o.Unbill()
-		if err := s.repo.SaveOrder(ctx, o); err != nil {
-			return err
-		}
-		return s.record(ctx, domain.Event(o, "unbilled", o.StatusName(), by, note, s.clock()))
-	case inv.ProposalID != 0:
-		p, err := s.repo.Proposal(ctx, inv.ProposalID, true)
-		if err != nil || p.Status != domain.ProposalBilled {
-			return err
-		}
-		from := p.StatusName()
-		p.Unbill()
-		if err := s.repo.SaveProposal(ctx, p); err != nil {
-			return err
-		}
-		return s.record(ctx, domain.Event(p, "unbilled", from, by, note, s.clock()))
+		return nil
 	}
-	return nil
 }
 
-// ValidateInvoice validates a draft: it moves the stock (when the policy
-// says so) out of warehouse, or back in for a credit note, then draws the
+// Validate validates a draft: it moves the stock (when the policy says so)
+// out of warehouse, or back in for a credit note, then draws the
 // definitive reference, all in one transaction. A refused debit leaves the
 // invoice in draft with no number consumed and no movement written.
-func (s *Service) ValidateInvoice(ctx context.Context, id, warehouse, by int64) (*domain.Invoice, error) {
-	var inv *domain.Invoice
-	err := s.tx.Do(ctx, func(ctx context.Context) error {
-		var err error
-		if inv, err = s.repo.Invoice(ctx, id, true); err != nil {
-			return err
-		}
-		// The state rules first: nothing moves for a refused validation.
-		if err := inv.CanValidate(); err != nil {
-			return err
-		}
-		from := inv.StatusName()
-		if s.cfg.StockTrigger == StockOnInvoice && hasGoods(&inv.Document) {
-			if warehouse == 0 && inv.Type == domain.InvoiceCreditNote && inv.SourceInvoiceID != 0 {
-				// A credit note puts goods back where its invoice took them.
-				// A source invoice that no longer exists leaves the warehouse
-				// to the caller (422 below); any other failure is reported.
-				src, err := s.repo.Invoice(ctx, inv.SourceInvoiceID, false)
-				switch {
-				case err == nil:
-					warehouse = src.WarehouseID
-				case !errors.Is(err, domain.ErrNotFound):
-					return err
+func (s *Invoices) Validate(ctx context.Context, id, warehouse, by int64) (*domain.Invoice, error) {
+	return document.Run[*domain.Invoice](ctx, s.eng, s.store, document.Change[*domain.Invoice]{
+		ID: id, By: by, Action: "validated",
+		Apply: func(ctx context.Context, inv *domain.Invoice, now time.Time) (string, error) {
+			// The state rules first: nothing moves for a refused validation.
+			if err := inv.CanValidate(); err != nil {
+				return "", err
+			}
+			if s.cfg.StockTrigger == StockOnInvoice && document.HasGoods(&inv.Document) {
+				wh, err := s.stockWarehouse(ctx, inv, warehouse)
+				if err != nil {
+					return "", err
 				}
+				eff := document.StockEffect{Warehouse: wh, Direction: document.Direction(inv.StockSign()), By: by, At: now,
+					Label: fmt.Sprintf("Validation of invoice %s", inv.DisplayRef())}
+				if err := s.eng.MoveStock(ctx, inv, eff); err != nil {
+					return "", err
+				}
+				inv.WarehouseID = wh
 			}
-			if err := requireWarehouse(warehouse); err != nil {
-				return err
-			}
-			label := fmt.Sprintf("Validation of invoice %s", inv.DisplayRef())
-			if err := s.moveStock(ctx, inv, warehouse, inv.StockSign(), label, by); err != nil {
-				return err
-			}
-			inv.WarehouseID = warehouse
-		}
-		// The number last: see drawRef.
-		now := s.clock()
-		if err := inv.Validate("", by, now); err != nil {
-			return err
-		}
-		if err := s.record(ctx, domain.Event(inv, "validated", from, by, "", now)); err != nil {
-			return err
-		}
-		scope, mask := ScopeInvoice, s.cfg.InvoiceMask
-		if inv.Type == domain.InvoiceCreditNote {
-			scope, mask = ScopeCreditNote, s.cfg.CreditNoteMask
-		}
-		if err := s.drawRef(ctx, inv, scope, mask); err != nil {
-			return err
-		}
-		return s.repo.SaveInvoice(ctx, inv)
+			return "", inv.Validate(by, now)
+		},
+		Series: s.series,
 	})
-	if err != nil {
-		return nil, err
-	}
-	return inv, nil
 }
 
-// ReopenInvoice takes a validated invoice without payments back to draft,
-// putting back the stock its validation moved. It keeps its reference.
-func (s *Service) ReopenInvoice(ctx context.Context, id, by int64) (*domain.Invoice, error) {
-	var inv *domain.Invoice
-	err := s.tx.Do(ctx, func(ctx context.Context) error {
-		var err error
-		if inv, err = s.repo.Invoice(ctx, id, true); err != nil {
-			return err
+// stockWarehouse is the warehouse a validation moves inv's goods in or
+// out of: the one asked for; for a credit note without one, the warehouse
+// its invoice took them from. A source invoice that no longer exists
+// leaves the warehouse to the caller (422); any other failure to read it
+// is reported.
+func (s *Invoices) stockWarehouse(ctx context.Context, inv *domain.Invoice, warehouse int64) (int64, error) {
+	if warehouse == 0 && inv.Type == domain.InvoiceCreditNote && inv.SourceInvoiceID != 0 {
+		src, err := s.store.Get(ctx, inv.SourceInvoiceID)
+		switch {
+		case err == nil:
+			warehouse = src.WarehouseID
+		case !errors.Is(err, domain.ErrNotFound):
+			return 0, err
 		}
-		from := inv.StatusName()
+	}
+	return warehouse, requireWarehouse(warehouse)
+}
+
+// series is the numbering of inv: credit notes have their own.
+func (s *Invoices) series(inv *domain.Invoice) document.Series {
+	if inv.Type == domain.InvoiceCreditNote {
+		return document.Series{Scope: ScopeCreditNote, Mask: s.cfg.CreditNoteMask}
+	}
+	return document.Series{Scope: ScopeInvoice, Mask: s.cfg.InvoiceMask}
+}
+
+// Reopen takes a validated invoice without payments back to draft,
+// putting back the stock its validation moved. It keeps its reference.
+func (s *Invoices) Reopen(ctx context.Context, id, by int64) (*domain.Invoice, error) {
+	return s.run(ctx, id, 0, by, "reopened", func(ctx context.Context, inv *domain.Invoice, now time.Time) (string, error) {
 		if err := inv.BackToDraft(); err != nil {
-			return err
+			return "", err
 		}
 		if inv.WarehouseID != 0 {
-			label := fmt.Sprintf("Invoice %s back to draft", inv.DisplayRef())
-			if err := s.moveStock(ctx, inv, inv.WarehouseID, -inv.StockSign(), label, by); err != nil {
-				return err
+			eff := document.StockEffect{Warehouse: inv.WarehouseID, Direction: document.Direction(inv.StockSign()).Reverse(),
+				By: by, At: now, Label: fmt.Sprintf("Invoice %s back to draft", inv.DisplayRef())}
+			if err := s.eng.MoveStock(ctx, inv, eff); err != nil {
+				return "", err
 			}
 			inv.WarehouseID = 0
 		}
-		if err := s.repo.SaveInvoice(ctx, inv); err != nil {
-			return err
-		}
-		return s.record(ctx, domain.Event(inv, "reopened", from, by, "", s.clock()))
+		return "", nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return inv, nil
 }
 
-// CancelInvoice closes a validated invoice that will not be paid in full
+// Cancel closes a validated invoice that will not be paid in full
 // (Dolibarr's "abandoned" or "closed, discount"). Stock is not moved: the
 // goods were delivered.
-func (s *Service) CancelInvoice(ctx context.Context, id int64, code domain.CloseCode, note string, by int64) (*domain.Invoice, error) {
-	var inv *domain.Invoice
-	err := s.tx.Do(ctx, func(ctx context.Context) error {
-		var err error
-		if inv, err = s.repo.Invoice(ctx, id, true); err != nil {
-			return err
-		}
-		from := inv.StatusName()
-		if err := inv.Abandon(code, note); err != nil {
-			return err
-		}
-		if err := s.repo.SaveInvoice(ctx, inv); err != nil {
-			return err
-		}
-		return s.record(ctx, domain.Event(inv, "canceled", from, by, string(code)+trimNote(note), s.clock()))
+func (s *Invoices) Cancel(ctx context.Context, id int64, code domain.CloseCode, note string, by int64) (*domain.Invoice, error) {
+	return s.run(ctx, id, 0, by, "canceled", func(_ context.Context, inv *domain.Invoice, _ time.Time) (string, error) {
+		return string(code) + trimNote(note), inv.Abandon(code, note)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return inv, nil
 }
 
-func trimNote(note string) string {
-	if note == "" {
-		return ""
-	}
-	return ": " + note
-}
-
-// CloneInvoice creates a draft copy of an invoice dated today.
-func (s *Service) CloneInvoice(ctx context.Context, id, by int64) (*domain.Invoice, error) {
-	src, err := s.repo.Invoice(ctx, id, false)
+// Clone creates a draft copy of an invoice dated today.
+func (s *Invoices) Clone(ctx context.Context, id, by int64) (*domain.Invoice, error) {
+	src, err := s.store.Get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	inv := &domain.Invoice{Type: src.Type, SourceInvoiceID: src.SourceInvoiceID}
-	inv.Document = cloneHeader(&src.Document, s.clock(), by)
+	inv.Document = document.Copy(&src.Document, s.eng.Now(), by)
 	inv.DueDate = inv.Date.Add(src.DueDate.Sub(src.Date))
-	err = s.tx.Do(ctx, func(ctx context.Context) error {
-		return s.insertInvoice(ctx, inv, "created", "clone of "+src.DisplayRef())
-	})
-	if err != nil {
+	if err := insertInvoice(ctx, s.eng, s.store, inv, "clone of "+src.DisplayRef()); err != nil {
 		return nil, err
 	}
 	return inv, nil
 }
 
-func cloneHeader(src *domain.Document, now time.Time, by int64) domain.Document {
-	return domain.Document{
-		CustomerID: src.CustomerID, Date: domain.DateOnly(now), RefCustomer: src.RefCustomer, NotePublic: src.NotePublic,
-		NotePrivate: src.NotePrivate, Rounding: src.Rounding, Lines: domain.CopyLines(src.Lines), CreatedBy: by,
-	}
-}
-
-// CreditInvoice creates a draft credit note cancelling a validated invoice
-// in full; edit its lines to credit part of it.
-func (s *Service) CreditInvoice(ctx context.Context, id, by int64) (*domain.Invoice, error) {
+// CreditNote creates a draft credit note cancelling a validated invoice in
+// full; edit its lines to credit part of it.
+func (s *Invoices) CreditNote(ctx context.Context, id, by int64) (*domain.Invoice, error) {
 	var cn *domain.Invoice
-	err := s.tx.Do(ctx, func(ctx context.Context) error {
-		src, err := s.repo.Invoice(ctx, id, false)
+	err := s.eng.Do(ctx, func(ctx context.Context) error {
+		src, err := s.store.Get(ctx, id)
 		if err != nil {
 			return err
 		}
-		if cn, err = domain.CreditNoteFor(src, domain.DateOnly(s.clock()), by); err != nil {
+		if cn, err = domain.CreditNoteFor(src, domain.DateOnly(s.eng.Now()), by); err != nil {
 			return err
 		}
-		return s.insertInvoice(ctx, cn, "created", "credit note for "+src.DisplayRef())
+		return insertInvoice(ctx, s.eng, s.store, cn, "credit note for "+src.DisplayRef())
 	})
 	if err != nil {
 		return nil, err
 	}
 	return cn, nil
-}
-
-// InvoicePayments lists the payments made on an invoice.
-func (s *Service) InvoicePayments(ctx context.Context, id int64) ([]domain.Payment, error) {
-	if _, err := s.repo.Invoice(ctx, id, false); err != nil {
-		return nil, err
-	}
-	return s.repo.InvoicePayments(ctx, id)
 }

@@ -6,7 +6,15 @@ import (
 	"time"
 
 	"github.com/dolibarr-go/dolibarr/internal/domain"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/document"
 )
+
+// OrderStore keeps orders.
+type OrderStore interface {
+	document.Store[*domain.Order]
+	// List lists orders matching f, without their lines.
+	List(ctx context.Context, f Filter) (domain.Page[domain.Order], error)
+}
 
 // OrderInput is a new order.
 type OrderInput struct {
@@ -20,8 +28,20 @@ type OrderPatch struct {
 	DeliveryDate *time.Time
 }
 
-// CreateOrder creates a draft order with its lines.
-func (s *Service) CreateOrder(ctx context.Context, in OrderInput, by int64) (*domain.Order, error) {
+// Orders is the sales orders use case.
+type Orders struct {
+	document.LineEditor[*domain.Order]
+	base
+	store OrderStore
+}
+
+// NewOrders returns the orders use case.
+func NewOrders(c Common, store OrderStore) *Orders {
+	return &Orders{LineEditor: document.NewLineEditor[*domain.Order](c.Engine, store), base: newBase(c), store: store}
+}
+
+// Create creates a draft order with its lines.
+func (s *Orders) Create(ctx context.Context, in OrderInput, by int64) (*domain.Order, error) {
 	v := &domain.ValidationError{}
 	h, _, err := s.newHeader(ctx, v, in.HeaderInput, by)
 	if err != nil {
@@ -34,244 +54,140 @@ func (s *Service) CreateOrder(ctx context.Context, in OrderInput, by int64) (*do
 	if err := v.Merge(o.CheckNew()); err != nil {
 		return nil, err
 	}
-	err = s.tx.Do(ctx, func(ctx context.Context) error { return s.insertOrder(ctx, o, "") })
-	if err != nil {
+	if err := insertOrder(ctx, s.eng, s.store, o, ""); err != nil {
 		return nil, err
 	}
 	return o, nil
 }
 
-func (s *Service) insertOrder(ctx context.Context, o *domain.Order, note string) error {
+// insertOrder stores a new draft order and records its creation.
+func insertOrder(ctx context.Context, eng *document.Engine, store OrderStore, o *domain.Order, note string) error {
 	o.Status = domain.OrderDraft
-	o.Recompute()
-	if err := s.repo.CreateOrder(ctx, o); err != nil {
-		return err
-	}
-	return s.record(ctx, domain.Event(o, "created", "", o.CreatedBy, note, o.CreatedAt))
+	return document.Insert[*domain.Order](ctx, eng, store, o, note)
 }
 
-// Order returns an order with its lines.
-func (s *Service) Order(ctx context.Context, id int64) (*domain.Order, error) {
-	return s.repo.Order(ctx, id, false)
+// Get returns an order with its lines.
+func (s *Orders) Get(ctx context.Context, id int64) (*domain.Order, error) {
+	return s.store.Get(ctx, id)
 }
 
-// Orders lists orders without their lines.
-func (s *Service) Orders(ctx context.Context, f Filter) (domain.Page[domain.Order], error) {
-	return s.repo.Orders(ctx, f)
+// List lists orders without their lines.
+func (s *Orders) List(ctx context.Context, f Filter) (domain.Page[domain.Order], error) {
+	return s.store.List(ctx, f)
 }
 
-// UpdateOrder changes a draft's header.
-func (s *Service) UpdateOrder(ctx context.Context, id, version int64, p OrderPatch) (*domain.Order, error) {
-	var o *domain.Order
-	err := s.tx.Do(ctx, func(ctx context.Context) error {
-		var err error
-		if o, err = s.repo.Order(ctx, id, true); err != nil {
-			return err
-		}
-		if err := checkVersion(o, version); err != nil {
-			return err
-		}
+// Events returns an order's event log, oldest first.
+func (s *Orders) Events(ctx context.Context, id int64) ([]domain.DocEvent, error) {
+	return document.History[*domain.Order](ctx, s.eng, s.store, id)
+}
+
+// Update changes a draft's header.
+func (s *Orders) Update(ctx context.Context, id, version int64, p OrderPatch) (*domain.Order, error) {
+	return s.run(ctx, id, version, 0, "", func(ctx context.Context, o *domain.Order, _ time.Time) (string, error) {
 		if err := o.CheckEditable(); err != nil {
-			return err
+			return "", err
 		}
 		v := &domain.ValidationError{}
 		if err := s.applyHeader(ctx, v, &o.Document, p.HeaderPatch); err != nil {
-			return err
+			return "", err
 		}
 		if p.DeliveryDate != nil {
 			o.DeliveryDate = domain.DateOnly(*p.DeliveryDate)
 		}
-		if err := v.Merge(o.CheckNew()); err != nil {
-			return err
-		}
-		return s.repo.SaveOrder(ctx, o)
-	})
-	return o, err
-}
-
-// DeleteOrder deletes a draft order that was never numbered.
-func (s *Service) DeleteOrder(ctx context.Context, id, by int64) error {
-	return s.tx.Do(ctx, func(ctx context.Context) error {
-		o, err := s.repo.Order(ctx, id, true)
-		if err != nil {
-			return err
-		}
-		if err := o.CheckEditable(); err != nil {
-			return err
-		}
-		if err := s.repo.DeleteOrder(ctx, id); err != nil {
-			return err
-		}
-		return s.record(ctx, domain.Event(o, "deleted", o.StatusName(), by, "", s.clock()))
+		return "", v.Merge(o.CheckNew())
 	})
 }
 
-// ValidateOrder validates a draft order, debiting the stock of its goods
-// from warehouse when the policy is order_validation, then drawing its
+func (s *Orders) run(ctx context.Context, id, version, by int64, action string,
+	apply func(ctx context.Context, o *domain.Order, now time.Time) (string, error)) (*domain.Order, error) {
+	return document.Run[*domain.Order](ctx, s.eng, s.store,
+		document.Change[*domain.Order]{ID: id, Version: version, By: by, Action: action, Apply: apply})
+}
+
+// Delete deletes a draft order.
+func (s *Orders) Delete(ctx context.Context, id, by int64) error {
+	return document.Remove[*domain.Order](ctx, s.eng, s.store, id, by, (*domain.Order).CheckEditable, nil)
+}
+
+// Validate validates a draft order, debiting the stock of its goods from
+// warehouse when the policy is order_validation, then drawing its
 // reference, in one transaction.
-func (s *Service) ValidateOrder(ctx context.Context, id, warehouse, by int64) (*domain.Order, error) {
-	var o *domain.Order
-	err := s.tx.Do(ctx, func(ctx context.Context) error {
-		var err error
-		if o, err = s.repo.Order(ctx, id, true); err != nil {
-			return err
-		}
-		if err := o.CanValidate(); err != nil {
-			return err
-		}
-		from := o.StatusName()
-		if s.cfg.StockTrigger == StockOnOrder && hasGoods(&o.Document) {
-			if err := requireWarehouse(warehouse); err != nil {
-				return err
+func (s *Orders) Validate(ctx context.Context, id, warehouse, by int64) (*domain.Order, error) {
+	return document.Run[*domain.Order](ctx, s.eng, s.store, document.Change[*domain.Order]{
+		ID: id, By: by, Action: "validated",
+		Apply: func(ctx context.Context, o *domain.Order, now time.Time) (string, error) {
+			// The state rules first: nothing moves for a refused validation.
+			if err := o.CanValidate(); err != nil {
+				return "", err
 			}
-			if err := s.moveStock(ctx, o, warehouse, -1, fmt.Sprintf("Validation of order %s", o.DisplayRef()), by); err != nil {
-				return err
+			if s.cfg.StockTrigger == StockOnOrder && document.HasGoods(&o.Document) {
+				if err := requireWarehouse(warehouse); err != nil {
+					return "", err
+				}
+				eff := document.StockEffect{Warehouse: warehouse, Direction: document.Out, By: by, At: now,
+					Label: fmt.Sprintf("Validation of order %s", o.DisplayRef())}
+				if err := s.eng.MoveStock(ctx, o, eff); err != nil {
+					return "", err
+				}
+				o.WarehouseID = warehouse
 			}
-			o.WarehouseID = warehouse
-		}
-		now := s.clock()
-		if err := o.Validate("", by, now); err != nil {
-			return err
-		}
-		if err := s.record(ctx, domain.Event(o, "validated", from, by, "", now)); err != nil {
-			return err
-		}
-		if err := s.drawRef(ctx, o, ScopeOrder, s.cfg.OrderMask); err != nil {
-			return err
-		}
-		return s.repo.SaveOrder(ctx, o)
+			return "", o.Validate(by, now)
+		},
+		Series: func(*domain.Order) document.Series { return document.Series{Scope: ScopeOrder, Mask: s.cfg.OrderMask} },
 	})
-	if err != nil {
-		return nil, err
-	}
-	return o, nil
 }
 
-// orderTransition runs one status change on a locked order; when the order
-// had moved stock and leaves the validated state for draft or canceled,
-// the stock goes back.
-func (s *Service) orderTransition(ctx context.Context, id, by int64, action, note string, change func(o *domain.Order) error) (*domain.Order, error) {
-	var o *domain.Order
-	err := s.tx.Do(ctx, func(ctx context.Context) error {
-		var err error
-		if o, err = s.repo.Order(ctx, id, true); err != nil {
-			return err
-		}
-		from := o.StatusName()
+// transition runs one status change; when the order had moved stock and
+// leaves the validated state for draft or canceled, the stock goes back.
+func (s *Orders) transition(ctx context.Context, id, by int64, action, note string, change func(o *domain.Order) error) (*domain.Order, error) {
+	return s.run(ctx, id, 0, by, action, func(ctx context.Context, o *domain.Order, now time.Time) (string, error) {
 		if err := change(o); err != nil {
-			return err
+			return "", err
 		}
 		if o.WarehouseID != 0 && (o.Status == domain.OrderDraft || o.Status == domain.OrderCanceled) {
-			label := fmt.Sprintf("Order %s %s", o.DisplayRef(), action)
-			if err := s.moveStock(ctx, o, o.WarehouseID, 1, label, by); err != nil {
-				return err
+			eff := document.StockEffect{Warehouse: o.WarehouseID, Direction: document.In, By: by, At: now,
+				Label: fmt.Sprintf("Order %s %s", o.DisplayRef(), action)}
+			if err := s.eng.MoveStock(ctx, o, eff); err != nil {
+				return "", err
 			}
 			o.WarehouseID = 0
 		}
-		if err := s.repo.SaveOrder(ctx, o); err != nil {
-			return err
-		}
-		return s.record(ctx, domain.Event(o, action, from, by, note, s.clock()))
+		return note, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return o, nil
 }
 
-// ReopenOrder takes a validated order back to draft (stock back in).
-func (s *Service) ReopenOrder(ctx context.Context, id, by int64) (*domain.Order, error) {
-	return s.orderTransition(ctx, id, by, "reopened", "", (*domain.Order).BackToDraft)
+// Reopen takes a validated order back to draft (stock back in).
+func (s *Orders) Reopen(ctx context.Context, id, by int64) (*domain.Order, error) {
+	return s.transition(ctx, id, by, "reopened", "", (*domain.Order).BackToDraft)
 }
 
-// ShipOrder records that shipping started.
-func (s *Service) ShipOrder(ctx context.Context, id, by int64) (*domain.Order, error) {
-	return s.orderTransition(ctx, id, by, "shipped", "", (*domain.Order).Ship)
+// Ship records that shipping started.
+func (s *Orders) Ship(ctx context.Context, id, by int64) (*domain.Order, error) {
+	return s.transition(ctx, id, by, "shipped", "", (*domain.Order).Ship)
 }
 
-// CloseOrder records the order as delivered.
-func (s *Service) CloseOrder(ctx context.Context, id, by int64) (*domain.Order, error) {
-	return s.orderTransition(ctx, id, by, "closed", "", (*domain.Order).Close)
+// Close records the order as delivered.
+func (s *Orders) Close(ctx context.Context, id, by int64) (*domain.Order, error) {
+	return s.transition(ctx, id, by, "closed", "", (*domain.Order).Close)
 }
 
-// CancelOrder cancels a draft or validated order (stock back in).
-func (s *Service) CancelOrder(ctx context.Context, id int64, note string, by int64) (*domain.Order, error) {
+// Cancel cancels a draft or validated order (stock back in).
+func (s *Orders) Cancel(ctx context.Context, id int64, note string, by int64) (*domain.Order, error) {
 	if err := checkNoteInput(note); err != nil {
 		return nil, err
 	}
-	return s.orderTransition(ctx, id, by, "canceled", note, (*domain.Order).Cancel)
+	return s.transition(ctx, id, by, "canceled", note, (*domain.Order).Cancel)
 }
 
-// CloneOrder creates a draft copy of an order dated today.
-func (s *Service) CloneOrder(ctx context.Context, id, by int64) (*domain.Order, error) {
-	src, err := s.repo.Order(ctx, id, false)
+// Clone creates a draft copy of an order dated today.
+func (s *Orders) Clone(ctx context.Context, id, by int64) (*domain.Order, error) {
+	src, err := s.store.Get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	o := &domain.Order{Document: cloneHeader(&src.Document, s.clock(), by)}
-	if err := s.tx.Do(ctx, func(ctx context.Context) error { return s.insertOrder(ctx, o, "clone of "+src.DisplayRef()) }); err != nil {
+	o := &domain.Order{Document: document.Copy(&src.Document, s.eng.Now(), by)}
+	if err := insertOrder(ctx, s.eng, s.store, o, "clone of "+src.DisplayRef()); err != nil {
 		return nil, err
 	}
 	return o, nil
-}
-
-// OrderFromProposal creates a draft order from a signed proposal.
-func (s *Service) OrderFromProposal(ctx context.Context, proposalID, by int64) (*domain.Order, error) {
-	var o *domain.Order
-	err := s.tx.Do(ctx, func(ctx context.Context) error {
-		p, err := s.repo.Proposal(ctx, proposalID, true)
-		if err != nil {
-			return err
-		}
-		if err := p.CheckConvertible(); err != nil {
-			return err
-		}
-		o = &domain.Order{Document: cloneHeader(&p.Document, s.clock(), by), ProposalID: p.ID}
-		return s.insertOrder(ctx, o, "from proposal "+p.DisplayRef())
-	})
-	if err != nil {
-		return nil, err
-	}
-	return o, nil
-}
-
-// InvoiceFromOrder creates a draft invoice from a validated order and
-// marks the order billed.
-func (s *Service) InvoiceFromOrder(ctx context.Context, orderID, by int64) (*domain.Invoice, error) {
-	var inv *domain.Invoice
-	err := s.tx.Do(ctx, func(ctx context.Context) error {
-		o, err := s.repo.Order(ctx, orderID, true)
-		if err != nil {
-			return err
-		}
-		if err := o.CheckBillable(); err != nil {
-			return err
-		}
-		cust, err := s.catalog.GetThirdParty(ctx, o.CustomerID)
-		if err != nil {
-			return err
-		}
-		inv = &domain.Invoice{Document: cloneHeader(&o.Document, s.clock(), by), OrderID: o.ID, ProposalID: o.ProposalID}
-		inv.DueDate = dueDate(cust, inv.Date)
-		if err := s.insertInvoice(ctx, inv, "created", "from order "+o.DisplayRef()); err != nil {
-			return err
-		}
-		o.Billed = true
-		if err := s.repo.SaveOrder(ctx, o); err != nil {
-			return err
-		}
-		return s.record(ctx, domain.Event(o, "billed", o.StatusName(), by, "invoice "+inv.DisplayRef(), s.clock()))
-	})
-	if err != nil {
-		return nil, err
-	}
-	return inv, nil
-}
-
-func checkNoteInput(note string) error {
-	v := &domain.ValidationError{}
-	if len(note) > 10000 {
-		v.Add("note", "too_long", "must be at most 10000 characters")
-	}
-	return v.Err()
 }

@@ -9,6 +9,29 @@ import (
 	"github.com/dolibarr-go/dolibarr/internal/domain"
 )
 
+// PaymentStore keeps payments and their allocations.
+type PaymentStore interface {
+	// Create stores p and its allocations and sets its id.
+	Create(ctx context.Context, p *domain.Payment) error
+	// Get loads a payment with its allocations.
+	Get(ctx context.Context, id int64) (*domain.Payment, error)
+	// List lists payments matching f with their allocations.
+	List(ctx context.Context, f PaymentFilter) (domain.Page[domain.Payment], error)
+	// OfInvoice lists the payments made on one invoice, oldest first, each
+	// with only that invoice's allocation.
+	OfInvoice(ctx context.Context, invoiceID int64) ([]domain.Payment, error)
+}
+
+// PaymentFilter selects payments; zero fields do not filter.
+type PaymentFilter struct {
+	domain.ListParams
+	CustomerID int64
+	From, To   time.Time
+}
+
+// PaymentSorts are the fields payment lists can be sorted on.
+var PaymentSorts = []string{"id", "date", "amount"}
+
 // PaymentInput is a payment spread over invoices of one customer.
 type PaymentInput struct {
 	// CustomerID, when given, must own every invoice.
@@ -22,14 +45,26 @@ type PaymentInput struct {
 	AllowOverpayment bool
 }
 
+// Payments is the customer payments use case.
+type Payments struct {
+	base
+	invoices InvoiceStore
+	store    PaymentStore
+}
+
+// NewPayments returns the payments use case.
+func NewPayments(c Common, invoices InvoiceStore, store PaymentStore) *Payments {
+	return &Payments{base: newBase(c), invoices: invoices, store: store}
+}
+
 // Pay records a payment and allocates it to its invoices in one
 // transaction that locks the invoices (id order); an invoice whose
 // remainder reaches zero becomes paid in that same transaction.
-func (s *Service) Pay(ctx context.Context, in PaymentInput, by int64) (*domain.Payment, error) {
+func (s *Payments) Pay(ctx context.Context, in PaymentInput, by int64) (*domain.Payment, error) {
 	p := &domain.Payment{CustomerID: in.CustomerID, Date: domain.DateOnly(in.Date), Method: in.Method,
 		Reference: in.Reference, Note: in.Note, Allocations: in.Allocations, CreatedBy: by}
 	if in.Date.IsZero() {
-		p.Date = domain.DateOnly(s.clock())
+		p.Date = domain.DateOnly(s.eng.Now())
 	}
 	if err := p.Check(); err != nil {
 		return nil, err
@@ -39,8 +74,8 @@ func (s *Service) Pay(ctx context.Context, in PaymentInput, by int64) (*domain.P
 		ids[i] = a.InvoiceID
 	}
 	slices.Sort(ids)
-	err := s.tx.Do(ctx, func(ctx context.Context) error {
-		invs, err := s.repo.LockInvoices(ctx, ids)
+	err := s.eng.Do(ctx, func(ctx context.Context) error {
+		invs, err := s.invoices.LockMany(ctx, ids)
 		if err != nil {
 			return err
 		}
@@ -65,7 +100,7 @@ func (s *Service) Pay(ctx context.Context, in PaymentInput, by int64) (*domain.P
 		if err := v.Err(); err != nil {
 			return err
 		}
-		now := s.clock()
+		now := s.eng.Now()
 		p.CreatedAt = now
 		from := map[int64]string{}
 		for i, a := range p.Allocations {
@@ -76,12 +111,13 @@ func (s *Service) Pay(ctx context.Context, in PaymentInput, by int64) (*domain.P
 			}
 			p.Allocations[i].InvoiceRef = inv.DisplayRef()
 		}
-		if err := s.repo.CreatePayment(ctx, p); err != nil {
+		if err := s.store.Create(ctx, p); err != nil {
 			return err
 		}
 		for _, a := range p.Allocations {
 			inv := byID[a.InvoiceID]
-			if err := s.repo.SaveInvoice(ctx, inv); err != nil {
+			inv.UpdatedAt = now
+			if err := s.invoices.Save(ctx, inv); err != nil {
 				return err
 			}
 			action := "payment"
@@ -89,7 +125,7 @@ func (s *Service) Pay(ctx context.Context, in PaymentInput, by int64) (*domain.P
 				action = "paid"
 			}
 			note := fmt.Sprintf("payment %d: %s", p.ID, a.Amount)
-			if err := s.record(ctx, domain.Event(inv, action, from[inv.ID], by, note, now)); err != nil {
+			if err := s.eng.Record(ctx, domain.Event(inv, action, from[inv.ID], by, note, now)); err != nil {
 				return err
 			}
 		}
@@ -102,8 +138,8 @@ func (s *Service) Pay(ctx context.Context, in PaymentInput, by int64) (*domain.P
 }
 
 // PayInvoice pays one invoice; a nil amount pays its whole remainder.
-func (s *Service) PayInvoice(ctx context.Context, id int64, amount *domain.Decimal, in PaymentInput, by int64) (*domain.Payment, error) {
-	inv, err := s.repo.Invoice(ctx, id, false)
+func (s *Payments) PayInvoice(ctx context.Context, id int64, amount *domain.Decimal, in PaymentInput, by int64) (*domain.Payment, error) {
+	inv, err := s.invoices.Get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -120,12 +156,21 @@ func (s *Service) PayInvoice(ctx context.Context, id int64, amount *domain.Decim
 	return s.Pay(ctx, in, by)
 }
 
-// Payment returns a payment with its allocations.
-func (s *Service) Payment(ctx context.Context, id int64) (*domain.Payment, error) {
-	return s.repo.Payment(ctx, id)
+// Get returns a payment with its allocations.
+func (s *Payments) Get(ctx context.Context, id int64) (*domain.Payment, error) {
+	return s.store.Get(ctx, id)
 }
 
-// Payments lists payments with their allocations.
-func (s *Service) Payments(ctx context.Context, f PaymentFilter) (domain.Page[domain.Payment], error) {
-	return s.repo.Payments(ctx, f)
+// List lists payments with their allocations.
+func (s *Payments) List(ctx context.Context, f PaymentFilter) (domain.Page[domain.Payment], error) {
+	return s.store.List(ctx, f)
+}
+
+// OfInvoice lists the payments made on an invoice; a missing invoice is a
+// domain.ErrNotFound error.
+func (s *Payments) OfInvoice(ctx context.Context, invoiceID int64) ([]domain.Payment, error) {
+	if _, err := s.invoices.Get(ctx, invoiceID); err != nil {
+		return nil, err
+	}
+	return s.store.OfInvoice(ctx, invoiceID)
 }

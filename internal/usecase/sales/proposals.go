@@ -5,7 +5,15 @@ import (
 	"time"
 
 	"github.com/dolibarr-go/dolibarr/internal/domain"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/document"
 )
+
+// ProposalStore keeps proposals.
+type ProposalStore interface {
+	document.Store[*domain.Proposal]
+	// List lists proposals matching f, without their lines.
+	List(ctx context.Context, f Filter) (domain.Page[domain.Proposal], error)
+}
 
 // ProposalInput is a new proposal.
 type ProposalInput struct {
@@ -20,8 +28,20 @@ type ProposalPatch struct {
 	ValidUntil *time.Time
 }
 
-// CreateProposal creates a draft proposal with its lines.
-func (s *Service) CreateProposal(ctx context.Context, in ProposalInput, by int64) (*domain.Proposal, error) {
+// Proposals is the commercial proposals use case.
+type Proposals struct {
+	document.LineEditor[*domain.Proposal]
+	base
+	store ProposalStore
+}
+
+// NewProposals returns the proposals use case.
+func NewProposals(c Common, store ProposalStore) *Proposals {
+	return &Proposals{LineEditor: document.NewLineEditor[*domain.Proposal](c.Engine, store), base: newBase(c), store: store}
+}
+
+// Create creates a draft proposal with its lines.
+func (s *Proposals) Create(ctx context.Context, in ProposalInput, by int64) (*domain.Proposal, error) {
 	v := &domain.ValidationError{}
 	h, _, err := s.newHeader(ctx, v, in.HeaderInput, by)
 	if err != nil {
@@ -34,196 +54,112 @@ func (s *Service) CreateProposal(ctx context.Context, in ProposalInput, by int64
 	if err := v.Merge(p.CheckNew()); err != nil {
 		return nil, err
 	}
-	err = s.tx.Do(ctx, func(ctx context.Context) error { return s.insertProposal(ctx, p, "") })
-	if err != nil {
+	if err := s.insert(ctx, p, ""); err != nil {
 		return nil, err
 	}
 	return p, nil
 }
 
-func (s *Service) insertProposal(ctx context.Context, p *domain.Proposal, note string) error {
+func (s *Proposals) insert(ctx context.Context, p *domain.Proposal, note string) error {
 	p.Status = domain.ProposalDraft
-	p.Recompute()
-	if err := s.repo.CreateProposal(ctx, p); err != nil {
-		return err
-	}
-	return s.record(ctx, domain.Event(p, "created", "", p.CreatedBy, note, p.CreatedAt))
+	return document.Insert[*domain.Proposal](ctx, s.eng, s.store, p, note)
 }
 
-// Proposal returns a proposal with its lines.
-func (s *Service) Proposal(ctx context.Context, id int64) (*domain.Proposal, error) {
-	return s.repo.Proposal(ctx, id, false)
+// Get returns a proposal with its lines.
+func (s *Proposals) Get(ctx context.Context, id int64) (*domain.Proposal, error) {
+	return s.store.Get(ctx, id)
 }
 
-// Proposals lists proposals without their lines.
-func (s *Service) Proposals(ctx context.Context, f Filter) (domain.Page[domain.Proposal], error) {
-	return s.repo.Proposals(ctx, f)
+// List lists proposals without their lines.
+func (s *Proposals) List(ctx context.Context, f Filter) (domain.Page[domain.Proposal], error) {
+	return s.store.List(ctx, f)
 }
 
-// UpdateProposal changes a draft's header.
-func (s *Service) UpdateProposal(ctx context.Context, id, version int64, pa ProposalPatch) (*domain.Proposal, error) {
-	var p *domain.Proposal
-	err := s.tx.Do(ctx, func(ctx context.Context) error {
-		var err error
-		if p, err = s.repo.Proposal(ctx, id, true); err != nil {
-			return err
-		}
-		if err := checkVersion(p, version); err != nil {
-			return err
-		}
+// Events returns a proposal's event log, oldest first.
+func (s *Proposals) Events(ctx context.Context, id int64) ([]domain.DocEvent, error) {
+	return document.History[*domain.Proposal](ctx, s.eng, s.store, id)
+}
+
+// Update changes a draft's header.
+func (s *Proposals) Update(ctx context.Context, id, version int64, pa ProposalPatch) (*domain.Proposal, error) {
+	return s.run(ctx, id, version, 0, "", func(ctx context.Context, p *domain.Proposal, _ time.Time) (string, error) {
 		if err := p.CheckEditable(); err != nil {
-			return err
+			return "", err
 		}
 		v := &domain.ValidationError{}
 		if err := s.applyHeader(ctx, v, &p.Document, pa.HeaderPatch); err != nil {
-			return err
+			return "", err
 		}
 		if pa.ValidUntil != nil {
 			p.ValidUntil = domain.DateOnly(*pa.ValidUntil)
 		}
-		if err := v.Merge(p.CheckNew()); err != nil {
-			return err
-		}
-		return s.repo.SaveProposal(ctx, p)
-	})
-	return p, err
-}
-
-// DeleteProposal deletes a draft proposal.
-func (s *Service) DeleteProposal(ctx context.Context, id, by int64) error {
-	return s.tx.Do(ctx, func(ctx context.Context) error {
-		p, err := s.repo.Proposal(ctx, id, true)
-		if err != nil {
-			return err
-		}
-		if err := p.CheckEditable(); err != nil {
-			return err
-		}
-		if err := s.repo.DeleteProposal(ctx, id); err != nil {
-			return err
-		}
-		return s.record(ctx, domain.Event(p, "deleted", p.StatusName(), by, "", s.clock()))
+		return "", v.Merge(p.CheckNew())
 	})
 }
 
-// ValidateProposal validates a draft proposal and draws its reference.
-func (s *Service) ValidateProposal(ctx context.Context, id, by int64) (*domain.Proposal, error) {
-	var p *domain.Proposal
-	err := s.tx.Do(ctx, func(ctx context.Context) error {
-		var err error
-		if p, err = s.repo.Proposal(ctx, id, true); err != nil {
-			return err
-		}
-		if err := p.CanValidate(); err != nil {
-			return err
-		}
-		from := p.StatusName()
-		now := s.clock()
-		if err := p.Validate("", by, now); err != nil {
-			return err
-		}
-		if err := s.record(ctx, domain.Event(p, "validated", from, by, "", now)); err != nil {
-			return err
-		}
-		if err := s.drawRef(ctx, p, ScopeProposal, s.cfg.ProposalMask); err != nil {
-			return err
-		}
-		return s.repo.SaveProposal(ctx, p)
+// run runs one change of proposal id through the engine.
+func (s *Proposals) run(ctx context.Context, id, version, by int64, action string,
+	apply func(ctx context.Context, p *domain.Proposal, now time.Time) (string, error)) (*domain.Proposal, error) {
+	return document.Run[*domain.Proposal](ctx, s.eng, s.store,
+		document.Change[*domain.Proposal]{ID: id, Version: version, By: by, Action: action, Apply: apply})
+}
+
+// Delete deletes a draft proposal.
+func (s *Proposals) Delete(ctx context.Context, id, by int64) error {
+	return document.Remove[*domain.Proposal](ctx, s.eng, s.store, id, by, (*domain.Proposal).CheckEditable, nil)
+}
+
+// Validate validates a draft proposal and draws its reference.
+func (s *Proposals) Validate(ctx context.Context, id, by int64) (*domain.Proposal, error) {
+	return document.Run[*domain.Proposal](ctx, s.eng, s.store, document.Change[*domain.Proposal]{
+		ID: id, By: by, Action: "validated",
+		Apply: func(_ context.Context, p *domain.Proposal, now time.Time) (string, error) {
+			return "", p.Validate(by, now)
+		},
+		Series: func(*domain.Proposal) document.Series {
+			return document.Series{Scope: ScopeProposal, Mask: s.cfg.ProposalMask}
+		},
 	})
-	if err != nil {
-		return nil, err
-	}
-	return p, nil
 }
 
-func (s *Service) proposalTransition(ctx context.Context, id, by int64, action, note string, change func(p *domain.Proposal) error) (*domain.Proposal, error) {
-	var p *domain.Proposal
-	err := s.tx.Do(ctx, func(ctx context.Context) error {
-		var err error
-		if p, err = s.repo.Proposal(ctx, id, true); err != nil {
-			return err
-		}
-		from := p.StatusName()
-		if err := change(p); err != nil {
-			return err
-		}
-		if err := s.repo.SaveProposal(ctx, p); err != nil {
-			return err
-		}
-		return s.record(ctx, domain.Event(p, action, from, by, note, s.clock()))
+// Reopen takes a validated proposal back to draft.
+func (s *Proposals) Reopen(ctx context.Context, id, by int64) (*domain.Proposal, error) {
+	return s.run(ctx, id, 0, by, "reopened", func(_ context.Context, p *domain.Proposal, _ time.Time) (string, error) {
+		return "", p.BackToDraft()
 	})
-	if err != nil {
-		return nil, err
-	}
-	return p, nil
 }
 
-// ReopenProposal takes a validated proposal back to draft.
-func (s *Service) ReopenProposal(ctx context.Context, id, by int64) (*domain.Proposal, error) {
-	return s.proposalTransition(ctx, id, by, "reopened", "", (*domain.Proposal).BackToDraft)
-}
-
-// CloseProposal records the customer's answer.
-func (s *Service) CloseProposal(ctx context.Context, id int64, signed bool, note string, by int64) (*domain.Proposal, error) {
+// Close records the customer's answer.
+func (s *Proposals) Close(ctx context.Context, id int64, signed bool, note string, by int64) (*domain.Proposal, error) {
 	action := "refused"
 	if signed {
 		action = "signed"
 	}
-	now := s.clock()
-	return s.proposalTransition(ctx, id, by, action, note, func(p *domain.Proposal) error { return p.Close(signed, note, now) })
+	return s.run(ctx, id, 0, by, action, func(_ context.Context, p *domain.Proposal, now time.Time) (string, error) {
+		return note, p.Close(signed, note, now)
+	})
 }
 
-// CancelProposal cancels a draft or open proposal.
-func (s *Service) CancelProposal(ctx context.Context, id int64, note string, by int64) (*domain.Proposal, error) {
+// Cancel cancels a draft or open proposal.
+func (s *Proposals) Cancel(ctx context.Context, id int64, note string, by int64) (*domain.Proposal, error) {
 	if err := checkNoteInput(note); err != nil {
 		return nil, err
 	}
-	return s.proposalTransition(ctx, id, by, "canceled", note, (*domain.Proposal).Cancel)
+	return s.run(ctx, id, 0, by, "canceled", func(_ context.Context, p *domain.Proposal, _ time.Time) (string, error) {
+		return note, p.Cancel()
+	})
 }
 
-// CloneProposal creates a draft copy of a proposal dated today.
-func (s *Service) CloneProposal(ctx context.Context, id, by int64) (*domain.Proposal, error) {
-	src, err := s.repo.Proposal(ctx, id, false)
+// Clone creates a draft copy of a proposal dated today.
+func (s *Proposals) Clone(ctx context.Context, id, by int64) (*domain.Proposal, error) {
+	src, err := s.store.Get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	p := &domain.Proposal{Document: cloneHeader(&src.Document, s.clock(), by)}
+	p := &domain.Proposal{Document: document.Copy(&src.Document, s.eng.Now(), by)}
 	p.ValidUntil = p.Date.AddDate(0, 0, s.cfg.ProposalValidityDays)
-	if err := s.tx.Do(ctx, func(ctx context.Context) error { return s.insertProposal(ctx, p, "clone of "+src.DisplayRef()) }); err != nil {
+	if err := s.insert(ctx, p, "clone of "+src.DisplayRef()); err != nil {
 		return nil, err
 	}
 	return p, nil
-}
-
-// InvoiceFromProposal creates a draft invoice from a signed proposal and
-// classifies the proposal billed.
-func (s *Service) InvoiceFromProposal(ctx context.Context, proposalID, by int64) (*domain.Invoice, error) {
-	var inv *domain.Invoice
-	err := s.tx.Do(ctx, func(ctx context.Context) error {
-		p, err := s.repo.Proposal(ctx, proposalID, true)
-		if err != nil {
-			return err
-		}
-		from := p.StatusName()
-		if err := p.MarkBilled(); err != nil {
-			return err
-		}
-		cust, err := s.catalog.GetThirdParty(ctx, p.CustomerID)
-		if err != nil {
-			return err
-		}
-		inv = &domain.Invoice{Document: cloneHeader(&p.Document, s.clock(), by), ProposalID: p.ID}
-		inv.DueDate = dueDate(cust, inv.Date)
-		if err := s.insertInvoice(ctx, inv, "created", "from proposal "+p.DisplayRef()); err != nil {
-			return err
-		}
-		if err := s.repo.SaveProposal(ctx, p); err != nil {
-			return err
-		}
-		return s.record(ctx, domain.Event(p, "billed", from, by, "invoice "+inv.DisplayRef(), s.clock()))
-	})
-	if err != nil {
-		return nil, err
-	}
-	return inv, nil
 }

@@ -100,6 +100,9 @@ type MoveInput struct {
 	// UserID is the user making the movement, journaled for audit; zero
 	// when the system moves stock on nobody's behalf.
 	UserID int64
+	// At is when the movement happens: a document's transition passes its
+	// own time, so one transition has one time; zero is now.
+	At time.Time
 }
 
 // Validate reports every field problem of in.
@@ -168,8 +171,11 @@ func (s *Service) MoveBatch(ctx context.Context, ins []MoveInput) ([]*domain.Mov
 	}
 	err := s.tx.Do(ctx, func(ctx context.Context) error {
 		now := s.now()
-		for _, m := range ms {
+		for i, m := range ms {
 			m.CreatedAt = now
+			if at := ins[i].At; !at.IsZero() {
+				m.CreatedAt = at
+			}
 		}
 		return s.apply(ctx, ms)
 	})

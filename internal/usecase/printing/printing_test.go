@@ -1,4 +1,4 @@
-package documents
+package printing
 
 import (
 	"bytes"
@@ -18,12 +18,15 @@ type fakeSource struct {
 	doc   Document
 	err   error
 	calls int
-	kind  Kind
 }
 
-func (f *fakeSource) Load(_ context.Context, kind Kind, _ int64) (Document, error) {
+func (f *fakeSource) Load(context.Context, int64) (Document, error) {
 	f.calls++
-	f.kind = kind
+	return f.doc, f.err
+}
+
+func (f *fakeSource) Map(context.Context, domain.CommercialDocument, *domain.ThirdParty) (Document, error) {
+	f.calls++
 	return f.doc, f.err
 }
 
@@ -53,14 +56,14 @@ var company = Party{Name: "Atelier Lumière", VATID: "FR40123456789"}
 func TestRenderCompletesTheDocument(t *testing.T) {
 	src := &fakeSource{doc: Document{Kind: KindInvoice, Ref: "FA2611-0042"}}
 	r := &fakeRenderer{}
-	svc := New(src, r, Config{Company: company, Language: "fr", Timeout: 5 * time.Second})
+	svc := New(Sources{domain.KindInvoice: src}, r, Config{Company: company, Language: "fr", Timeout: 5 * time.Second})
 	var buf bytes.Buffer
 	start := time.Now()
-	f, err := svc.Render(context.Background(), Request{Kind: KindInvoice, ID: 7}, &buf)
+	f, err := svc.Render(context.Background(), Request{Kind: domain.KindInvoice, ID: 7}, &buf)
 	require.NoError(t, err)
 	require.Equal(t, File{Name: "FA2611-0042.pdf", ContentType: "application/pdf", Ref: "FA2611-0042"}, f)
 	require.Equal(t, "%PDF-fake", buf.String())
-	require.Equal(t, KindInvoice, src.kind)
+	require.Equal(t, 1, src.calls)
 	require.Equal(t, company, r.got.Company, "the company block comes from configuration")
 	require.Equal(t, "fr", r.got.Language, "the configured language when nothing else names one")
 	require.Equal(t, "EUR", r.got.Currency)
@@ -69,10 +72,10 @@ func TestRenderCompletesTheDocument(t *testing.T) {
 	// The request's language wins over the document's, which wins over
 	// the configuration's.
 	src.doc.Language = "es"
-	_, err = svc.Render(context.Background(), Request{Kind: KindInvoice, ID: 7}, io.Discard)
+	_, err = svc.Render(context.Background(), Request{Kind: domain.KindInvoice, ID: 7}, io.Discard)
 	require.NoError(t, err)
 	require.Equal(t, "es", r.got.Language)
-	_, err = svc.Render(context.Background(), Request{Kind: KindInvoice, ID: 7, Language: "pt-BR"}, io.Discard)
+	_, err = svc.Render(context.Background(), Request{Kind: domain.KindInvoice, ID: 7, Language: "pt-BR"}, io.Discard)
 	require.NoError(t, err)
 	require.Equal(t, "pt-BR", r.got.Language)
 }
@@ -80,20 +83,23 @@ func TestRenderCompletesTheDocument(t *testing.T) {
 func TestRenderErrors(t *testing.T) {
 	r := &fakeRenderer{}
 	src := &fakeSource{err: domain.E(domain.ErrNotFound, "invoice_not_found", "invoice 9 not found")}
-	svc := New(src, r, Config{})
-	_, err := svc.Render(context.Background(), Request{Kind: KindInvoice, ID: 9}, io.Discard)
+	svc := New(Sources{domain.KindInvoice: src, domain.KindOrder: src}, r, Config{})
+	_, err := svc.Render(context.Background(), Request{Kind: domain.KindInvoice, ID: 9}, io.Discard)
 	require.ErrorIs(t, err, domain.ErrNotFound)
 	require.Zero(t, r.calls)
 
 	_, err = svc.Render(context.Background(), Request{Kind: "quote", ID: 9}, io.Discard)
 	require.ErrorIs(t, err, domain.ErrInvalid)
 	require.Equal(t, 1, src.calls, "an unknown kind loads nothing")
+	_, err = svc.RenderDocument(context.Background(), Printable{Doc: &domain.Proposal{}}, io.Discard)
+	require.ErrorIs(t, err, domain.ErrInvalid, "nor does a kind without a source")
+	require.Equal(t, 1, src.calls)
 
 	// A context that ends during loading stops before rendering.
 	src.err = nil
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err = svc.Render(ctx, Request{Kind: KindOrder, ID: 1}, io.Discard)
+	_, err = svc.Render(ctx, Request{Kind: domain.KindOrder, ID: 1}, io.Discard)
 	require.ErrorIs(t, err, context.Canceled)
 	require.Zero(t, r.calls)
 }
@@ -103,14 +109,14 @@ func TestRenderErrors(t *testing.T) {
 // retrying will not help; a rendering its context stopped is not.
 func TestRenderFailureIsMarked(t *testing.T) {
 	r := &fakeRenderer{err: errors.New("pdf: rendering panicked: runtime error: index out of range [65536] with length 65536")}
-	svc := New(&fakeSource{doc: Document{Kind: KindInvoice, Ref: "FA2611-0042"}}, r, Config{})
-	_, err := svc.Render(context.Background(), Request{Kind: KindInvoice, ID: 7}, io.Discard)
+	svc := New(Sources{domain.KindInvoice: &fakeSource{doc: Document{Kind: KindInvoice, Ref: "FA2611-0042"}}}, r, Config{})
+	_, err := svc.Render(context.Background(), Request{Kind: domain.KindInvoice, ID: 7}, io.Discard)
 	require.ErrorIs(t, err, ErrRenderFailed)
 	require.ErrorContains(t, err, "index out of range")
 
 	for _, stop := range []error{context.Canceled, context.DeadlineExceeded} {
 		r.err = fmt.Errorf("pdf: %w", stop)
-		_, err = svc.Render(context.Background(), Request{Kind: KindInvoice, ID: 7}, io.Discard)
+		_, err = svc.Render(context.Background(), Request{Kind: domain.KindInvoice, ID: 7}, io.Discard)
 		require.ErrorIs(t, err, stop)
 		require.NotErrorIs(t, err, ErrRenderFailed, "a stopped rendering may succeed next time")
 	}
@@ -186,15 +192,16 @@ func sampleInvoice() *domain.Invoice {
 	return inv
 }
 
-// TestSalesSourceMapsAnInvoice checks the mapping from the sales entities:
+// TestInvoicesSourceMapsAnInvoice checks the mapping from the sales entities:
 // header, customer, product refs (one read per product), VAT breakdown,
 // payments, credits used and remainder, draft and credit-note flags.
-func TestSalesSourceMapsAnInvoice(t *testing.T) {
+func TestInvoicesSourceMapsAnInvoice(t *testing.T) {
 	inv := sampleInvoice()
 	pay := domain.Payment{Date: time.Date(2026, 11, 10, 0, 0, 0, 0, time.UTC), Method: domain.PayBankTransfer, Reference: "VIR-1", Amount: domain.MustDecimal("100")}
 	cat := &fakeCatalog{}
-	src := NewSalesSource(&fakeSales{inv: inv, pays: []domain.Payment{pay}}, cat)
-	doc, err := src.Load(context.Background(), KindInvoice, 42)
+	sales := &fakeSales{inv: inv, pays: []domain.Payment{pay}}
+	src := Invoices(sales.Invoice, sales.InvoicePayments, cat)
+	doc, err := src.Load(context.Background(), 42)
 	require.NoError(t, err)
 	require.Equal(t, KindInvoice, doc.Kind)
 	require.False(t, doc.Draft)
@@ -225,7 +232,7 @@ func TestSalesSourceMapsAnInvoice(t *testing.T) {
 	// Customer credits used on the invoice are carried apart from the
 	// payments, and the remainder is net of both.
 	inv.CreditUsed = domain.MustDecimal("50")
-	doc, err = src.Load(context.Background(), KindInvoice, 42)
+	doc, err = src.Load(context.Background(), 42)
 	require.NoError(t, err)
 	require.True(t, doc.Paid.Equal(domain.MustDecimal("100")), "credits are not payments")
 	require.True(t, doc.CreditUsed.Equal(domain.MustDecimal("50")))
@@ -234,19 +241,19 @@ func TestSalesSourceMapsAnInvoice(t *testing.T) {
 	inv.CreditUsed = domain.Zero
 
 	inv.Type, inv.Status, inv.Ref = domain.InvoiceCreditNote, domain.InvoiceDraft, ""
-	doc, err = src.Load(context.Background(), KindInvoice, 42)
+	doc, err = src.Load(context.Background(), 42)
 	require.NoError(t, err)
 	require.Equal(t, KindCreditNote, doc.Kind)
 	require.True(t, doc.Draft)
 	require.Equal(t, "(PROV42)", doc.Ref)
 
-	doc, err = src.Load(context.Background(), KindOrder, 42)
+	doc, err = Orders(sales.Order, cat).Load(context.Background(), 42)
 	require.NoError(t, err)
 	require.Equal(t, KindOrder, doc.Kind)
 	require.False(t, doc.Draft)
 	require.Empty(t, doc.Payments)
 
-	_, err = src.Load(context.Background(), KindInvoice, 7)
+	_, err = src.Load(context.Background(), 7)
 	require.ErrorIs(t, err, domain.ErrNotFound)
 }
 
@@ -256,26 +263,28 @@ func TestSalesSourceMapsAnInvoice(t *testing.T) {
 func TestRenderInTheCustomersLanguage(t *testing.T) {
 	cat := &fakeCatalog{language: "pt-BR"}
 	r := &fakeRenderer{}
-	svc := New(NewSalesSource(&fakeSales{inv: sampleInvoice()}, cat), r, Config{Language: "fr", Timeout: 5 * time.Second})
-	_, err := svc.Render(context.Background(), Request{Kind: KindInvoice, ID: 42}, io.Discard)
+	sales := &fakeSales{inv: sampleInvoice()}
+	svc := New(Sources{domain.KindInvoice: Invoices(sales.Invoice, sales.InvoicePayments, cat)}, r, Config{Language: "fr", Timeout: 5 * time.Second})
+	_, err := svc.Render(context.Background(), Request{Kind: domain.KindInvoice, ID: 42}, io.Discard)
 	require.NoError(t, err)
 	require.Equal(t, "pt-BR", r.got.Language, "the customer's language")
-	_, err = svc.Render(context.Background(), Request{Kind: KindInvoice, ID: 42, Language: "en"}, io.Discard)
+	_, err = svc.Render(context.Background(), Request{Kind: domain.KindInvoice, ID: 42, Language: "en"}, io.Discard)
 	require.NoError(t, err)
 	require.Equal(t, "en", r.got.Language, "the request's language wins")
 	cat.language = ""
-	_, err = svc.Render(context.Background(), Request{Kind: KindInvoice, ID: 42}, io.Discard)
+	_, err = svc.Render(context.Background(), Request{Kind: domain.KindInvoice, ID: 42}, io.Discard)
 	require.NoError(t, err)
 	require.Equal(t, "fr", r.got.Language, "the default when the customer has none")
 }
 
-// TestSalesSourceStopsWhenCancelled: a cancellation during loading stops
+// TestSourceStopsWhenCancelled: a cancellation during loading stops
 // before the next read.
-func TestSalesSourceStopsWhenCancelled(t *testing.T) {
+func TestSourceStopsWhenCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cat := &fakeCatalog{onProduct: cancel}
-	_, err := NewSalesSource(&fakeSales{inv: sampleInvoice()}, cat).Load(ctx, KindInvoice, 42)
+	sales := &fakeSales{inv: sampleInvoice()}
+	_, err := Invoices(sales.Invoice, sales.InvoicePayments, cat).Load(ctx, 42)
 	require.True(t, errors.Is(err, context.Canceled))
 	require.Equal(t, 1, cat.productReads, "no read after the cancellation")
 }
@@ -286,8 +295,8 @@ func TestSalesSourceStopsWhenCancelled(t *testing.T) {
 func TestRenderOfADocumentAlreadyRead(t *testing.T) {
 	sales, cat := &fakeSales{inv: sampleInvoice()}, &fakeCatalog{language: "pt-BR"}
 	r := &fakeRenderer{}
-	svc := New(NewSalesSource(sales, cat), r, Config{Language: "fr", Timeout: 5 * time.Second})
-	_, err := svc.Render(context.Background(), Request{Kind: KindInvoice, ID: 42}, io.Discard)
+	svc := New(Sources{domain.KindInvoice: Invoices(sales.Invoice, sales.InvoicePayments, cat)}, r, Config{Language: "fr", Timeout: 5 * time.Second})
+	_, err := svc.Render(context.Background(), Request{Kind: domain.KindInvoice, ID: 42}, io.Discard)
 	require.NoError(t, err)
 	byID := r.got
 	require.Equal(t, 1, sales.reads)
@@ -295,7 +304,7 @@ func TestRenderOfADocumentAlreadyRead(t *testing.T) {
 
 	cust, err := cat.GetThirdParty(context.Background(), 3)
 	require.NoError(t, err)
-	f, err := svc.Render(context.Background(), Request{Kind: KindInvoice, ID: 42, Doc: sales.inv, Customer: cust}, io.Discard)
+	f, err := svc.RenderDocument(context.Background(), Printable{Doc: sales.inv, Customer: cust}, io.Discard)
 	require.NoError(t, err)
 	require.Equal(t, "FA2611-0042.pdf", f.Name)
 	require.Equal(t, 1, sales.reads, "the document is not read again")

@@ -2,7 +2,18 @@ package persistence
 
 import (
 	"context"
+
+	"github.com/dolibarr-go/dolibarr/internal/usecase/document"
 )
+
+// Numbering draws document numbers from the gap-free counters
+// (numbering_counters, decision 0010).
+type Numbering struct{ db *DB }
+
+var _ document.Counter = (*Numbering)(nil)
+
+// NewNumbering returns the counters on db.
+func NewNumbering(db *DB) *Numbering { return &Numbering{db: db} }
 
 // NextNumber increments the counter of (scope, period), creating it at 1 on
 // first use, and returns its new value, in one statement that takes the
@@ -19,7 +30,7 @@ import (
 // 2 for an increment. A single statement matters on InnoDB: a locking read
 // or UPDATE that misses takes a gap lock, and two transactions inserting
 // into that gap afterwards deadlock.
-func (r *SalesRepo) NextNumber(ctx context.Context, scope, period string) (int64, error) {
+func (r *Numbering) NextNumber(ctx context.Context, scope, period string) (int64, error) {
 	return nextCounter(ctx, r.db, scope, period)
 }
 
@@ -31,7 +42,7 @@ func nextCounter(ctx context.Context, db *DB, scope, period string) (int64, erro
 	}
 	tx := db.Gorm(ctx)
 	var n int64
-	if db.Driver() == "mysql" {
+	if !db.Dialect().Returning() {
 		res := tx.Exec("INSERT INTO numbering_counters (scope, period_key, last_value) VALUES (?, ?, 1) "+
 			"ON DUPLICATE KEY UPDATE last_value = LAST_INSERT_ID(last_value + 1)", scope, period)
 		if res.Error != nil {

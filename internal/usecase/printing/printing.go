@@ -1,10 +1,11 @@
-// Package documents produces the printable documents of sales: the PDF of
-// a proposal, an order or an invoice. It owns a plain view model (Document),
+// Package printing produces the printable documents: the PDF of a
+// proposal, an order or an invoice. It owns a plain view model (Document),
 // the port that renders it (Renderer, implemented with maroto in
-// infrastructure/pdf) and the port that loads it (Source, implemented by
-// mapping the sales entities). The use case adds the company block from
-// configuration, chooses the language and bounds the work in time.
-package documents
+// infrastructure/pdf) and, per kind of document, the Source that loads and
+// maps it (Sources: a new kind of document plugs in with its Source). The
+// use case adds the company block from configuration, chooses the language
+// and bounds the work in time.
+package printing
 
 import (
 	"context"
@@ -128,13 +129,20 @@ type Renderer interface {
 	Render(ctx context.Context, doc Document, w io.Writer) error
 }
 
-// Source loads the document of kind (KindProposal, KindOrder or
-// KindInvoice) with id, as the customer should see it; the company block
-// and the language may be left empty. A missing document is a
-// domain.ErrNotFound error.
+// Source loads and maps the documents of one kind, as the customer should
+// see them; the company block and the language may be left empty.
 type Source interface {
-	Load(ctx context.Context, kind Kind, id int64) (Document, error)
+	// Load reads document id and its customer and maps them; a missing
+	// document is a domain.ErrNotFound error.
+	Load(ctx context.Context, id int64) (Document, error)
+	// Map turns a document of the kind and its customer, as the caller has
+	// already read them, into the view model; it reads only what they do
+	// not carry.
+	Map(ctx context.Context, doc domain.CommercialDocument, customer *domain.ThirdParty) (Document, error)
 }
+
+// Sources are the sources by kind of document.
+type Sources map[domain.DocKind]Source
 
 // Config is the use case's configuration.
 type Config struct {
@@ -158,15 +166,15 @@ var ErrRenderFailed = errors.New("the document could not be rendered")
 // DefaultTimeout is the rendering time budget of the specification.
 const DefaultTimeout = 30 * time.Second
 
-// Service renders sales documents.
+// Service renders documents.
 type Service struct {
-	src Source
+	src Sources
 	r   Renderer
 	cfg Config
 }
 
-// New returns the service.
-func New(src Source, r Renderer, cfg Config) *Service {
+// New returns the service, rendering the kinds of documents src has.
+func New(src Sources, r Renderer, cfg Config) *Service {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
 	}
@@ -181,21 +189,19 @@ func New(src Source, r Renderer, cfg Config) *Service {
 
 // Request names the document to render.
 type Request struct {
-	Kind Kind
+	Kind domain.DocKind
 	ID   int64
 	// Language, when set, overrides the document's language.
 	Language string
-	// Doc and Customer, when both set, are the document of Kind and ID and
-	// its customer as the caller has already read them: a source that can
-	// map them (a Mapper, such as SalesSource) does not read them again.
-	Doc      domain.SalesDocument
-	Customer *domain.ThirdParty
 }
 
-// Mapper is a Source that can also turn a document and its customer,
-// already read, into the view model.
-type Mapper interface {
-	Map(ctx context.Context, doc domain.SalesDocument, customer *domain.ThirdParty) (Document, error)
+// Printable is a document its caller has already read, with its customer
+// (the mail job): RenderDocument does not read them again.
+type Printable struct {
+	Doc      domain.CommercialDocument
+	Customer *domain.ThirdParty
+	// Language, when set, overrides the document's language.
+	Language string
 }
 
 // File describes a rendered document.
@@ -212,22 +218,50 @@ type File struct {
 // first (the client closed the connection) the error is ctx.Err() and
 // nothing has been written to w.
 func (s *Service) Render(ctx context.Context, req Request, w io.Writer) (File, error) {
-	switch req.Kind {
-	case KindProposal, KindOrder, KindInvoice:
-	default:
-		return File{}, domain.E(domain.ErrInvalid, "invalid_document_kind", "unknown document kind %q", req.Kind)
-	}
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
-	defer cancel()
-	doc, err := s.load(ctx, req)
+	src, err := s.source(req.Kind)
 	if err != nil {
 		return File{}, err
 	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
+	doc, err := src.Load(ctx, req.ID)
+	if err != nil {
+		return File{}, err
+	}
+	return s.render(ctx, doc, req.Language, w)
+}
+
+// RenderDocument writes the PDF of a document already read, as Render
+// does; only what the document and its customer do not carry is read.
+func (s *Service) RenderDocument(ctx context.Context, p Printable, w io.Writer) (File, error) {
+	src, err := s.source(p.Doc.Kind())
+	if err != nil {
+		return File{}, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
+	doc, err := src.Map(ctx, p.Doc, p.Customer)
+	if err != nil {
+		return File{}, err
+	}
+	return s.render(ctx, doc, p.Language, w)
+}
+
+func (s *Service) source(kind domain.DocKind) (Source, error) {
+	src, ok := s.src[kind]
+	if !ok {
+		return nil, domain.E(domain.ErrInvalid, "invalid_document_kind", "unknown document kind %q", kind)
+	}
+	return src, nil
+}
+
+// render completes the loaded doc and writes its PDF.
+func (s *Service) render(ctx context.Context, doc Document, lang string, w io.Writer) (File, error) {
 	// A load that ignored ctx must not start a render nobody waits for.
 	if err := ctx.Err(); err != nil {
 		return File{}, err
 	}
-	s.complete(&doc, req.Language)
+	s.complete(&doc, lang)
 	if err := s.r.Render(ctx, doc, w); err != nil {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return File{}, fmt.Errorf("rendering %s %s: %w", doc.Kind, doc.Ref, err)
@@ -235,15 +269,6 @@ func (s *Service) Render(ctx context.Context, req Request, w io.Writer) (File, e
 		return File{}, fmt.Errorf("rendering %s %s: %w: %w", doc.Kind, doc.Ref, ErrRenderFailed, err)
 	}
 	return File{Name: FileName(doc.Ref), ContentType: "application/pdf", Ref: doc.Ref}, nil
-}
-
-// load reads the document through the source, or maps the one the caller
-// has already read when the source can.
-func (s *Service) load(ctx context.Context, req Request) (Document, error) {
-	if m, ok := s.src.(Mapper); ok && req.Doc != nil && req.Customer != nil {
-		return m.Map(ctx, req.Doc, req.Customer)
-	}
-	return s.src.Load(ctx, req.Kind, req.ID)
 }
 
 // complete fills what the source leaves to the use case.
