@@ -331,13 +331,7 @@ func (h *salesHandlers) events(kind domain.DocKind) echo.HandlerFunc {
 }
 
 // lineID parses the :lineId path parameter.
-func lineID(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("lineId"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, BadRequest("invalid_id", "the line id in the path must be a positive integer")
-	}
-	return id, nil
-}
+func lineID(c echo.Context) (int64, error) { return idParam(c, "lineId", "the line id") }
 
 // lineRoutes registers POST lines, PUT and DELETE lines/{lineId} for kind,
 // answering with the whole document through respond.
