@@ -14,6 +14,8 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/dolibarr-go/dolibarr/internal/domain"
+
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/logging"
 )
 
@@ -40,7 +42,7 @@ func requestID(base *zap.Logger) echo.MiddlewareFunc {
 
 // validRequestID keeps client ids short and printable so they are safe in logs.
 func validRequestID(s string) bool {
-	if s == "" || len(s) > 128 {
+	if s == "" || len(s) > domain.MaxRequestIDLen {
 		return false
 	}
 	for _, r := range s {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dolibarr-go/dolibarr/internal/domain"
 )
@@ -270,8 +271,8 @@ func (s *Service) InvoiceFromOrder(ctx context.Context, orderID, by int64) (*dom
 
 func checkNoteInput(note string) error {
 	v := &domain.ValidationError{}
-	if len(note) > 10000 {
-		v.Add("note", "too_long", "must be at most 10000 characters")
+	if utf8.RuneCountInString(note) > domain.MaxNoteLen {
+		v.Add("note", "too_long", "must be at most %d characters", domain.MaxNoteLen)
 	}
 	return v.Err()
 }
