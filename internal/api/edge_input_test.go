@@ -188,3 +188,34 @@ func TestInvoicePaymentErrorsNameTheBodyField(t *testing.T) {
 		require.Equal(t, []string{"allocations[0].amount/too_precise"}, fieldCodes(t, res))
 	})
 }
+
+// TestDatesOfYearZeroAreRefused: the fuzzing of issue 21's decoders found
+// from=0000-01-01 answering 500 on PostgreSQL, which has no year 0:
+// dates in bodies and queries are of the years 1 to 9999, in UTC.
+func TestDatesOfYearZeroAreRefused(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, a *apptest.App) {
+		admin := a.AdminToken(t)
+		for _, q := range []string{"/api/v1/invoices?from=0000-01-01", "/api/v1/payments?to=0000-12-31",
+			"/api/v1/stock/movements?from=0000-06-01T00:00:00Z", "/api/v1/stock/movements?to=0001-01-01T00:00:00%2B01:00",
+			"/api/v1/reports/turnover?from=0000-01-01&to=0000-12-31"} {
+			res := a.Do(t, http.MethodGet, q, nil, admin)
+			require.Equal(t, http.StatusBadRequest, res.Status, "%s: %s", q, res.Body)
+			require.Equal(t, "invalid_query", res.Problem(t).Code)
+		}
+		customer := idOf(t, decode(t, a.Do(t, http.MethodPost, "/api/v1/thirdparties", obj{"name": "ACME", "customer": true}, admin)))
+		res := a.Do(t, http.MethodPost, "/api/v1/invoices", obj{"customer_id": customer, "date": "0000-02-29"}, admin)
+		require.Equal(t, []string{"date/invalid_date"}, fieldCodes(t, res))
+		res = a.Do(t, http.MethodGet, "/api/v1/invoices?from=0001-01-02&to=9999-12-31", nil, admin)
+		require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+	})
+}
+
+// TestChangeOwnPasswordErrorsNameNewPassword: the fuzzing of issue 21's
+// decoders found PUT /users/me/password naming its error field password
+// while the body's field is new_password (the same fault as defect 10's
+// payments).
+func TestChangeOwnPasswordErrorsNameNewPassword(t *testing.T) {
+	a := apptest.New(t, "sqlite")
+	res := a.Do(t, http.MethodPut, "/api/v1/users/me/password", obj{"current_password": apptest.AdminPassword, "new_password": "short"}, a.AdminToken(t))
+	require.Equal(t, []string{"new_password/too_short"}, fieldCodes(t, res))
+}

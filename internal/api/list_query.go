@@ -130,6 +130,20 @@ func idQuery(c echo.Context, name string) (int64, error) {
 	return id, nil
 }
 
+// inDateRange reports whether t, in UTC, falls in the years 1 to 9999,
+// which every engine stores: time.Parse reads "0000-01-01", which
+// PostgreSQL refuses (issue 21's fuzzing found a 500).
+func inDateRange(t time.Time) bool {
+	y := t.UTC().Year()
+	return y >= 1 && y <= 9999
+}
+
+// parseDate parses a YYYY-MM-DD date of the years 1 to 9999.
+func parseDate(s string) (time.Time, bool) {
+	t, err := time.Parse(time.DateOnly, s)
+	return t, err == nil && inDateRange(t)
+}
+
 // timeQuery parses an optional RFC 3339 time or YYYY-MM-DD date (midnight
 // UTC) query parameter.
 func timeQuery(c echo.Context, name string) (time.Time, error) {
@@ -137,10 +151,10 @@ func timeQuery(c echo.Context, name string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil && inDateRange(t) {
 		return t.UTC(), nil
 	}
-	if t, err := time.Parse(time.DateOnly, s); err == nil {
+	if t, ok := parseDate(s); ok {
 		return t, nil
 	}
 	return time.Time{}, BadRequest("invalid_query", name+" must be an RFC 3339 time or a YYYY-MM-DD date")

@@ -194,9 +194,9 @@ func dateField(v *domain.ValidationError, field string, s *string) *time.Time {
 	if s == nil {
 		return nil
 	}
-	t, err := time.Parse(time.DateOnly, *s)
-	if err != nil {
-		v.Add(field, "invalid_date", "must be a date written YYYY-MM-DD")
+	t, ok := parseDate(*s)
+	if !ok {
+		v.Add(field, "invalid_date", "must be a date written YYYY-MM-DD, of the years 1 to 9999")
 		return nil
 	}
 	return &t
