@@ -3,6 +3,8 @@ package api_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -21,11 +23,22 @@ type fuzzEnv struct {
 	admins []string
 }
 
-// newFuzzEnv builds an App per engine and runs seed on each.
+// newFuzzEnv builds an App per engine and runs seed on each. The engines
+// are testdb.Drivers, or those DOLIBARR_FUZZ_DRIVERS lists (for example
+// "sqlite" for a quick pass: scripts/fuzz.sh).
 func newFuzzEnv(f *testing.F, seed func(tb testing.TB, a *apptest.App, admin string)) *fuzzEnv {
 	f.Helper()
+	drivers := testdb.Drivers
+	if s := os.Getenv("DOLIBARR_FUZZ_DRIVERS"); s != "" {
+		drivers = strings.Split(s, ",")
+		for _, d := range drivers {
+			if !slices.Contains(testdb.Drivers, d) {
+				f.Fatalf("DOLIBARR_FUZZ_DRIVERS: unknown engine %q (one of %v)", d, testdb.Drivers)
+			}
+		}
+	}
 	e := &fuzzEnv{}
-	for _, d := range testdb.Drivers {
+	for _, d := range drivers {
 		a := apptest.New(f, d)
 		admin := a.AdminToken(f)
 		if seed != nil {
