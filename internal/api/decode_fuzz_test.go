@@ -125,6 +125,7 @@ func badString(v reflect.Value) string {
 				return s
 			}
 		}
+	default: // numbers and booleans hold no text
 	}
 	return ""
 }

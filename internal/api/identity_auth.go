@@ -104,7 +104,8 @@ func isB64Token(s string) bool {
 	}
 	for i := 0; i < len(body); i++ {
 		c := body[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~+/", c) >= 0) {
+		alnum := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+		if !alnum && strings.IndexByte("-._~+/", c) < 0 {
 			return false
 		}
 	}

@@ -143,7 +143,6 @@ func TestOpenAPIMaxLengthIsTheColumnLimit(t *testing.T) {
 // character over, through the operation that writes it.
 type lengthCase struct {
 	column string
-	method string
 	field  string // JSON path in body: "name", "lines[0].description", "to[0]"
 	// prep returns the path and a valid body without the field; n makes
 	// the body's unique values unique.
