@@ -103,6 +103,11 @@ func FuzzPathIDs(f *testing.F) {
 	f.Add("GET /api/v1/products/{id}", "+1")
 	f.Add("PATCH /api/v1/products/{id}", "01")
 	f.Fuzz(func(t *testing.T, name, seg string) {
+		if seg == "" {
+			// "/products/" or "/proposals//lines" is no operation of the
+			// document, so apptest cannot check the answer (400 invalid_id).
+			return
+		}
 		op := pick(idOps, func(o idOp) string { return o.method + " " + o.path }, name)
 		path := strings.NewReplacer("{id}", url.PathEscape(seg), "{lineId}", url.PathEscape(seg)).Replace(op.path)
 		var body any
