@@ -126,7 +126,7 @@ func (w *stringWalker) value(path string) {
 				w.i++
 				continue
 			}
-			key, problem := w.str()
+			key, problem := w.str(true)
 			field := key
 			if path != "" {
 				field = path + "." + key
@@ -154,7 +154,7 @@ func (w *stringWalker) value(path string) {
 			n++
 		}
 	case '"':
-		if _, problem := w.str(); problem != "" {
+		if _, problem := w.str(false); problem != "" {
 			w.report(path, problem)
 		}
 	default: // number, true, false, null
@@ -175,9 +175,10 @@ func (w *stringWalker) report(field, code string) {
 	w.v.Add(field, code, "%s", msg)
 }
 
-// str reads the string at w.i and returns its text (for a key's path,
-// with invalid bytes replaced) and the first problem found in it.
-func (w *stringWalker) str() (string, string) {
+// str reads the string at w.i and returns the first problem found in it
+// and, when keep (a key, for the paths below it), its text with invalid
+// bytes replaced.
+func (w *stringWalker) str(keep bool) (string, string) {
 	w.i++ // opening quote
 	var (
 		sb      strings.Builder
@@ -196,7 +197,9 @@ func (w *stringWalker) str() (string, string) {
 			return sb.String(), problem
 		case c == '\\' && w.i+1 < len(w.b):
 			if w.b[w.i+1] != 'u' {
-				sb.WriteByte(unescape(w.b[w.i+1]))
+				if keep {
+					sb.WriteByte(unescape(w.b[w.i+1]))
+				}
 				w.i += 2
 				continue
 			}
@@ -208,7 +211,9 @@ func (w *stringWalker) str() (string, string) {
 			case utf16.IsSurrogate(r):
 				if r < 0xDC00 && w.i+6 <= len(w.b) && w.b[w.i] == '\\' && w.b[w.i+1] == 'u' {
 					if pair := utf16.DecodeRune(r, hex4(w.b[w.i+2:])); pair != utf8.RuneError {
-						sb.WriteRune(pair)
+						if keep {
+							sb.WriteRune(pair)
+						}
 						w.i += 6
 						continue
 					}
@@ -216,16 +221,22 @@ func (w *stringWalker) str() (string, string) {
 				flag(codeInvalidUTF8)
 				r = utf8.RuneError
 			}
-			sb.WriteRune(r)
+			if keep {
+				sb.WriteRune(r)
+			}
 		case c < utf8.RuneSelf:
-			sb.WriteByte(c)
+			if keep {
+				sb.WriteByte(c)
+			}
 			w.i++
 		default:
 			r, n := utf8.DecodeRune(w.b[w.i:])
 			if r == utf8.RuneError && n == 1 {
 				flag(codeInvalidUTF8)
 			}
-			sb.WriteRune(r)
+			if keep {
+				sb.WriteRune(r)
+			}
 			w.i += n
 		}
 	}
