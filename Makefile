@@ -7,6 +7,8 @@ GOVULNCHECK_VERSION := v1.9.0
 VULNDB_VERSION := v0.0.0-20261105234957-e22db6528018
 VULNDB_DIR := $(shell $(GO) env GOCACHE)/dolibarr-vulndb
 TOOLS := $(shell $(GO) env GOPATH)/bin
+FUZZTIME ?= 2m
+FUZZTIME_TEST ?= 3s
 
 .DEFAULT_GOAL := help
 
@@ -19,12 +21,17 @@ run: ## Run the all-in-one binary on embedded SQLite (API on :8080)
 build: ## Build the three static binaries into bin/ (same script as the Dockerfile and CT-01)
 	scripts/build-static.sh $(BIN)
 
-test: ## Everything CI runs: vet, the whole suite with -race on the three engines, lint
+test: ## Everything CI runs: vet, the whole suite with -race on the three engines, every fuzz target briefly, lint
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 9m ./...
 	@# The one case -race makes too slow (SQLite's engine is instrumented too): the 200,000-row streamed export.
 	$(GO) test -count=1 -run 'TestReportCSVExportStreams/sqlite' ./internal/api/
+	@# The seed corpora ran above on every engine; here each target fuzzes new inputs for a moment, the HTTP ones on SQLite.
+	DOLIBARR_FUZZ_DRIVERS=sqlite GO=$(GO) scripts/fuzz.sh $(FUZZTIME_TEST)
 	$(MAKE) --no-print-directory lint
+
+fuzz: ## Every fuzz target of the module for FUZZTIME each (default 2m), the HTTP ones on the three engines: make fuzz FUZZTIME=10m
+	GO=$(GO) scripts/fuzz.sh $(FUZZTIME)
 
 test-short: ## The suite without -race (faster while developing)
 	$(GO) test -count=1 ./...
@@ -56,4 +63,4 @@ migrate-new: ## Create an empty migration in the three dialects: make migrate-ne
 	   touch migrations/$$d/$${v}_$(NAME).up.sql migrations/$$d/$${v}_$(NAME).down.sql; done; \
 	 echo "created migrations/*/$${v}_$(NAME).{up,down}.sql"
 
-.PHONY: help run build test test-short lint vuln bench helm-lint compose-up migrate-new
+.PHONY: help run build test fuzz test-short lint vuln bench helm-lint compose-up migrate-new

@@ -27,37 +27,24 @@ var fuzzLists = []string{"/api/v1/products", "/api/v1/warehouses", "/api/v1/thir
 
 // FuzzCatalogRequests sends arbitrary bodies to the catalogue and stock
 // write endpoints and arbitrary list parameters to their lists, through the
-// real router on SQLite: no input may yield a 5xx, and every answer must
-// match the OpenAPI document (apptest validates it). Seeds live in
+// real router on every engine: no input may yield a 5xx, and every answer
+// must match the OpenAPI document (see fuzzEnv.do). Seeds live in
 // testdata/fuzz/FuzzCatalogRequests.
 func FuzzCatalogRequests(f *testing.F) {
-	a := apptest.New(f, "sqlite")
-	admin := a.AdminToken(f)
-	// Records the PATCH and stock routes can find.
-	for _, seed := range []struct{ path, body string }{
-		{"/api/v1/products", `{"ref":"F1","label":"Fuzz"}`},
-		{"/api/v1/warehouses", `{"label":"Fuzz"}`},
-		{"/api/v1/thirdparties", `{"name":"Fuzz","customer":true}`},
-		{"/api/v1/warehouses", `{"label":"Fuzz 2"}`},
-	} {
-		if res := a.Do(f, "POST", seed.path, seed.body, admin); res.Status != http.StatusCreated {
-			f.Fatalf("seeding %s: %d %s", seed.path, res.Status, res.Body)
-		}
-	}
+	env := newFuzzEnv(f, func(tb testing.TB, a *apptest.App, admin string) {
+		// Records the PATCH and stock routes can find.
+		seedPost(tb, a, admin, "/api/v1/products", `{"ref":"F1","label":"Fuzz"}`)
+		seedPost(tb, a, admin, "/api/v1/warehouses", `{"label":"Fuzz"}`)
+		seedPost(tb, a, admin, "/api/v1/thirdparties", `{"name":"Fuzz","customer":true}`)
+		seedPost(tb, a, admin, "/api/v1/warehouses", `{"label":"Fuzz 2"}`)
+	})
 	f.Add(uint8(0), []byte(`{"ref":"A","label":"B","price":"1.5","vat_rate":"20"}`), "", "", "")
 	f.Add(uint8(7), []byte(`{"product_id":1,"warehouse_id":1,"quantity":"-99999999999999999999"}`), "-id", "10", "x")
 	f.Add(uint8(8), []byte(`{"product_id":1,"from_warehouse_id":1,"to_warehouse_id":2,"quantity":"0.000001"}`), "label", "0", "%_!")
 	f.Fuzz(func(t *testing.T, route uint8, body []byte, sort, limit, q string) {
 		r := fuzzRoutes[int(route)%len(fuzzRoutes)]
-		res := a.Do(t, r.method, r.path, body, admin)
-		if res.Status >= 500 {
-			t.Fatalf("%s %s %q -> %d %s", r.method, r.path, body, res.Status, res.Body)
-		}
+		env.do(t, r.method, r.path, body, false)
 		qs := url.Values{"sort": {sort}, "limit": {limit}, "q": {q}, "offset": {limit}, "product_id": {limit}, "from": {q}}
-		list := fuzzLists[int(route)%len(fuzzLists)]
-		res = a.Do(t, "GET", list+"?"+qs.Encode(), nil, admin)
-		if res.Status >= 500 {
-			t.Fatalf("GET %s?%s -> %d %s", list, qs.Encode(), res.Status, res.Body)
-		}
+		env.do(t, http.MethodGet, fuzzLists[int(route)%len(fuzzLists)]+"?"+qs.Encode(), nil, false)
 	})
 }

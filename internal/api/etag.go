@@ -23,8 +23,8 @@ func setETag(c echo.Context, version int64) { c.Response().Header().Set("ETag", 
 func expectedVersion(c echo.Context, body *int64) (int64, bool, error) {
 	if h := c.Request().Header.Get("If-Match"); h != "" {
 		s := strings.TrimPrefix(strings.TrimSpace(h), "W/")
-		n, err := strconv.ParseInt(strings.Trim(s, `"`), 10, 64)
-		if err != nil || n < 1 || len(s) < 3 || s[0] != '"' || s[len(s)-1] != '"' {
+		n, ok := parseNatural(strings.TrimSuffix(strings.TrimPrefix(s, `"`), `"`))
+		if !ok || n < 1 || len(s) < 3 || s[0] != '"' || s[len(s)-1] != '"' {
 			return 0, false, BadRequest("invalid_if_match", `If-Match must be the ETag of the record, such as "3"`)
 		}
 		if body != nil && *body != n {

@@ -183,7 +183,9 @@ func (h *identityHandlers) changeOwnPassword(c echo.Context) error {
 	p, _ := PrincipalFrom(c.Request().Context())
 	err := h.svc.ChangeOwnPassword(c.Request().Context(), p.UserID, h.clientIP(c.Request()), req.CurrentPassword, req.NewPassword)
 	if err != nil {
-		return throttled(c, err)
+		// The use case checks the new password as any password; the body
+		// calls it new_password.
+		return throttled(c, renameField(err, "password", "new_password"))
 	}
 	return c.NoContent(http.StatusNoContent)
 }

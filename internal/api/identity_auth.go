@@ -79,20 +79,37 @@ var (
 		Detail: "the Authorization header must be: Bearer <token>"}
 )
 
-// bearer extracts the token from an Authorization header value.
+// bearer extracts the token from an Authorization header value, which
+// must be exactly "Bearer", one space and a b64token (RFC 6750 2.1); the
+// scheme is case-insensitive (RFC 7235 2.1). Anything looser (two spaces,
+// a tab, a trailing character outside the token grammar) is refused
+// rather than guessed at.
 func bearer(h string) (string, error) {
 	if h == "" {
 		return "", errNoToken
 	}
 	scheme, tok, ok := strings.Cut(h, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return "", errMalformedAuth
-	}
-	tok = strings.TrimSpace(tok)
-	if tok == "" || strings.ContainsAny(tok, " \t") {
+	if !ok || !strings.EqualFold(scheme, "Bearer") || !isB64Token(tok) {
 		return "", errMalformedAuth
 	}
 	return tok, nil
+}
+
+// isB64Token reports whether s matches RFC 6750's
+// b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=".
+func isB64Token(s string) bool {
+	body := strings.TrimRight(s, "=")
+	if body == "" {
+		return false
+	}
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		alnum := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+		if !alnum && strings.IndexByte("-._~+/", c) < 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // challenge answers 401 with the RFC 6750 WWW-Authenticate header.

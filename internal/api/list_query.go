@@ -48,6 +48,24 @@ func parsePaging(c echo.Context, b pageBounds) (limit, offset int, err error) {
 	return limit, offset, nil
 }
 
+// parseNatural parses the one spelling of a natural number the API
+// accepts in paths, query parameters and If-Match: ASCII digits, no sign,
+// no leading zero but in "0" itself, at most what an int64 holds. "+1",
+// "01" and " 1" are refused rather than read as 1, so a resource has one
+// URL and a number one text (issue 21).
+func parseNatural(s string) (int64, bool) {
+	if s == "" || len(s) > 19 || (s[0] == '0' && len(s) > 1) {
+		return 0, false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil
+}
+
 // rangeQuery parses an optional integer query parameter in lo..hi (def when
 // absent).
 func rangeQuery(c echo.Context, name string, def, lo, hi int) (int, error) {
@@ -55,11 +73,11 @@ func rangeQuery(c echo.Context, name string, def, lo, hi int) (int, error) {
 	if s == "" {
 		return def, nil
 	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < lo || n > hi {
+	n, ok := parseNatural(s)
+	if !ok || n < int64(lo) || n > int64(hi) {
 		return 0, BadRequest("invalid_query", fmt.Sprintf("%s must be an integer from %d to %d", name, lo, hi))
 	}
-	return n, nil
+	return int(n), nil
 }
 
 // parseList reads limit, offset, sort and q. sort is a field of sorts,
@@ -105,11 +123,25 @@ func idQuery(c echo.Context, name string) (int64, error) {
 	if s == "" {
 		return 0, nil
 	}
-	id, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || id <= 0 {
-		return 0, BadRequest("invalid_query", name+" must be a positive integer")
+	id, ok := parseNatural(s)
+	if !ok || id == 0 {
+		return 0, BadRequest("invalid_query", name+" must be a positive integer written without sign or leading zeros")
 	}
 	return id, nil
+}
+
+// inDateRange reports whether t, in UTC, falls in the years 1 to 9999,
+// which every engine stores: time.Parse reads "0000-01-01", which
+// PostgreSQL refuses (issue 21's fuzzing found a 500).
+func inDateRange(t time.Time) bool {
+	y := t.UTC().Year()
+	return y >= 1 && y <= 9999
+}
+
+// parseDate parses a YYYY-MM-DD date of the years 1 to 9999.
+func parseDate(s string) (time.Time, bool) {
+	t, err := time.Parse(time.DateOnly, s)
+	return t, err == nil && inDateRange(t)
 }
 
 // timeQuery parses an optional RFC 3339 time or YYYY-MM-DD date (midnight
@@ -119,20 +151,24 @@ func timeQuery(c echo.Context, name string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil && inDateRange(t) {
 		return t.UTC(), nil
 	}
-	if t, err := time.Parse(time.DateOnly, s); err == nil {
+	if t, ok := parseDate(s); ok {
 		return t, nil
 	}
 	return time.Time{}, BadRequest("invalid_query", name+" must be an RFC 3339 time or a YYYY-MM-DD date")
 }
 
 // pathID parses the :id path parameter.
-func pathID(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, BadRequest("invalid_id", "the id in the path must be a positive integer")
+func pathID(c echo.Context) (int64, error) { return idParam(c, "id", "the id") }
+
+// idParam parses the path parameter name, a positive id written as
+// parseNatural accepts; what names it in the error.
+func idParam(c echo.Context, name, what string) (int64, error) {
+	id, ok := parseNatural(c.Param(name))
+	if !ok || id == 0 {
+		return 0, BadRequest("invalid_id", what+" in the path must be a positive integer written without sign or leading zeros")
 	}
 	return id, nil
 }

@@ -3,13 +3,18 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"runtime/debug"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
+
+	"github.com/dolibarr-go/dolibarr/internal/domain"
 
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/logging"
 )
@@ -37,7 +42,7 @@ func requestID(base *zap.Logger) echo.MiddlewareFunc {
 
 // validRequestID keeps client ids short and printable so they are safe in logs.
 func validRequestID(s string) bool {
-	if s == "" || len(s) > 128 {
+	if s == "" || len(s) > domain.MaxRequestIDLen {
 		return false
 	}
 	for _, r := range s {
@@ -95,4 +100,64 @@ func accessLog() echo.MiddlewareFunc {
 			return nil
 		}
 	}
+}
+
+// strictQuery refuses with 400 invalid_query a query string that does not
+// parse (a bad %-escape, a ";" separator: Echo would silently drop the
+// pair) or any of whose names or values, decoded, holds a NUL or invalid
+// UTF-8, which PostgreSQL refuses and MariaDB cannot compare (issue 21).
+// Every query parameter of every route passes here once, before any
+// handler reads it, so no filter needs its own check.
+func strictQuery() echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if raw := c.Request().URL.RawQuery; raw != "" {
+				if err := checkQuery(raw); err != nil {
+					return err
+				}
+			}
+			return next(c)
+		}
+	}
+}
+
+// checkQuery checks the pairs of a raw query string in order, so the error
+// names the first bad one.
+func checkQuery(raw string) error {
+	for pair := range strings.SplitSeq(raw, "&") {
+		if pair == "" {
+			continue
+		}
+		if strings.Contains(pair, ";") {
+			return BadRequest("invalid_query", "the query string must separate parameters with &, not ;")
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		name, err := url.QueryUnescape(k)
+		if err != nil {
+			return BadRequest("invalid_query", "the query string has a malformed %-escape")
+		}
+		value, err := url.QueryUnescape(v)
+		if err != nil {
+			return BadRequest("invalid_query", fmt.Sprintf("query parameter %q has a malformed %%-escape", safeName(name)))
+		}
+		if !textOK(name) {
+			return BadRequest("invalid_query", "query parameter names must be valid UTF-8 text without NUL")
+		}
+		if !textOK(value) {
+			return BadRequest("invalid_query", fmt.Sprintf("query parameter %q must be valid UTF-8 text without NUL", name))
+		}
+	}
+	return nil
+}
+
+// textOK reports whether s can be stored in and compared with a text
+// column of every engine: valid UTF-8 without NUL.
+func textOK(s string) bool { return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 }
+
+// safeName is name when it is fit to echo back, else a placeholder.
+func safeName(name string) string {
+	if textOK(name) {
+		return name
+	}
+	return "?"
 }

@@ -178,8 +178,8 @@ func reportParams(c echo.Context, accepted []string) (reports.Params, error) {
 // dateQuery parses a YYYY-MM-DD date. Year 1 is refused here: its zero
 // time would read as "not given" downstream.
 func dateQuery(name, s string) (time.Time, error) {
-	d, err := time.Parse(time.DateOnly, s)
-	if err != nil || d.IsZero() {
+	d, ok := parseDate(s)
+	if !ok || d.IsZero() {
 		return time.Time{}, BadRequest("invalid_query", name+" must be a date (YYYY-MM-DD) after year 1")
 	}
 	return d, nil

@@ -196,9 +196,9 @@ func dateField(v *domain.ValidationError, field string, s *string) *time.Time {
 	if s == nil {
 		return nil
 	}
-	t, err := time.Parse(time.DateOnly, *s)
-	if err != nil {
-		v.Add(field, "invalid_date", "must be a date written YYYY-MM-DD")
+	t, ok := parseDate(*s)
+	if !ok {
+		v.Add(field, "invalid_date", "must be a date written YYYY-MM-DD, of the years 1 to 9999")
 		return nil
 	}
 	return &t
@@ -339,13 +339,7 @@ func events(svc eventLog) echo.HandlerFunc {
 }
 
 // lineID parses the :lineId path parameter.
-func lineID(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("lineId"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, BadRequest("invalid_id", "the line id in the path must be a positive integer")
-	}
-	return id, nil
-}
+func lineID(c echo.Context) (int64, error) { return idParam(c, "lineId", "the line id") }
 
 // lineEditor is the line edits of the drafts of one kind D (the document
 // engine's LineEditor, which each kind's use case embeds).

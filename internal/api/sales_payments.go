@@ -192,7 +192,7 @@ func (h paymentHandlers) payInvoice(c echo.Context) error {
 	}
 	p, err := h.svc.PayInvoice(c.Request().Context(), id, amt, in, actor(c))
 	if err != nil {
-		return err
+		return renameField(err, "allocations[0].amount", "amount")
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/payments/"+strconv.FormatInt(p.ID, 10))
 	return c.JSON(http.StatusCreated, paymentResponse(p))

@@ -57,7 +57,7 @@ func NewServer(o Options, log *zap.Logger, ready *Readiness) *Server {
 	e.Server.ReadTimeout = 60 * time.Second
 	e.Server.WriteTimeout = o.RequestTimeout + 15*time.Second
 	e.Server.IdleTimeout = 120 * time.Second
-	e.Use(middleware.BodyLimit(o.BodyLimit))
+	e.Use(middleware.BodyLimit(o.BodyLimit), strictQuery())
 	if o.RequestTimeout > 0 {
 		e.Use(middleware.ContextTimeout(o.RequestTimeout))
 	}

@@ -281,3 +281,53 @@ func TestJWTSecretRotation(t *testing.T) {
 	require.Equal(t, http.StatusUnauthorized, res.Status, "old token after the previous secret is dropped")
 	require.Equal(t, http.StatusOK, after.Do(t, http.MethodGet, adminRoute, nil, fresh).Status)
 }
+
+// TestTokenAttackLooseEncodings: issue 21 found tokens with exp written as
+// a string accepted, a crit header ignored and "Bearer" followed by two
+// spaces accepted. Each needs the signing key to exploit, but a strict
+// verifier refuses every one: time claims are JSON numbers only, no crit
+// extension is understood, and the header is "Bearer", one space, the
+// token.
+func TestTokenAttackLooseEncodings(t *testing.T) {
+	f := newForgery(t)
+	exp := f.a.Now().Add(time.Hour).Unix()
+	now := f.a.Now().Unix()
+	for name, change := range map[string]map[string]any{
+		"exp as a string":       {"exp": strconv.FormatInt(exp, 10)},
+		"nbf as a string":       {"nbf": strconv.FormatInt(now, 10)},
+		"iat as a string":       {"iat": strconv.FormatInt(now, 10)},
+		"exp as a float string": {"exp": strconv.FormatInt(exp, 10) + ".5"},
+		"exp as an object":      {"exp": map[string]any{"n": exp}},
+		"nbf as true":           {"nbf": true},
+	} {
+		t.Run(name, func(t *testing.T) { f.refused(t, f.sign(t, f.claimsWith(change), f.secret), "invalid_token") })
+	}
+	// The same claims under a differently cased key, which encoding/json
+	// matches to exp all the same.
+	c := f.claimsWith(map[string]any{"exp": nil})
+	c["EXP"] = strconv.FormatInt(exp, 10)
+	f.refused(t, f.sign(t, c, f.secret), "invalid_token")
+	// Numbers stay accepted, integral or not (RFC 7519 NumericDate).
+	res := f.a.Do(t, http.MethodGet, adminRoute, nil, f.sign(t, f.claimsWith(map[string]any{"exp": float64(exp) + 0.5}), f.secret))
+	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+
+	for _, crit := range []any{[]string{"exp"}, []string{"b64"}, []string{}, "exp"} {
+		tok := jwt.NewWithClaims(jwt.SigningMethodHS256, f.claims)
+		tok.Header["kid"] = f.kid
+		tok.Header["crit"] = crit
+		s, err := tok.SignedString(f.secret)
+		require.NoError(t, err)
+		f.refused(t, s, "invalid_token")
+	}
+
+	good := f.sign(t, f.claims, f.secret)
+	for _, hdr := range []string{"Bearer  " + good, "Bearer\t" + good, "Bearer " + good + "\t", "Bearer " + good + " ", "Bearer " + good + ",x"} {
+		res := f.a.DoHeader(t, http.MethodGet, adminRoute, nil, http.Header{"Authorization": {hdr}})
+		require.Equalf(t, http.StatusUnauthorized, res.Status, "Authorization: %q", hdr)
+		require.Equalf(t, "invalid_token", res.Problem(t).Code, "Authorization: %q", hdr)
+	}
+	for _, scheme := range []string{"Bearer", "bearer", "BEARER"} {
+		res := f.a.DoHeader(t, http.MethodGet, adminRoute, nil, http.Header{"Authorization": {scheme + " " + good}})
+		require.Equal(t, http.StatusOK, res.Status, scheme)
+	}
+}

@@ -209,8 +209,10 @@ func (r *Response) Problem(t testing.TB) api.Problem {
 }
 
 // Do sends a request through the real router and validates the response
-// against the OpenAPI document. body is sent as is when it is a []byte or a
-// string, as JSON otherwise, and not at all when nil. token, when not empty,
+// against the OpenAPI document. body is sent as is when it is a []byte, a
+// string or an io.Reader (chunked, with no Content-Length, unless it is a
+// *bytes.Reader, *strings.Reader or *bytes.Buffer), as JSON otherwise, and
+// not at all when nil. token, when not empty,
 // goes in "Authorization: Bearer".
 func (a *App) Do(t testing.TB, method, path string, body any, token string) *Response {
 	t.Helper()
@@ -256,6 +258,8 @@ func (a *App) serve(method, path string, body any, h http.Header) (*http.Request
 		rd = bytes.NewReader(b)
 	case string:
 		rd = strings.NewReader(b)
+	case io.Reader: // streamed; without a known length it is sent chunked
+		rd = b
 	default:
 		j, err := json.Marshal(b)
 		if err != nil {

@@ -21,12 +21,12 @@ type Contact struct {
 // Validate checks the contact's invariants and reports every broken one.
 func (c *Contact) Validate() error {
 	v := &ValidationError{}
-	checkText(v, "firstname", c.Firstname, 128, false)
-	checkText(v, "lastname", c.Lastname, 128, true)
+	checkText(v, "firstname", c.Firstname, MaxPersonNameLen, false)
+	checkText(v, "lastname", c.Lastname, MaxPersonNameLen, true)
 	checkEmail(v, "email", c.Email)
 	checkPhone(v, "phone", c.Phone)
 	checkPhone(v, "mobile", c.Mobile)
-	checkText(v, "role", c.Role, 128, false)
+	checkText(v, "role", c.Role, MaxPersonNameLen, false)
 	if c.ThirdPartyID < 0 {
 		v.Add("thirdparty_id", "invalid", "must be a third party id")
 	}

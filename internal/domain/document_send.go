@@ -104,7 +104,7 @@ func (s *DocumentSend) Validate() error {
 	}
 	checkText(v, "subject", s.Subject, MaxSendSubjectLen, false)
 	checkText(v, "body", s.Body, MaxSendBodyLen, false)
-	if s.Language != "" && (len(s.Language) > 35 || !languageTag.MatchString(s.Language)) {
+	if s.Language != "" && (len(s.Language) > MaxSendLanguageLen || !languageTag.MatchString(s.Language)) {
 		v.Add("language", "invalid", "must be a language tag such as en, fr or pt-BR")
 	}
 	return v.Err()

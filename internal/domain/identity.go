@@ -179,8 +179,8 @@ func ValidateLogin(v *ValidationError, field, login string) {
 	switch {
 	case login == "":
 		v.Add(field, "required", "login is required")
-	case utf8.RuneCountInString(login) > 64:
-		v.Add(field, "too_long", "login is at most 64 characters")
+	case utf8.RuneCountInString(login) > MaxLoginLen:
+		v.Add(field, "too_long", "login is at most %d characters", MaxLoginLen)
 	default:
 		for _, r := range login {
 			if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("._-@", r) {
@@ -207,23 +207,26 @@ func ValidatePassword(v *ValidationError, field, pw string) {
 func ValidateUserFields(v *ValidationError, name, email string) {
 	if strings.TrimSpace(name) == "" {
 		v.Add("name", "required", "name is required")
-	} else if utf8.RuneCountInString(name) > 128 {
-		v.Add("name", "too_long", "name is at most 128 characters")
+	} else if utf8.RuneCountInString(name) > MaxUserNameLen {
+		v.Add("name", "too_long", "name is at most %d characters", MaxUserNameLen)
 	}
 	if email != "" {
-		if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 255 {
+		if a, err := mail.ParseAddress(email); err != nil || a.Address != email || utf8.RuneCountInString(email) > MaxUserEmailLen {
 			v.Add("email", "invalid", "email is not a valid address")
 		}
 	}
 }
 
-// ValidateRole records problems with a custom role's name and permissions
-// in v; the name of a built-in role is reserved.
-func ValidateRole(v *ValidationError, name string, perms []Permission) {
+// ValidateRole records problems with a custom role's name, description and
+// permissions in v; the name of a built-in role is reserved.
+func ValidateRole(v *ValidationError, name, description string, perms []Permission) {
 	if strings.TrimSpace(name) == "" {
 		v.Add("name", "required", "name is required")
-	} else if utf8.RuneCountInString(name) > 64 {
-		v.Add("name", "too_long", "name is at most 64 characters")
+	} else if utf8.RuneCountInString(name) > MaxRoleNameLen {
+		v.Add("name", "too_long", "name is at most %d characters", MaxRoleNameLen)
+	}
+	if utf8.RuneCountInString(description) > MaxRoleDescriptionLen {
+		v.Add("description", "too_long", "description is at most %d characters", MaxRoleDescriptionLen)
 	}
 	for _, p := range perms {
 		if _, ok := permIndex[p]; !ok {

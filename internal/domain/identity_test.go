@@ -10,15 +10,15 @@ import (
 // and known permissions; every problem is reported.
 func TestValidateRole(t *testing.T) {
 	var v ValidationError
-	ValidateRole(&v, "night shift", []Permission{AllPermissions[0]})
+	ValidateRole(&v, "night shift", "", []Permission{AllPermissions[0]})
 	require.NoError(t, v.Err())
 
 	v = ValidationError{}
-	ValidateRole(&v, RoleAdmin, []Permission{"nope:nope"})
+	ValidateRole(&v, RoleAdmin, "", []Permission{"nope:nope"})
 	require.Equal(t, []string{"permissions/unknown_permission", "name/reserved"}, fieldCodes(&v))
 
 	v = ValidationError{}
-	ValidateRole(&v, " ", nil)
+	ValidateRole(&v, " ", "", nil)
 	require.Equal(t, []string{"name/required"}, fieldCodes(&v))
 }
 

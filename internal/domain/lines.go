@@ -88,7 +88,7 @@ func (l *Line) Check(v *ValidationError, prefix string) {
 	if l.ProductID < 0 {
 		v.Add(prefix+"product_id", "invalid", "must be a positive id")
 	}
-	checkText(v, prefix+"description", l.Description, 10000, l.ProductID == 0)
+	checkText(v, prefix+"description", l.Description, MaxDescriptionLen, l.ProductID == 0)
 	switch {
 	case !l.Quantity.IsPositive():
 		v.Add(prefix+"quantity", "not_positive", "must be greater than zero")

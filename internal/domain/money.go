@@ -56,20 +56,21 @@ func NewDecimal(units int64, exp int32) Decimal { return Decimal{decimal.New(uni
 // DecimalFromInt returns the integer i as a Decimal.
 func DecimalFromInt(i int64) Decimal { return Decimal{decimal.NewFromInt(i)} }
 
-// ParseDecimal parses a plain decimal number: an optional sign, digits, and
-// optionally a point followed by digits ("-12.50"). Exponents, spaces,
-// thousand separators, "NaN" and friends are refused, as are values with
-// more than MaxIntegerDigits integer digits or ScaleStored fraction digits.
+// ParseDecimal parses a decimal number in its one plain spelling, the
+// grammar of a JSON number without exponent: -?(0|[1-9][0-9]*)(\.[0-9]+)?
+// ("-12.50", "0.5"). A leading "+", leading zeros ("007"), exponents,
+// spaces, thousand separators, "NaN" and friends are refused, so that one
+// number has one accepted text and no client-side formatting quirk is
+// silently read as another number. Values with more than
+// MaxIntegerDigits integer digits or ScaleStored fraction digits are
+// ErrDecimalRange.
 func ParseDecimal(s string) (Decimal, error) {
-	body := s
-	if body != "" && (body[0] == '-' || body[0] == '+') {
-		body = body[1:]
-	}
-	intPart, frac, hasPoint := strings.Cut(body, ".")
-	if intPart == "" || !allDigits(intPart) || (hasPoint && (frac == "" || !allDigits(frac))) {
+	intPart, frac, hasPoint := strings.Cut(strings.TrimPrefix(s, "-"), ".")
+	if intPart == "" || !allDigits(intPart) || (len(intPart) > 1 && intPart[0] == '0') ||
+		(hasPoint && (frac == "" || !allDigits(frac))) {
 		return Zero, ErrDecimalSyntax
 	}
-	if len(strings.TrimLeft(intPart, "0")) > MaxIntegerDigits || len(frac) > int(ScaleStored) {
+	if len(intPart) > MaxIntegerDigits || len(frac) > int(ScaleStored) {
 		return Zero, ErrDecimalRange
 	}
 	d, err := decimal.NewFromString(s)

@@ -2,6 +2,8 @@ package domain_test
 
 import (
 	"encoding/json"
+	"errors"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -47,11 +49,14 @@ func TestDecimalDolibarrGoldenTotals(t *testing.T) {
 }
 
 func TestDecimalParsingIsStrict(t *testing.T) {
-	for _, ok := range []string{"0", "-0", "+1", "12.50", "0.00000001", "999999999999999.99999999", "000123.4"} {
+	for _, ok := range []string{"0", "-0", "0.5", "-0.5", "12.50", "10", "0.00000001", "999999999999999.99999999"} {
 		_, err := domain.ParseDecimal(ok)
 		require.NoError(t, err, ok)
 	}
-	for _, bad := range []string{"", "-", ".5", "5.", "1e5", "1E5", " 1", "1 ", "1,5", "NaN", "Inf", "0x10", "--1", "1.2.3", "١٢"} {
+	// One spelling per number: no sign but "-", no leading zero but the
+	// units' own (issue 21: "+5" was accepted), no exponent.
+	for _, bad := range []string{"", "-", ".5", "5.", "1e5", "1E5", " 1", "1 ", "1,5", "NaN", "Inf", "0x10", "--1", "1.2.3", "١٢",
+		"+1", "+5", "+0", "+.5", "-+1", "00", "01", "000123.4", "-01.5", "00.10", "0000000000000000000001.5"} {
 		_, err := domain.ParseDecimal(bad)
 		require.ErrorIs(t, err, domain.ErrDecimalSyntax, bad)
 	}
@@ -98,11 +103,15 @@ func TestWeightedAverageCost(t *testing.T) {
 // FuzzParseDecimal checks that parsing never panics and that whatever it
 // accepts prints back to a text that parses to the same number.
 func FuzzParseDecimal(f *testing.F) {
-	for _, s := range []string{"0", "-12.50", "1e5", "999999999999999.99999999", "+.5", "00.10"} {
+	for _, s := range []string{"0", "-12.50", "1e5", "999999999999999.99999999", "+.5", "00.10", "+5", "-0", "0.0"} {
 		f.Add(s)
 	}
+	grammar := regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?$`)
 	f.Fuzz(func(t *testing.T, s string) {
 		v, err := domain.ParseDecimal(s)
+		if (err == nil || errors.Is(err, domain.ErrDecimalRange)) != grammar.MatchString(s) {
+			t.Fatalf("%q: accepted=%v, but the grammar says %v", s, err == nil, grammar.MatchString(s))
+		}
 		if err != nil {
 			return
 		}

@@ -65,8 +65,8 @@ func (p *Payment) Check() error {
 		}
 		v.Add("method", "invalid", "must be one of %s", strings.Join(names, ", "))
 	}
-	checkText(v, "reference", p.Reference, 128, false)
-	checkText(v, "note", p.Note, 10000, false)
+	checkText(v, "reference", p.Reference, MaxPaymentRefLen, false)
+	checkText(v, "note", p.Note, MaxNoteLen, false)
 	switch {
 	case len(p.Allocations) == 0:
 		v.Add("allocations", "required", "at least one invoice must be paid")

@@ -92,9 +92,9 @@ func (p *Product) SetPrice(amount Decimal, base PriceBase) {
 // Validate checks the product's invariants and reports every broken one.
 func (p *Product) Validate() error {
 	v := &ValidationError{}
-	checkCode(v, "ref", p.Ref, 128)
-	checkText(v, "label", p.Label, 255, true)
-	checkText(v, "description", p.Description, 10000, false)
+	checkCode(v, "ref", p.Ref, MaxProductRefLen)
+	checkText(v, "label", p.Label, MaxLabelLen, true)
+	checkText(v, "description", p.Description, MaxDescriptionLen, false)
 	if p.Type != ProductGoods && p.Type != ProductService {
 		v.Add("type", "invalid", "must be product or service")
 	}

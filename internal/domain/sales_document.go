@@ -85,9 +85,9 @@ func (d *Document) CheckHeader() error {
 	if d.Date.IsZero() {
 		v.Add("date", "required", "is required")
 	}
-	checkText(v, "ref_customer", d.RefCustomer, 255, false)
-	checkText(v, "note_public", d.NotePublic, 65535, false)
-	checkText(v, "note_private", d.NotePrivate, 65535, false)
+	checkText(v, "ref_customer", d.RefCustomer, MaxRefCustomerLen, false)
+	checkText(v, "note_public", d.NotePublic, MaxNoteLen, false)
+	checkText(v, "note_private", d.NotePrivate, MaxNoteLen, false)
 	if len(d.Lines) > MaxLines {
 		v.Add("lines", "too_many", "a document holds at most %d lines", MaxLines)
 	}
@@ -266,7 +266,7 @@ func validationOf(err error) *ValidationError {
 // checkNote validates a free-text note of an action.
 func checkNote(field, note string) error {
 	v := &ValidationError{}
-	checkText(v, field, note, 10000, false)
+	checkText(v, field, note, MaxNoteLen, false)
 	return v.Err()
 }
 

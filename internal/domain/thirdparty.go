@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ThirdParty is a company or person the business deals with: a customer, a
@@ -50,11 +51,11 @@ func (t *ThirdParty) NeedsSupplierCode() bool { return t.Supplier && t.SupplierC
 // Validate checks the third party's invariants and reports every broken one.
 func (t *ThirdParty) Validate() error {
 	v := &ValidationError{}
-	checkText(v, "name", t.Name, 255, true)
-	checkText(v, "alias", t.Alias, 255, false)
-	checkText(v, "address", t.Address, 255, false)
-	checkText(v, "zip", t.Zip, 32, false)
-	checkText(v, "town", t.Town, 128, false)
+	checkText(v, "name", t.Name, MaxNameLen, true)
+	checkText(v, "alias", t.Alias, MaxNameLen, false)
+	checkText(v, "address", t.Address, MaxAddressLen, false)
+	checkText(v, "zip", t.Zip, MaxZipLen, false)
+	checkText(v, "town", t.Town, MaxTownLen, false)
 	checkCountry(v, "country_code", t.CountryCode)
 	checkEmail(v, "email", t.Email)
 	checkPhone(v, "phone", t.Phone)
@@ -96,7 +97,7 @@ func checkEmail(v *ValidationError, field, s string) {
 		return
 	}
 	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s || len(s) > 254 {
+	if err != nil || a.Address != s || utf8.RuneCountInString(s) > MaxEmailLen {
 		v.Add(field, "invalid", "must be an e-mail address such as name@example.com")
 	}
 }
@@ -117,7 +118,7 @@ func checkPhone(v *ValidationError, field, s string) {
 			return
 		}
 	}
-	if digits < 3 || len(s) > 32 {
+	if digits < 3 || len(s) > MaxPhoneLen {
 		v.Add(field, "invalid", "must hold 3 to 32 characters with at least 3 digits")
 	}
 }
@@ -128,7 +129,7 @@ func checkVAT(v *ValidationError, field, s string) {
 	if s == "" {
 		return
 	}
-	if len(s) < 4 || len(s) > 20 {
+	if len(s) < 4 || len(s) > MaxVATNumberLen {
 		v.Add(field, "invalid", "must hold 4 to 20 letters and digits")
 		return
 	}

@@ -48,12 +48,12 @@ type Warehouse struct {
 // Validate checks the warehouse's invariants and reports every broken one.
 func (w *Warehouse) Validate() error {
 	v := &ValidationError{}
-	checkText(v, "label", w.Label, 128, true)
-	checkText(v, "description", w.Description, 10000, false)
-	checkText(v, "location", w.Location, 255, false)
-	checkText(v, "address", w.Address, 255, false)
-	checkText(v, "zip", w.Zip, 32, false)
-	checkText(v, "town", w.Town, 128, false)
+	checkText(v, "label", w.Label, MaxWarehouseLabelLen, true)
+	checkText(v, "description", w.Description, MaxDescriptionLen, false)
+	checkText(v, "location", w.Location, MaxLocationLen, false)
+	checkText(v, "address", w.Address, MaxAddressLen, false)
+	checkText(v, "zip", w.Zip, MaxZipLen, false)
+	checkText(v, "town", w.Town, MaxTownLen, false)
 	checkCountry(v, "country_code", w.CountryCode)
 	if w.Status != WarehouseOpen && w.Status != WarehouseClosed {
 		v.Add("status", "invalid", "must be open or closed")
@@ -74,7 +74,7 @@ func checkCountry(v *ValidationError, field, s string) {
 	if s == "" {
 		return
 	}
-	if len(s) != 2 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' {
+	if len(s) != MaxCountryCodeLen || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' {
 		v.Add(field, "invalid", "must be an ISO 3166-1 alpha-2 code such as FR")
 	}
 }

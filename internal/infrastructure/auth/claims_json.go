@@ -33,7 +33,42 @@ func (c *claims) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	*c = claims{}
+	if err := strictTimes(b); err != nil {
+		return err
+	}
 	return jsonUnmarshal(b, (*rawClaims)(c))
+}
+
+// timeClaims has the tags of the three NumericDate claims, so that
+// encoding/json picks for each exactly the value (last duplicate, key of
+// any case) it hands jwt.NumericDate when decoding rawClaims.
+type timeClaims struct {
+	Exp json.RawMessage `json:"exp"`
+	Nbf json.RawMessage `json:"nbf"`
+	Iat json.RawMessage `json:"iat"`
+}
+
+var errTimeNotNumber = errors.New("claims: exp, nbf and iat must be JSON numbers")
+
+// strictTimes refuses exp, nbf or iat written as anything but a JSON
+// number. jwt.NumericDate also reads a string holding a number ("exp":
+// "1790000000") and null; RFC 7519 2 defines NumericDate as a number, and
+// a strict verifier accepts nothing else (issue 21).
+func strictTimes(b []byte) error {
+	var t timeClaims
+	if err := json.Unmarshal(b, &t); err != nil {
+		return err
+	}
+	for _, raw := range []json.RawMessage{t.Exp, t.Nbf, t.Iat} {
+		if raw == nil {
+			continue // absent
+		}
+		l := lexer{b: raw}
+		if _, err := l.num(); err != nil || l.end() != nil {
+			return errTimeNotNumber
+		}
+	}
+	return nil
 }
 
 // jsonUnmarshal is the slow path, named so tests can compare against it.

@@ -21,7 +21,9 @@ func (t *Throttle) Len() int {
 func DecodeClaims(b []byte) (fast, slow any, fastErr, slowErr error) {
 	var f, s claims
 	fastErr = f.decodeFast(b)
-	slowErr = jsonUnmarshal(b, (*rawClaims)(&s))
+	if slowErr = strictTimes(b); slowErr == nil {
+		slowErr = jsonUnmarshal(b, (*rawClaims)(&s))
+	}
 	return f, s, fastErr, slowErr
 }
 

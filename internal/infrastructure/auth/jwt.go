@@ -2,9 +2,10 @@
 // passwords with argon2id and throttles repeated login failures.
 //
 // Tokens are HS256 only: the verifier pins the algorithm, the issuer and the
-// audience, requires exp, and picks the key by the token's kid so a secret can
-// be rotated while tokens signed by the previous one stay valid until they
-// expire.
+// audience, requires exp (exp, nbf and iat as JSON numbers only), refuses a
+// crit header and non-canonical base64url, and picks the key by the token's
+// kid so a secret can be rotated while tokens signed by the previous one
+// stay valid until they expire.
 package auth
 
 import (
@@ -100,6 +101,8 @@ func NewTokens(c TokenConfig) (*Tokens, error) {
 		jwt.WithIssuedAt(),
 		jwt.WithLeeway(c.Leeway),
 		jwt.WithTimeFunc(c.Now),
+		// Canonical base64url only: one token, one spelling.
+		jwt.WithStrictDecoding(),
 	)
 	return t, nil
 }
@@ -197,8 +200,13 @@ func (t *Tokens) Verify(raw string) (domain.Principal, error) {
 
 // keyFor picks the verification key named by the token's kid. A token
 // without a kid, or naming a key we do not hold, is refused. The algorithm
-// has already been pinned to HS256 by the parser.
+// has already been pinned to HS256 by the parser. A token with a crit
+// header is refused too: it names extensions the verifier must understand
+// (RFC 7515 4.1.11), and we understand none; golang-jwt ignores it.
 func (t *Tokens) keyFor(tok *jwt.Token) (any, error) {
+	if _, ok := tok.Header["crit"]; ok {
+		return nil, errors.New("crit header: no extension is understood")
+	}
 	kid, _ := tok.Header["kid"].(string)
 	switch {
 	case kid == "":

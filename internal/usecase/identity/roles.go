@@ -38,7 +38,7 @@ func (s *Service) GetRole(ctx context.Context, id int64) (domain.Role, error) {
 func (s *Service) CreateRole(ctx context.Context, in NewRole) (domain.Role, error) {
 	r := domain.Role{Name: strings.TrimSpace(in.Name), Description: strings.TrimSpace(in.Description)}
 	var v domain.ValidationError
-	domain.ValidateRole(&v, r.Name, in.Permissions)
+	domain.ValidateRole(&v, r.Name, r.Description, in.Permissions)
 	if err := v.Err(); err != nil {
 		return domain.Role{}, err
 	}
@@ -67,7 +67,7 @@ func (s *Service) UpdateRole(ctx context.Context, id int64, in RoleUpdate) (doma
 			perms = *in.Permissions
 		}
 		var v domain.ValidationError
-		domain.ValidateRole(&v, r.Name, perms)
+		domain.ValidateRole(&v, r.Name, r.Description, perms)
 		if err := v.Err(); err != nil {
 			return err
 		}

@@ -19,6 +19,7 @@ import (
 	"errors"
 	"slices"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dolibarr-go/dolibarr/internal/domain"
 	"github.com/dolibarr-go/dolibarr/internal/usecase/document"
@@ -245,8 +246,8 @@ func requireWarehouse(id int64) error {
 
 func checkNoteInput(note string) error {
 	v := &domain.ValidationError{}
-	if len(note) > 10000 {
-		v.Add("note", "too_long", "must be at most 10000 characters")
+	if utf8.RuneCountInString(note) > domain.MaxNoteLen {
+		v.Add("note", "too_long", "must be at most %d characters", domain.MaxNoteLen)
 	}
 	return v.Err()
 }

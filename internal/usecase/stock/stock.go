@@ -116,8 +116,8 @@ func (in MoveInput) Validate() error {
 		v.Add("unit_price", "not_allowed", "is only accepted on a receipt (positive quantity)")
 	}
 	checkLabel(v, "label", in.Label)
-	checkShort(v, "inventory_code", in.InventoryCode, 64)
-	checkShort(v, "origin_type", in.OriginType, 32)
+	checkShort(v, "inventory_code", in.InventoryCode, domain.MaxInventoryCodeLen)
+	checkShort(v, "origin_type", in.OriginType, domain.MaxOriginTypeLen)
 	if in.OriginID < 0 {
 		v.Add("origin_id", "invalid", "must not be negative")
 	}
@@ -210,7 +210,7 @@ func (in TransferInput) Validate() error {
 		v.Add("quantity", "negative", "must be positive")
 	}
 	checkLabel(v, "label", in.Label)
-	checkShort(v, "inventory_code", in.InventoryCode, 64)
+	checkShort(v, "inventory_code", in.InventoryCode, domain.MaxInventoryCodeLen)
 	checkUser(v, in.UserID)
 	return v.Err()
 }
@@ -503,7 +503,9 @@ func checkPrice(v *domain.ValidationError, field string, d domain.Decimal) {
 	}
 }
 
-func checkLabel(v *domain.ValidationError, field, s string) { checkShort(v, field, s, 255) }
+func checkLabel(v *domain.ValidationError, field, s string) {
+	checkShort(v, field, s, domain.MaxLabelLen)
+}
 
 func checkShort(v *domain.ValidationError, field, s string, max int) {
 	if !utf8.ValidString(s) {

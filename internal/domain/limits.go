@@ -1,0 +1,158 @@
+package domain
+
+// Text limits: the most characters each stored text may hold, counted in
+// Unicode code points, as VARCHAR(n) counts them on PostgreSQL and on
+// MariaDB in utf8mb4 (never in bytes: "é" is one character of two bytes).
+// Validation reads these constants and nothing else; TextColumns ties each
+// text column of the schema to one of them, and a test compares that table
+// with the columns' real sizes on PostgreSQL and MariaDB (a VARCHAR column
+// must be exactly its limit, a TEXT column must hold its limit in 4-byte
+// characters), with the maxLength of openapi.yaml, and sends every client
+// field at its limit (accepted) and one over (422 too_long). A text longer
+// than its column used to reach the database and answer 500 (issue 21).
+//
+// Free texts of unbounded TEXT columns (notes, descriptions) are bounded
+// too, so that a body of the size limit cannot fill a row, and so that
+// MariaDB's TEXT (65,535 bytes) holds them in any script.
+const (
+	MaxLoginLen           = 64
+	MaxUserNameLen        = 128
+	MaxUserEmailLen       = 255
+	MaxPasswordHashLen    = 255
+	MaxRoleNameLen        = 64
+	MaxRoleDescriptionLen = 255
+	MaxPermissionLen      = 64
+
+	MaxNameLen         = 255 // a third party's name and alias
+	MaxAddressLen      = 255
+	MaxZipLen          = 32
+	MaxTownLen         = 128
+	MaxCountryCodeLen  = 2
+	MaxEmailLen        = 254 // RFC 5321's limit on a path, a third party's or contact's address
+	MaxPhoneLen        = 32
+	MaxVATNumberLen    = 20
+	MaxPartyCodeLen    = 32 // generated customer and supplier codes
+	MaxPaymentTermsLen = 16
+	MaxLanguageLen     = 16
+	MaxPersonNameLen   = 128 // a contact's first and last name and job title
+
+	MaxProductRefLen      = 128
+	MaxLabelLen           = 255 // a product's label, a stock movement's label
+	MaxWarehouseLabelLen  = 128
+	MaxLocationLen        = 255
+	MaxPriceBaseLen       = 8
+	MaxInventoryCodeLen   = 64
+	MaxOriginTypeLen      = 32
+	MaxDescriptionLen     = 10000 // product, warehouse and line descriptions
+	MaxNoteLen            = 10000 // document notes, action notes, payment notes
+	MaxDocumentRefLen     = 64    // generated from the numbering masks
+	MaxRefCustomerLen     = 255
+	MaxCloseCodeLen       = 16
+	MaxPaymentMethodLen   = 16
+	MaxPaymentRefLen      = 128
+	MaxStatusLen          = 16 // document kinds and statuses, send statuses, job states
+	MaxEventActionLen     = 32
+	MaxSendLanguageLen    = 35 // a BCP 47 tag (RFC 5646 4.4.1)
+	MaxMessageIDLen       = 255
+	MaxRequestIDLen       = 128
+	MaxLeaseOwnerLen      = 128
+	MaxCounterScopeLen    = 64
+	MaxCounterPeriodLen   = 16
+	MaxSettingKeyLen      = 128
+	MaxSettingValueLen    = 10000
+	MaxSendRecipientsText = MaxSendRecipients * (MaxEmailLen + 2) // the addresses, comma-separated
+)
+
+// TextColumns maps every text column of the schema ("table.column") to its
+// limit. A column added without an entry here fails the test that reads the
+// schema of each engine.
+var TextColumns = map[string]int{
+	"users.login":                 MaxLoginLen,
+	"users.name":                  MaxUserNameLen,
+	"users.email":                 MaxUserEmailLen,
+	"users.password_hash":         MaxPasswordHashLen,
+	"roles.name":                  MaxRoleNameLen,
+	"roles.description":           MaxRoleDescriptionLen,
+	"role_permissions.permission": MaxPermissionLen,
+
+	"thirdparties.name":          MaxNameLen,
+	"thirdparties.alias":         MaxNameLen,
+	"thirdparties.address":       MaxAddressLen,
+	"thirdparties.zip":           MaxZipLen,
+	"thirdparties.town":          MaxTownLen,
+	"thirdparties.country_code":  MaxCountryCodeLen,
+	"thirdparties.email":         MaxEmailLen,
+	"thirdparties.phone":         MaxPhoneLen,
+	"thirdparties.vat_number":    MaxVATNumberLen,
+	"thirdparties.customer_code": MaxPartyCodeLen,
+	"thirdparties.supplier_code": MaxPartyCodeLen,
+	"thirdparties.payment_terms": MaxPaymentTermsLen,
+	"thirdparties.language":      MaxLanguageLen,
+	"contacts.firstname":         MaxPersonNameLen,
+	"contacts.lastname":          MaxPersonNameLen,
+	"contacts.email":             MaxEmailLen,
+	"contacts.phone":             MaxPhoneLen,
+	"contacts.mobile":            MaxPhoneLen,
+	"contacts.role":              MaxPersonNameLen,
+
+	"products.ref":                   MaxProductRefLen,
+	"products.label":                 MaxLabelLen,
+	"products.description":           MaxDescriptionLen,
+	"products.price_base":            MaxPriceBaseLen,
+	"warehouses.label":               MaxWarehouseLabelLen,
+	"warehouses.description":         MaxDescriptionLen,
+	"warehouses.location":            MaxLocationLen,
+	"warehouses.address":             MaxAddressLen,
+	"warehouses.zip":                 MaxZipLen,
+	"warehouses.town":                MaxTownLen,
+	"warehouses.country_code":        MaxCountryCodeLen,
+	"stock_movements.label":          MaxLabelLen,
+	"stock_movements.inventory_code": MaxInventoryCodeLen,
+	"stock_movements.origin_type":    MaxOriginTypeLen,
+
+	"proposals.ref":               MaxDocumentRefLen,
+	"proposals.ref_customer":      MaxRefCustomerLen,
+	"proposals.note_public":       MaxNoteLen,
+	"proposals.note_private":      MaxNoteLen,
+	"proposals.close_note":        MaxNoteLen,
+	"proposal_lines.description":  MaxDescriptionLen,
+	"orders.ref":                  MaxDocumentRefLen,
+	"orders.ref_customer":         MaxRefCustomerLen,
+	"orders.note_public":          MaxNoteLen,
+	"orders.note_private":         MaxNoteLen,
+	"order_lines.description":     MaxDescriptionLen,
+	"invoices.ref":                MaxDocumentRefLen,
+	"invoices.ref_customer":       MaxRefCustomerLen,
+	"invoices.note_public":        MaxNoteLen,
+	"invoices.note_private":       MaxNoteLen,
+	"invoices.close_code":         MaxCloseCodeLen,
+	"invoices.close_note":         MaxNoteLen,
+	"invoice_lines.description":   MaxDescriptionLen,
+	"payments.method":             MaxPaymentMethodLen,
+	"payments.reference":          MaxPaymentRefLen,
+	"payments.note":               MaxNoteLen,
+	"document_events.doc_kind":    MaxStatusLen,
+	"document_events.action":      MaxEventActionLen,
+	"document_events.from_status": MaxStatusLen,
+	"document_events.to_status":   MaxStatusLen,
+	"document_events.note":        MaxNoteLen,
+	"document_sends.doc_kind":     MaxStatusLen,
+	"document_sends.recipients":   MaxSendRecipientsText,
+	"document_sends.subject":      MaxSendSubjectLen,
+	"document_sends.body":         MaxSendBodyLen,
+	"document_sends.language":     MaxSendLanguageLen,
+	"document_sends.status":       MaxStatusLen,
+	"document_sends.message_id":   MaxMessageIDLen,
+	"document_sends.last_error":   MaxJobErrorLen + 1, // TruncateJobError appends "…"
+
+	"jobs.kind":                     MaxJobKindLen,
+	"jobs.state":                    MaxStatusLen,
+	"jobs.unique_key":               MaxJobUniqueKeyLen,
+	"jobs.request_id":               MaxRequestIDLen,
+	"jobs.lease_owner":              MaxLeaseOwnerLen,
+	"jobs.last_error":               MaxJobErrorLen + 1,
+	"numbering_counters.scope":      MaxCounterScopeLen,
+	"numbering_counters.period_key": MaxCounterPeriodLen,
+	"settings.key":                  MaxSettingKeyLen,
+	"settings.value":                MaxSettingValueLen,
+}
