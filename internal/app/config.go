@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	netmail "net/mail"
+	"net/netip"
 	"net/url"
 	"os"
 	"reflect"
@@ -54,6 +55,34 @@ type HTTPConfig struct {
 	BodyLimit       string        `env:"BODY_LIMIT" envDefault:"2M"`
 	RequestTimeout  time.Duration `env:"REQUEST_TIMEOUT" envDefault:"30s"`
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"15s"`
+	// TrustedProxies lists the reverse proxies (addresses or CIDRs, comma
+	// separated) whose X-Forwarded-For names the client; empty: the peer is
+	// the client, and X-Forwarded-For is ignored (api.ClientIP).
+	TrustedProxies []string `env:"TRUSTED_PROXIES"`
+}
+
+// Proxies parses TrustedProxies: a bare address is a one-address prefix.
+// The problems name each entry that is neither.
+func (c HTTPConfig) Proxies() ([]netip.Prefix, []string) {
+	var out []netip.Prefix
+	var problems []string
+	for _, s := range c.TrustedProxies {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		if a, err := netip.ParseAddr(s); err == nil {
+			a = a.Unmap()
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		problems = append(problems, fmt.Sprintf("DOLIBARR_HTTP_TRUSTED_PROXIES: %q is not an address or a CIDR such as 10.0.0.0/8", s))
+	}
+	return out, problems
 }
 
 // LogConfig selects the log level and encoding.
@@ -503,6 +532,8 @@ func (c *Config) validate() []string {
 	if c.HTTP.RequestTimeout <= 0 {
 		p = append(p, "DOLIBARR_HTTP_REQUEST_TIMEOUT: must be positive")
 	}
+	_, proxyProblems := c.HTTP.Proxies()
+	p = append(p, proxyProblems...)
 	if c.HTTP.ShutdownTimeout <= 0 {
 		p = append(p, "DOLIBARR_HTTP_SHUTDOWN_TIMEOUT: must be positive")
 	}
@@ -616,6 +647,9 @@ func (c Config) Redacted() map[string]string {
 	out := map[string]string{}
 	walkEnv(reflect.ValueOf(c), "", func(ev EnvVar, v reflect.Value) {
 		val := fmt.Sprint(v.Interface())
+		if list, ok := v.Interface().([]string); ok {
+			val = strings.Join(list, ",")
+		}
 		if ev.Secret && val != "" {
 			if strings.HasSuffix(ev.Key, "DSN") {
 				val = RedactDSN(val)
