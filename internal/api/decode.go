@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -25,6 +26,10 @@ func decodeJSON(r io.Reader, v any) error {
 		switch {
 		case errors.Is(err, io.EOF):
 			return BadRequest("empty_body", "the request body is empty; a JSON object is expected")
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			// The server's read deadline (Options.RequestTimeout) passed
+			// while the body trickled in or stopped short of its length.
+			return &Error{Status: http.StatusRequestTimeout, Code: "request_timeout", Detail: "the request body did not arrive within the request timeout"}
 		case errors.As(err, &mber):
 			return &Error{Status: http.StatusRequestEntityTooLarge, Code: "body_too_large", Detail: "the request body is too large"}
 		case errors.As(err, &syn):
