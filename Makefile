@@ -46,6 +46,9 @@ helm-lint: ## Lint, render and strictly decode the Helm chart; check the Compose
 	$(GO) test -count=1 ./deploy/...
 
 compose-up: ## Start PostgreSQL, Mailpit, the one-shot migration, the API and two runners (docker-compose.yml)
+	@docker compose version >/dev/null 2>&1 || { echo "compose-up needs Docker with its Compose plugin ('docker compose'):" \
+	  "install docker-compose-plugin from Docker's apt repository, or Docker Desktop. Docker is optional:" \
+	  "README.md, 'Production without containers', runs the binaries directly." >&2; exit 1; }
 	docker compose up -d --build
 
 migrate-new: ## Create an empty migration in the three dialects: make migrate-new NAME=add_x
