@@ -42,7 +42,7 @@ vuln: ## govulncheck against an offline database built from golang.org/x/vulndb 
 bench: ## Go benchmarks (see docs/benchmarks.md for the load scripts)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-helm-lint: ## Lint, render and strictly decode the Helm chart; check the Compose stack (helm v3.22.0 built into the user cache when missing)
+helm-lint: ## Lint, render and strictly decode the Helm chart (Helm v3.22.0's Go packages, in the test); check the Compose stack
 	$(GO) test -count=1 ./deploy/...
 
 compose-up: ## Start PostgreSQL, Mailpit, the one-shot migration, the API and two runners (docker-compose.yml)
