@@ -128,7 +128,7 @@ func parseHelmArgs(args []string) (helmFlags, error) {
 func (f helmFlags) values() (map[string]any, error) {
 	base := map[string]any{}
 	for _, file := range f.valueFiles {
-		b, err := os.ReadFile(file) //nolint:gosec // a test's own values file
+		b, err := os.ReadFile(file)
 		if err != nil {
 			return nil, err
 		}

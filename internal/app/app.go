@@ -160,7 +160,8 @@ func Run(ctx context.Context, cfg Config, m Mode, log *zap.Logger, opts ...RunOp
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", addr, err)
 	}
-	defer ln.Close() //nolint:errcheck // Serve's shutdown closed it already, unless start-up failed
+	// Serve's shutdown closes it; this closes it when start-up fails.
+	defer ln.Close()
 	db, err := openDB(cfg)
 	if err != nil {
 		return err
