@@ -251,7 +251,7 @@ func TestBrokenValuesFail(t *testing.T) {
 		args []string
 		want string // in the error
 	}{
-		{"sqlite driver", []string{"--set", "externalDatabase.driver=sqlite"}, "externalDatabase.driver"},
+		{"sqlite driver", []string{"--set", "externalDatabase.driver=sqlite"}, "/externalDatabase/driver"},
 		{"misspelled variable", []string{"--set", "config.DOLIBARR_DB_MAX_OPEN_CON=5"}, "DOLIBARR_DB_MAX_OPEN_CON"},
 		{"chart-owned variable", []string{"--set", "api.config.DOLIBARR_MIGRATE_ON_START=true"}, "DOLIBARR_MIGRATE_ON_START"},
 		{"negative replicas", []string{"--set", "api.replicaCount=-1"}, "replicaCount"},

@@ -4,24 +4,32 @@
 // types, references between the objects, the HA example's shape, values that
 // must be refused, and the rendered environment against the variables the
 // binaries read (app.EnvVars) and accept (app.LoadConfig).
+//
+// Helm runs in the test process: its own packages load the chart, merge and
+// schema-check the values, render the templates, sort the manifests and lint
+// (decision 0017). Only those packages compile, which takes a fraction of
+// building the helm binary from source as these checks used to.
 package helm_test
 
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"path/filepath"
+	"path"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
+	"helm.sh/helm/v3/pkg/chart/loader"
+	"helm.sh/helm/v3/pkg/chartutil"
+	"helm.sh/helm/v3/pkg/engine"
+	"helm.sh/helm/v3/pkg/lint"
+	"helm.sh/helm/v3/pkg/lint/support"
+	"helm.sh/helm/v3/pkg/releaseutil"
+	"helm.sh/helm/v3/pkg/strvals"
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
@@ -36,19 +44,9 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// helmVersion is the helm the checks install when none is on PATH. The
-// module proxy serves it, so `go install` needs no other download.
-const helmVersion = "v3.22.0"
-
-// helmLDFlags stamp the version and the Kubernetes version the way helm's
-// own Makefile does; without them a go-installed helm believes it talks to
-// Kubernetes 1.20 and refuses the chart's kubeVersion (>= 1.30).
-const helmLDFlags = "-s -w -X helm.sh/helm/v3/internal/version.version=" + helmVersion +
-	" -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=37" +
-	" -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=37"
-
-// kubeVersion is the cluster version helm template assumes: the newest the
-// pinned k8s.io/api knows, so deprecation checks see the current API.
+// kubeVersion is the cluster version helm template and lint assume: the
+// newest the pinned k8s.io/api knows, so deprecation checks see the current
+// API.
 const kubeVersion = "1.37.0"
 
 const (
@@ -58,78 +56,221 @@ const (
 	namespace = "erp"
 )
 
-var (
-	helmOnce sync.Once
-	helmPath string
-	helmErr  error
-)
-
-// helm returns the helm binary: the one on PATH if it is a helm v3, else the
-// pinned version built once into the user cache directory.
-func helm(t *testing.T) string {
-	t.Helper()
-	helmOnce.Do(func() { helmPath, helmErr = findHelm() })
-	require.NoError(t, helmErr)
-	return helmPath
-}
-
-func findHelm() (string, error) {
-	if p, err := exec.LookPath("helm"); err == nil {
-		out, err := exec.Command(p, "version", "--short").Output()
-		if err == nil && strings.HasPrefix(string(out), "v3.") {
-			return p, nil
-		}
-	}
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		cache = os.TempDir()
-	}
-	dir := filepath.Join(cache, "dolibarr-go", "helm-"+helmVersion)
-	bin := filepath.Join(dir, "helm")
-	if fi, err := os.Stat(bin); err == nil && fi.Mode().IsRegular() {
-		return bin, nil
-	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		return "", fmt.Errorf("helm is not on PATH and go is not either, so it cannot be installed: %w", err)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	// Build into a private directory and rename, so two test processes
-	// installing at once never run a half-written binary.
-	tmp, err := os.MkdirTemp(dir, "build-")
-	if err != nil {
-		return "", err
-	}
-	defer os.RemoveAll(tmp)
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, goBin, "install", "-trimpath", "-ldflags", helmLDFlags, "helm.sh/helm/v3/cmd/helm@"+helmVersion)
-	cmd.Dir = tmp // outside this module: @version installs ignore go.mod anyway
-	cmd.Env = append(os.Environ(), "GOBIN="+tmp, "GOWORK=off", "GOFLAGS=-mod=mod")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go install helm %s: %w\n%s", helmVersion, err, out)
-	}
-	if err := os.Rename(filepath.Join(tmp, "helm"), bin); err != nil {
-		return "", err
-	}
-	return bin, nil
-}
-
-// runHelm runs helm in this directory and returns stdout, or an error
-// carrying stderr.
+// runHelm runs the subset of the helm command line these tests use,
+// `template` and `lint`, with Helm's packages in this process (the helm
+// binary's own code path, pkg/action, pulls in the Kubernetes client and
+// registry code a cluster-less check never uses). It returns what helm
+// would print, or an error carrying what helm would report.
 func runHelm(t *testing.T, args ...string) ([]byte, error) {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
-	cmd := exec.Command(helm(t), args...)
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	// No cluster: keep helm from reading a kubeconfig or a user's repos.
-	cmd.Env = append(os.Environ(), "KUBECONFIG="+filepath.Join(t.TempDir(), "none"), "HELM_CONFIG_HOME="+t.TempDir(), "HELM_CACHE_HOME="+t.TempDir(), "HELM_DATA_HOME="+t.TempDir())
-	if err := cmd.Run(); err != nil {
-		return stdout.Bytes(), fmt.Errorf("helm %s: %w\n%s", strings.Join(args, " "), err, stderr.String())
+	if len(args) == 0 {
+		return nil, errors.New("helm: no command")
 	}
-	return stdout.Bytes(), nil
+	f, err := parseHelmArgs(args[1:])
+	require.NoError(t, err, "this test uses a helm flag the in-process helm does not know")
+	switch args[0] {
+	case "template":
+		require.Len(t, f.positional, 2, "helm template RELEASE CHART")
+		return helmTemplate(f)
+	case "lint":
+		require.Len(t, f.positional, 1, "helm lint CHART")
+		return helmLint(f)
+	}
+	return nil, fmt.Errorf("helm %s: not a command these tests use", args[0])
+}
+
+// helmFlags are the flags of helm template and lint the tests pass.
+type helmFlags struct {
+	positional                   []string
+	valueFiles, sets, jsonSets   []string
+	namespace, kubeVersion, only string
+	strict                       bool
+}
+
+func parseHelmArgs(args []string) (helmFlags, error) {
+	f := helmFlags{namespace: "default", kubeVersion: kubeVersion}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if !strings.HasPrefix(a, "-") {
+			f.positional = append(f.positional, a)
+			continue
+		}
+		if a == "--strict" {
+			f.strict = true
+			continue
+		}
+		if i+1 >= len(args) {
+			return f, fmt.Errorf("flag %s needs a value", a)
+		}
+		i++
+		switch v := args[i]; a {
+		case "-f", "--values":
+			f.valueFiles = append(f.valueFiles, v)
+		case "--set":
+			f.sets = append(f.sets, v)
+		case "--set-json":
+			f.jsonSets = append(f.jsonSets, v)
+		case "--namespace", "-n":
+			f.namespace = v
+		case "--kube-version":
+			f.kubeVersion = v
+		case "--show-only", "-s":
+			f.only = v
+		default:
+			return f, fmt.Errorf("unknown flag %s", a)
+		}
+	}
+	return f, nil
+}
+
+// values merges the user-supplied values as helm's cli/values.Options does:
+// the files in order, then --set-json, then --set.
+func (f helmFlags) values() (map[string]any, error) {
+	base := map[string]any{}
+	for _, file := range f.valueFiles {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, err
+		}
+		cur := map[string]any{}
+		if err := yaml.Unmarshal(b, &cur); err != nil {
+			return nil, fmt.Errorf("failed to parse %s: %w", file, err)
+		}
+		base = mergeMaps(base, cur)
+	}
+	for _, v := range f.jsonSets {
+		if err := strvals.ParseJSON(v, base); err != nil {
+			return nil, fmt.Errorf("failed parsing --set-json data %s", v)
+		}
+	}
+	for _, v := range f.sets {
+		if err := strvals.ParseInto(v, base); err != nil {
+			return nil, fmt.Errorf("failed parsing --set data: %w", err)
+		}
+	}
+	return base, nil
+}
+
+// mergeMaps is helm's cli/values mergeMaps: b's keys win, maps merge.
+func mergeMaps(a, b map[string]any) map[string]any {
+	out := make(map[string]any, len(a))
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		if v, ok := v.(map[string]any); ok {
+			if bv, ok := out[k]; ok {
+				if bv, ok := bv.(map[string]any); ok {
+					out[k] = mergeMaps(bv, v)
+					continue
+				}
+			}
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// helmTemplate is `helm template`: action.Install's client-only dry run
+// (dependencies, capabilities at --kube-version, the chart's kubeVersion
+// constraint, values coalesced and checked against values.schema.json,
+// templates rendered, NOTES.txt dropped, manifests sorted in install order)
+// printed as cmd/helm/template.go prints it, manifests then hooks.
+func helmTemplate(f helmFlags) ([]byte, error) {
+	name, dir := f.positional[0], f.positional[1]
+	chrt, err := loader.Load(dir)
+	if err != nil {
+		return nil, err
+	}
+	vals, err := f.values()
+	if err != nil {
+		return nil, err
+	}
+	if err := chartutil.ProcessDependenciesWithMerge(chrt, vals); err != nil {
+		return nil, err
+	}
+	kv, err := chartutil.ParseKubeVersion(f.kubeVersion)
+	if err != nil {
+		return nil, err
+	}
+	caps := chartutil.DefaultCapabilities.Copy()
+	caps.KubeVersion = *kv
+	if c := chrt.Metadata.KubeVersion; c != "" && !chartutil.IsCompatibleRange(c, caps.KubeVersion.String()) {
+		return nil, fmt.Errorf("chart requires kubeVersion: %s which is incompatible with Kubernetes %s", c, caps.KubeVersion.String())
+	}
+	rv, err := chartutil.ToRenderValues(chrt, vals, chartutil.ReleaseOptions{Name: name, Namespace: f.namespace, Revision: 1, IsInstall: true}, caps)
+	if err != nil {
+		return nil, err
+	}
+	files, err := engine.Render(chrt, rv)
+	if err != nil {
+		return nil, err
+	}
+	for k := range files {
+		if strings.HasSuffix(k, "NOTES.txt") {
+			delete(files, k)
+		}
+	}
+	hooks, manifests, err := releaseutil.SortManifests(files, nil, releaseutil.InstallOrder)
+	if err != nil {
+		return nil, err
+	}
+	var out bytes.Buffer
+	emit := func(source, content string) {
+		// --show-only names the template without the chart's directory.
+		if _, rel, _ := strings.Cut(source, "/"); f.only != "" && path.Clean(rel) != path.Clean(f.only) {
+			return
+		}
+		fmt.Fprintf(&out, "---\n# Source: %s\n%s\n", source, content)
+	}
+	for _, m := range manifests {
+		emit(m.Name, m.Content)
+	}
+	for _, h := range hooks {
+		emit(h.Path, h.Manifest)
+	}
+	if f.only != "" && out.Len() == 0 {
+		return nil, fmt.Errorf("could not find template %s in chart", f.only)
+	}
+	return out.Bytes(), nil
+}
+
+// helmLint is `helm lint [--strict]` of one chart directory: Helm's lint
+// rules (Chart.yaml, values and their schema, every template rendered and
+// parsed, deprecated APIs at --kube-version); --strict fails on warnings.
+func helmLint(f helmFlags) ([]byte, error) {
+	vals, err := f.values()
+	if err != nil {
+		return nil, err
+	}
+	kv, err := chartutil.ParseKubeVersion(f.kubeVersion)
+	if err != nil {
+		return nil, err
+	}
+	dir := f.positional[0]
+	l := lint.AllWithKubeVersion(dir, vals, f.namespace, kv)
+	lowest := support.ErrorSev
+	if f.strict {
+		lowest = support.WarningSev
+	}
+	var out bytes.Buffer
+	fmt.Fprintf(&out, "==> Linting %s\n", dir)
+	var errs []error
+	for _, m := range l.Messages {
+		fmt.Fprintln(&out, m)
+		if m.Severity >= lowest {
+			errs = append(errs, m)
+		}
+	}
+	failed := 0
+	if len(errs) > 0 {
+		failed = 1
+	}
+	fmt.Fprintf(&out, "\n1 chart(s) linted, %d chart(s) failed\n", failed)
+	if failed > 0 {
+		return out.Bytes(), fmt.Errorf("helm lint: %w\n%s", errors.Join(errs...), out.String())
+	}
+	return out.Bytes(), nil
 }
 
 // template renders the chart with extra helm arguments (-f, --set ...).

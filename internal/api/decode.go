@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -36,6 +37,11 @@ func decodeJSON(r io.Reader, v any) error {
 		)
 		if errors.As(err, &mber) || (errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge) {
 			return errBodyTooLarge
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			// The server's read deadline (Options.RequestTimeout) passed
+			// while the body trickled in or stopped short of its length.
+			return &Error{Status: http.StatusRequestTimeout, Code: "request_timeout", Detail: "the request body did not arrive within the request timeout"}
 		}
 		return BadRequest("malformed_json", "the request body could not be read")
 	}

@@ -119,17 +119,15 @@ func roleResponse(r domain.Role) RoleResponse {
 }
 
 // identityHandlers serves login, users and roles.
+// Login throttling names the caller by c.RealIP(): the server's one client
+// address extractor (Options.TrustedProxies), which the access log uses too.
 type identityHandlers struct {
 	svc *identity.Service
-	// clientIP names the caller for login throttling. Only proxies on
-	// loopback and private networks are trusted to set X-Forwarded-For;
-	// anyone else's header is ignored, so it cannot dodge the limit.
-	clientIP echo.IPExtractor
 }
 
 // RegisterIdentity registers the identity routes on s.
 func RegisterIdentity(s *Server, svc *identity.Service) {
-	h := &identityHandlers{svc: svc, clientIP: echo.ExtractIPFromXFFHeader()}
+	h := &identityHandlers{svc: svc}
 	s.Public(http.MethodPost, "/api/v1/auth/login", h.login)
 	s.Guarded(http.MethodGet, "/api/v1/users/me", domain.PermAuthenticated, h.me)
 	s.Guarded(http.MethodPut, "/api/v1/users/me/password", domain.PermAuthenticated, h.changeOwnPassword)
@@ -153,7 +151,7 @@ func (h *identityHandlers) login(c echo.Context) error {
 		return err
 	}
 	tok, err := h.svc.Login(c.Request().Context(), identity.LoginInput{
-		Login: req.Login, Password: req.Password, Client: h.clientIP(c.Request()),
+		Login: req.Login, Password: req.Password, Client: c.RealIP(),
 	})
 	if err != nil {
 		return throttled(c, err)
@@ -181,7 +179,7 @@ func (h *identityHandlers) changeOwnPassword(c echo.Context) error {
 		return err
 	}
 	p, _ := PrincipalFrom(c.Request().Context())
-	err := h.svc.ChangeOwnPassword(c.Request().Context(), p.UserID, h.clientIP(c.Request()), req.CurrentPassword, req.NewPassword)
+	err := h.svc.ChangeOwnPassword(c.Request().Context(), p.UserID, c.RealIP(), req.CurrentPassword, req.NewPassword)
 	if err != nil {
 		// The use case checks the new password as any password; the body
 		// calls it new_password.

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"sort"
 	"strings"
 	"sync"
@@ -23,8 +24,13 @@ import (
 
 // Options configure the HTTP server.
 type Options struct {
-	BodyLimit      string        // e.g. "2M"
-	RequestTimeout time.Duration // per-request context deadline
+	BodyLimit string // e.g. "2M"
+	// RequestTimeout is the per-request context deadline, and the time the
+	// whole request, headers and body, may take to arrive.
+	RequestTimeout time.Duration
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed
+	// (ClientIP); empty: the peer's address is the client's.
+	TrustedProxies []netip.Prefix
 	// Authorize returns the middleware that lets a request through only when
 	// its verified token grants perm. Nil denies every guarded route.
 	Authorize func(perm domain.Permission) echo.MiddlewareFunc
@@ -51,10 +57,17 @@ func NewServer(o Options, log *zap.Logger, ready *Readiness) *Server {
 	s := newServer(log, ready, o.Authorize)
 	e := s.Echo
 	e.JSONSerializer = jsonSerializer{}
-	// X-Forwarded-For counts only from proxies on loopback and private networks.
-	e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	e.IPExtractor = ClientIP(o.TrustedProxies)
+	// A client that trickles its headers is cut off after 10 s (or the
+	// request timeout if shorter); its body, trickled or stopping short of
+	// its Content-Length, must arrive within the request timeout too, or the
+	// read fails and decodeJSON answers 408 request_timeout. The write
+	// deadline leaves that answer, and a slow handler's, time to go out.
 	e.Server.ReadHeaderTimeout = 10 * time.Second
-	e.Server.ReadTimeout = 60 * time.Second
+	if o.RequestTimeout > 0 {
+		e.Server.ReadHeaderTimeout = min(e.Server.ReadHeaderTimeout, o.RequestTimeout)
+		e.Server.ReadTimeout = o.RequestTimeout
+	}
 	e.Server.WriteTimeout = o.RequestTimeout + 15*time.Second
 	e.Server.IdleTimeout = 120 * time.Second
 	e.Use(middleware.BodyLimit(o.BodyLimit), strictQuery())
@@ -66,6 +79,25 @@ func NewServer(o Options, log *zap.Logger, ready *Readiness) *Server {
 	return s
 }
 
+// ClientIP returns the one extractor of the caller's address that throttling
+// and logs share. Without trusted proxies it is the peer's address, whatever
+// the headers say. Behind trusted proxies, each of which appends the address
+// it received from to X-Forwarded-For, it is the right-most address that is
+// not a trusted proxy: anything further left is what the client claimed.
+// Loopback and private networks are not trusted unless listed: a client on
+// the same network must not choose its own address.
+func ClientIP(trusted []netip.Prefix) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, p := range trusted {
+		p = p.Masked()
+		opts = append(opts, echo.TrustIPRange(&net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
 // newServer is what the API and probe servers share: Echo with the problem
 // error handler, the request-id, access-log and recover middleware, and the
 // public /health and /ready. A nil authorize denies every guarded route.
@@ -74,6 +106,7 @@ func newServer(log *zap.Logger, ready *Readiness, authorize func(domain.Permissi
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = errorHandler
+	e.IPExtractor = echo.ExtractIPDirect() // never Echo's default, which believes any header
 	e.Use(requestID(log), accessLog(), recoverer())
 	if authorize == nil {
 		authorize = denyAll

@@ -61,7 +61,12 @@ func Main(ctx context.Context, p Profile, m Mode, args []string, environ []strin
 		}
 		return 0
 	}
-	log.Info("starting", zap.String("binary", p.Name), zap.Any("config", cfg.Redacted()))
+	log.Info("starting", zap.String("binary", p.Name), zap.Any("config", cfg.Redacted(m)))
+	if cfg.legacyDataDir {
+		log.Warn("using dolibarr.db in the working directory, with its JWT secret and mail outbox beside it, as releases " +
+			"before DOLIBARR_DATA_DIR did; to keep them in one folder, stop the process and run: mkdir -m 700 " + p.DefaultDataDir +
+			" && mv dolibarr.db* dolibarr-jwt.secret mail-outbox " + p.DefaultDataDir + "/ (or set DOLIBARR_DATA_DIR=. to keep this layout quietly)")
+	}
 	if err := Run(ctx, cfg, m, log, opts...); err != nil {
 		log.Error("stopped with error", zap.Error(err))
 		return 1
@@ -70,10 +75,16 @@ func Main(ctx context.Context, p Profile, m Mode, args []string, environ []strin
 	return 0
 }
 
-// command runs a subcommand: migrate up|down|version.
+// command runs a subcommand: migrate up|down|version. Each says what it did
+// and the version the schema is at, so a successful run is not silent.
 func command(cfg Config, args []string, out io.Writer) error {
 	if args[0] != "migrate" || len(args) != 2 {
 		return fmt.Errorf("usage: migrate up|down|version (got %q)", args)
+	}
+	switch args[1] {
+	case "up", "down", "version":
+	default:
+		return fmt.Errorf("usage: migrate up|down|version (got %q)", args[1])
 	}
 	db, err := openDB(cfg)
 	if err != nil {
@@ -85,14 +96,15 @@ func command(cfg Config, args []string, out io.Writer) error {
 		return err
 	}
 	defer mg.Close()
+	before, _, err := mg.Version()
+	if err != nil {
+		return err
+	}
 	switch args[1] {
 	case "up":
 		err = mg.Up()
 	case "down":
 		err = mg.Down()
-	case "version":
-	default:
-		return fmt.Errorf("usage: migrate up|down|version (got %q)", args[1])
 	}
 	if err != nil {
 		return err
@@ -102,11 +114,29 @@ func command(cfg Config, args []string, out io.Writer) error {
 		return err
 	}
 	want, _ := persistence.ExpectedVersion(db.Dialect().Name())
-	fmt.Fprintf(out, "version %d (dirty=%t, embedded=%d)\n", v, dirty, want)
+	switch {
+	case args[1] == "version":
+		fmt.Fprintf(out, "schema at version %d", v)
+	case v == before:
+		fmt.Fprintf(out, "migrate %s: nothing to do, schema at version %d", args[1], v)
+	default:
+		fmt.Fprintf(out, "migrate %s: schema moved from version %d to %d", args[1], before, v)
+	}
+	fmt.Fprintf(out, " (this binary's latest: %d)", want)
+	if dirty {
+		fmt.Fprint(out, "; DIRTY: a migration failed half-way, fix the schema by hand and force the version")
+	}
+	fmt.Fprintln(out)
 	return nil
 }
 
 func openDB(cfg Config) (*persistence.DB, error) {
+	if cfg.DB.Driver == "sqlite" && cfg.DataDir != "" {
+		// Owner only: it holds the JWT secret and the database.
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("data directory: %w", err)
+		}
+	}
 	return persistence.Open(persistence.Options{
 		Driver: cfg.DB.Driver, DSN: cfg.DB.DSN,
 		MaxOpenConns: cfg.DB.MaxOpenConns, MaxIdleConns: cfg.DB.MaxIdleConns, ConnMaxLifetime: cfg.DB.ConnMaxLifetime,
@@ -118,6 +148,20 @@ func openDB(cfg Config) (*persistence.DB, error) {
 // drains, the database closes.
 func Run(ctx context.Context, cfg Config, m Mode, log *zap.Logger, opts ...RunOption) error {
 	started := time.Now()
+	addr := cfg.HTTP.Addr
+	if !m.API {
+		addr = cfg.Runner.HealthAddr
+	}
+	// Bind before the slow steps (migrations, the first administrator's
+	// password hashing): a taken port is reported at once, as itself, not
+	// after them or as the cancellation of whichever step an impatient ^C
+	// interrupted. Connections wait in the backlog until Serve.
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", addr, err)
+	}
+	// Serve's shutdown closes it; this closes it when start-up fails.
+	defer ln.Close()
 	db, err := openDB(cfg)
 	if err != nil {
 		return err
@@ -137,14 +181,6 @@ func Run(ctx context.Context, cfg Config, m Mode, log *zap.Logger, opts ...RunOp
 	srv, runner, err := build(ctx, d, m, ready, opts)
 	if err != nil {
 		return err
-	}
-	addr := cfg.HTTP.Addr
-	if !m.API {
-		addr = cfg.Runner.HealthAddr
-	}
-	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
-	if err != nil {
-		return fmt.Errorf("listen %s: %w", addr, err)
 	}
 	// Start-up is done, and its one-off allocations (the first admin's
 	// argon2id hashes, 19 MiB each; font and catalog loading) are garbage:
@@ -185,6 +221,7 @@ func Run(ctx context.Context, cfg Config, m Mode, log *zap.Logger, opts ...RunOp
 		log.Info("shutdown requested")
 	case err = <-errc:
 	}
+	stopping := time.Now()
 
 	// 1. Not ready any more; 2. drain HTTP.
 	ready.SetDraining()
@@ -200,7 +237,7 @@ func Run(ctx context.Context, cfg Config, m Mode, log *zap.Logger, opts ...RunOp
 	if runnerErr != nil {
 		runnerErr = fmt.Errorf("job runner shutdown: %w", runnerErr)
 	}
-	log.Info("drained", zap.Duration("shutdown", time.Since(started)))
+	log.Info("drained", zap.Duration("shutdown", time.Since(stopping)), zap.Duration("uptime", time.Since(started)))
 	return errors.Join(err, runnerErr)
 }
 

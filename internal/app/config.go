@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"net"
 	netmail "net/mail"
+	"net/netip"
 	"net/url"
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"sort"
@@ -25,18 +27,33 @@ import (
 )
 
 // Config is the whole effective configuration, read from the environment only.
+//
+// The used tag says which part of a binary reads a setting (api, runner,
+// runner-binary: the runner without the API, so its own probe port; none:
+// every part), so each binary logs only the settings it uses. A field's tag
+// overrides its struct's.
 type Config struct {
 	DB             DBConfig      `envPrefix:"DOLIBARR_DB_"`
-	HTTP           HTTPConfig    `envPrefix:"DOLIBARR_HTTP_"`
+	HTTP           HTTPConfig    `envPrefix:"DOLIBARR_HTTP_" used:"api"`
 	Log            LogConfig     `envPrefix:"DOLIBARR_LOG_"`
-	Runner         RunnerConfig  `envPrefix:"DOLIBARR_RUNNER_"`
-	Auth           AuthConfig    `envPrefix:"DOLIBARR_"`
-	Stock          StockConfig   `envPrefix:"DOLIBARR_STOCK_"`
-	Sales          SalesConfig   `envPrefix:"DOLIBARR_"`
+	Runner         RunnerConfig  `envPrefix:"DOLIBARR_RUNNER_" used:"runner"`
+	Auth           AuthConfig    `envPrefix:"DOLIBARR_" used:"api"`
+	Stock          StockConfig   `envPrefix:"DOLIBARR_STOCK_" used:"api"`
+	Sales          SalesConfig   `envPrefix:"DOLIBARR_" used:"api"`
 	Company        CompanyConfig `envPrefix:"DOLIBARR_COMPANY_"`
 	PDF            PDFConfig     `envPrefix:"DOLIBARR_PDF_"`
-	SMTP           SMTPConfig    `envPrefix:"DOLIBARR_SMTP_"`
+	SMTP           SMTPConfig    `envPrefix:"DOLIBARR_SMTP_" used:"runner"`
 	MigrateOnStart bool          `env:"DOLIBARR_MIGRATE_ON_START"`
+	// DataDir holds the files a SQLite installation keeps beside its
+	// database: the generated JWT secret and the mail outbox, and by default
+	// the database itself (Profile.DefaultDataDir). Empty with a SQLite DSN:
+	// the DSN file's folder. Unused on PostgreSQL and MySQL.
+	DataDir string `env:"DOLIBARR_DATA_DIR"`
+
+	// legacyDataDir is set when the all-in-one found a database left in the
+	// working directory by a release before DOLIBARR_DATA_DIR, and keeps
+	// using it there (Main says how to move it).
+	legacyDataDir bool
 }
 
 // DBConfig selects and tunes the database.
@@ -54,12 +71,42 @@ type HTTPConfig struct {
 	BodyLimit       string        `env:"BODY_LIMIT" envDefault:"2M"`
 	RequestTimeout  time.Duration `env:"REQUEST_TIMEOUT" envDefault:"30s"`
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"15s"`
+	// TrustedProxies lists the reverse proxies (addresses or CIDRs, comma
+	// separated) whose X-Forwarded-For names the client; empty: the peer is
+	// the client, and X-Forwarded-For is ignored (api.ClientIP).
+	TrustedProxies []string `env:"TRUSTED_PROXIES"`
+}
+
+// Proxies parses TrustedProxies: a bare address is a one-address prefix.
+// The problems name each entry that is neither.
+func (c HTTPConfig) Proxies() ([]netip.Prefix, []string) {
+	var out []netip.Prefix
+	var problems []string
+	for _, s := range c.TrustedProxies {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		if a, err := netip.ParseAddr(s); err == nil {
+			a = a.Unmap()
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		problems = append(problems, fmt.Sprintf("DOLIBARR_HTTP_TRUSTED_PROXIES: %q is not an address or a CIDR such as 10.0.0.0/8", s))
+	}
+	return out, problems
 }
 
 // LogConfig selects the log level and encoding.
 type LogConfig struct {
-	Level  string `env:"LEVEL" envDefault:"info"`
-	Format string `env:"FORMAT" envDefault:"json"`
+	Level string `env:"LEVEL" envDefault:"info"`
+	// Format is json, console, or auto: console on a terminal, json
+	// otherwise (containers, systemd, pipes).
+	Format string `env:"FORMAT" envDefault:"auto"`
 }
 
 // StockConfig holds the stock policy.
@@ -250,7 +297,7 @@ func (c SMTPConfig) SMTPPort() int {
 // binary's in-process runner).
 type RunnerConfig struct {
 	// HealthAddr is where the runner binary serves /health and /ready.
-	HealthAddr string `env:"HEALTH_ADDR" envDefault:":8081"`
+	HealthAddr string `env:"HEALTH_ADDR" envDefault:":8081" used:"runner-binary"`
 	// Workers is the number of jobs run at once; Buffer how many claimed
 	// jobs may wait for a free worker.
 	Workers int `env:"WORKERS" envDefault:"10"`
@@ -272,8 +319,9 @@ type RunnerConfig struct {
 	RetainCompleted     time.Duration `env:"RETAIN_COMPLETED" envDefault:"24h"`
 	RetainFailed        time.Duration `env:"RETAIN_FAILED" envDefault:"168h"`
 	// Listen uses PostgreSQL LISTEN/NOTIFY to start jobs without waiting
-	// for the next poll. Turn it off behind PgBouncer in transaction mode.
-	Listen bool `env:"LISTEN" envDefault:"true"`
+	// for the next poll (the API notifies, the runner listens). Turn it off
+	// behind PgBouncer in transaction mode.
+	Listen bool `env:"LISTEN" envDefault:"true" used:"all"`
 }
 
 func (r RunnerConfig) validate() []string {
@@ -368,9 +416,12 @@ func (a *AuthConfig) validate(p Profile, driver string) []string {
 
 // Profile holds what differs between the three binaries.
 type Profile struct {
-	Name           string
-	DefaultDriver  string // empty: DOLIBARR_DB_DRIVER is required
-	DefaultDSN     string
+	Name          string
+	DefaultDriver string // empty: DOLIBARR_DB_DRIVER is required
+	// DefaultDataDir, for a SQLite profile, is the data directory used when
+	// neither DOLIBARR_DATA_DIR nor DOLIBARR_DB_DSN is set; the database is
+	// DefaultDBFile in it.
+	DefaultDataDir string
 	MigrateOnStart bool
 	// RequireJWTSecret makes DOLIBARR_JWT_SECRET mandatory (replicas must
 	// share it); GenerateJWTSecret lets the binary create and keep one next
@@ -381,10 +432,13 @@ type Profile struct {
 
 // Profiles of the three binaries.
 var (
-	AllInOne = Profile{Name: "dolibarr", DefaultDriver: "sqlite", DefaultDSN: "file:dolibarr.db", MigrateOnStart: true, GenerateJWTSecret: true}
+	AllInOne = Profile{Name: "dolibarr", DefaultDriver: "sqlite", DefaultDataDir: "dolibarr-data", MigrateOnStart: true, GenerateJWTSecret: true}
 	APIOnly  = Profile{Name: "dolibarr-api", RequireJWTSecret: true}
 	Runner   = Profile{Name: "dolibarr-runner"}
 )
+
+// DefaultDBFile is the SQLite database's name in the data directory.
+const DefaultDBFile = "dolibarr.db"
 
 // Drivers are the supported values of DOLIBARR_DB_DRIVER.
 var Drivers = []string{"postgres", "mysql", "sqlite"}
@@ -436,8 +490,8 @@ func LoadConfig(p Profile, environ []string) (Config, error) {
 	if cfg.DB.Driver == "" {
 		cfg.DB.Driver = p.DefaultDriver
 	}
-	if cfg.DB.DSN == "" && cfg.DB.Driver == "sqlite" && p.DefaultDSN != "" {
-		cfg.DB.DSN = p.DefaultDSN
+	if cfg.DB.Driver == "sqlite" {
+		cfg.sqliteFiles(p)
 	}
 	if err != nil {
 		byField := map[string]string{}
@@ -465,6 +519,32 @@ func LoadConfig(p Profile, environ []string) (Config, error) {
 		return cfg, &ConfigError{Problems: problems}
 	}
 	return cfg, nil
+}
+
+// sqliteFiles settles where a SQLite installation keeps its files: the
+// database in the data directory unless the DSN names it, the data directory
+// in the DSN file's folder unless DOLIBARR_DATA_DIR names it. A database in
+// the working directory from before DOLIBARR_DATA_DIR (dolibarr.db, its
+// secret and outbox beside it) keeps being used there rather than starting
+// an empty one; Main says how to move it.
+func (c *Config) sqliteFiles(p Profile) {
+	if c.DB.DSN == "" && p.DefaultDataDir != "" {
+		if c.DataDir == "" {
+			c.DataDir = p.DefaultDataDir
+			if fileExists(DefaultDBFile) && !fileExists(filepath.Join(p.DefaultDataDir, DefaultDBFile)) {
+				c.DataDir, c.legacyDataDir = ".", true
+			}
+		}
+		c.DB.DSN = "file:" + filepath.ToSlash(filepath.Join(c.DataDir, DefaultDBFile))
+	}
+	if c.DataDir == "" {
+		c.DataDir, _ = sqliteDir(c.DB.DSN) // in memory: none
+	}
+}
+
+func fileExists(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular()
 }
 
 func (c *Config) validate() []string {
@@ -503,14 +583,18 @@ func (c *Config) validate() []string {
 	if c.HTTP.RequestTimeout <= 0 {
 		p = append(p, "DOLIBARR_HTTP_REQUEST_TIMEOUT: must be positive")
 	}
+	_, proxyProblems := c.HTTP.Proxies()
+	p = append(p, proxyProblems...)
 	if c.HTTP.ShutdownTimeout <= 0 {
 		p = append(p, "DOLIBARR_HTTP_SHUTDOWN_TIMEOUT: must be positive")
 	}
 	if _, err := zapcore.ParseLevel(c.Log.Level); err != nil {
 		p = append(p, fmt.Sprintf("DOLIBARR_LOG_LEVEL: unknown level %q (debug, info, warn, error)", c.Log.Level))
 	}
-	if c.Log.Format != "json" && c.Log.Format != "console" {
-		p = append(p, fmt.Sprintf("DOLIBARR_LOG_FORMAT: unknown format %q (json, console)", c.Log.Format))
+	switch c.Log.Format {
+	case "auto", "json", "console":
+	default:
+		p = append(p, fmt.Sprintf("DOLIBARR_LOG_FORMAT: unknown format %q (auto, json, console)", c.Log.Format))
 	}
 	return p
 }
@@ -592,30 +676,58 @@ func EnvVars() []EnvVar {
 	return out
 }
 
-// walkEnv calls fn for every env-tagged field under v, with its full key
-// and value: the one reflection walk EnvVars and Redacted share.
+// walkEnv calls fn for every env-tagged field under v, with its full key,
+// value and the part that uses it: the one reflection walk EnvVars and
+// Redacted share.
 func walkEnv(v reflect.Value, prefix string, fn func(ev EnvVar, val reflect.Value)) {
+	walkUsed(v, prefix, "", func(ev EnvVar, val reflect.Value, _ string) { fn(ev, val) })
+}
+
+func walkUsed(v reflect.Value, prefix, used string, fn func(ev EnvVar, val reflect.Value, used string)) {
 	t := v.Type()
 	for i := range t.NumField() {
 		f := t.Field(i)
+		u := used
+		if tag := f.Tag.Get("used"); tag != "" {
+			u = tag
+		}
 		if f.Type.Kind() == reflect.Struct && f.Type != reflect.TypeFor[time.Duration]() {
-			walkEnv(v.Field(i), prefix+f.Tag.Get("envPrefix"), fn)
+			walkUsed(v.Field(i), prefix+f.Tag.Get("envPrefix"), u, fn)
 			continue
 		}
 		key, _, _ := strings.Cut(f.Tag.Get("env"), ",")
 		if key == "" {
 			continue
 		}
-		fn(EnvVar{Key: prefix + key, Field: f.Name, Default: f.Tag.Get("envDefault"), Secret: f.Tag.Get("secret") == "true"}, v.Field(i))
+		fn(EnvVar{Key: prefix + key, Field: f.Name, Default: f.Tag.Get("envDefault"), Secret: f.Tag.Get("secret") == "true"}, v.Field(i), u)
 	}
 }
 
+// uses reports whether mode m runs the part a used tag names.
+func (m Mode) uses(used string) bool {
+	switch used {
+	case "api":
+		return m.API
+	case "runner":
+		return m.Runner
+	case "runner-binary":
+		return m.Runner && !m.API
+	}
+	return true
+}
+
 // Redacted returns the effective configuration as key/value pairs with
-// secrets masked, for the start-up log line.
-func (c Config) Redacted() map[string]string {
+// secrets masked, for the start-up log line: the settings mode m uses.
+func (c Config) Redacted(m Mode) map[string]string {
 	out := map[string]string{}
-	walkEnv(reflect.ValueOf(c), "", func(ev EnvVar, v reflect.Value) {
+	walkUsed(reflect.ValueOf(c), "", "", func(ev EnvVar, v reflect.Value, used string) {
+		if !m.uses(used) {
+			return
+		}
 		val := fmt.Sprint(v.Interface())
+		if list, ok := v.Interface().([]string); ok {
+			val = strings.Join(list, ",")
+		}
 		if ev.Secret && val != "" {
 			if strings.HasSuffix(ev.Key, "DSN") {
 				val = RedactDSN(val)

@@ -14,7 +14,7 @@ func TestAllInOneRunsWithNoConfiguration(t *testing.T) {
 	cfg, err := LoadConfig(AllInOne, nil)
 	require.NoError(t, err)
 	require.Equal(t, "sqlite", cfg.DB.Driver)
-	require.Equal(t, "file:dolibarr.db", cfg.DB.DSN)
+	require.Equal(t, "file:dolibarr-data/dolibarr.db", cfg.DB.DSN)
 	require.Equal(t, ":8080", cfg.HTTP.Addr)
 	require.True(t, cfg.MigrateOnStart)
 	require.Equal(t, 20, cfg.DB.MaxOpenConns)
@@ -93,17 +93,17 @@ func TestSecretFromFileAndMasking(t *testing.T) {
 	cfg, err := LoadConfig(AllInOne, []string{"DOLIBARR_DB_DRIVER=postgres", "DOLIBARR_DB_DSN_FILE=" + path})
 	require.NoError(t, filterUnrelated(err))
 	require.Equal(t, "postgres://app:hunter2@db:5432/erp?sslmode=disable", cfg.DB.DSN)
-	red := cfg.Redacted()
+	red := cfg.Redacted(ModeAllInOne)
 	require.NotContains(t, red["DOLIBARR_DB_DSN"], "hunter2")
 	require.Contains(t, red["DOLIBARR_DB_DSN"], "app:xxxxx@db:5432")
 
 	// Every other secret is masked whole; plain values are shown as set.
 	cfg, err = LoadConfig(AllInOne, []string{"DOLIBARR_JWT_SECRET=top-secret-signing-key-0123456789abcdef", "DOLIBARR_LOG_LEVEL=debug"})
 	require.NoError(t, err)
-	red = cfg.Redacted()
+	red = cfg.Redacted(ModeAllInOne)
 	require.Equal(t, "xxxxx", red["DOLIBARR_JWT_SECRET"])
 	require.Equal(t, "debug", red["DOLIBARR_LOG_LEVEL"])
-	require.Len(t, red, len(EnvVars()), "one entry per variable")
+	require.Len(t, red, len(EnvVars())-1, "one entry per variable the all-in-one uses (all but the runner binary's probe port)")
 
 	_, err = LoadConfig(AllInOne, []string{"DOLIBARR_DB_DSN=file:x.db", "DOLIBARR_DB_DSN_FILE=" + path})
 	require.ErrorContains(t, err, "both set")
@@ -129,4 +129,74 @@ func TestEnvVarsListsEveryTaggedField(t *testing.T) {
 	}
 	require.True(t, keys["DOLIBARR_DB_DSN"].Secret)
 	require.False(t, keys["DOLIBARR_DB_DRIVER"].Secret)
+}
+
+// TestEachBinaryLogsTheSettingsItUses: the start-up line of the API has no
+// runner or SMTP settings, the runner's none of the API's, and the
+// all-in-one's everything but the runner binary's probe port.
+func TestEachBinaryLogsTheSettingsItUses(t *testing.T) {
+	cfg, err := LoadConfig(AllInOne, nil)
+	require.NoError(t, err)
+	api, runner, aio := cfg.Redacted(ModeAPI), cfg.Redacted(ModeRunner), cfg.Redacted(ModeAllInOne)
+	for _, k := range []string{"DOLIBARR_HTTP_ADDR", "DOLIBARR_JWT_SECRET", "DOLIBARR_AUTH_FAILURE_WINDOW", "DOLIBARR_SALES_INVOICE_MASK", "DOLIBARR_STOCK_ALLOW_NEGATIVE"} {
+		require.Contains(t, api, k)
+		require.NotContains(t, runner, k)
+		require.Contains(t, aio, k)
+	}
+	for _, k := range []string{"DOLIBARR_RUNNER_WORKERS", "DOLIBARR_SMTP_HOST", "DOLIBARR_SMTP_PASSWORD"} {
+		require.NotContains(t, api, k)
+		require.Contains(t, runner, k)
+		require.Contains(t, aio, k)
+	}
+	require.Contains(t, runner, "DOLIBARR_RUNNER_HEALTH_ADDR")
+	require.NotContains(t, aio, "DOLIBARR_RUNNER_HEALTH_ADDR", "the all-in-one serves its probes on the API port")
+	for _, k := range []string{"DOLIBARR_DB_DSN", "DOLIBARR_LOG_FORMAT", "DOLIBARR_COMPANY_NAME", "DOLIBARR_PDF_LANGUAGE", "DOLIBARR_RUNNER_LISTEN"} {
+		require.Contains(t, api, k)
+		require.Contains(t, runner, k)
+	}
+	require.Len(t, aio, len(EnvVars())-1)
+}
+
+// TestSQLiteFilesLiveInOneDataDirectory: the all-in-one keeps its database,
+// JWT secret and mail outbox in dolibarr-data/ by default, in
+// DOLIBARR_DATA_DIR when set, and beside a database its DSN names.
+func TestSQLiteFilesLiveInOneDataDirectory(t *testing.T) {
+	t.Chdir(t.TempDir())
+	cfg, err := LoadConfig(AllInOne, nil)
+	require.NoError(t, err)
+	require.Equal(t, "dolibarr-data", cfg.DataDir)
+	require.Equal(t, "file:dolibarr-data/dolibarr.db", cfg.DB.DSN)
+	require.False(t, cfg.legacyDataDir)
+
+	cfg, err = LoadConfig(AllInOne, []string{"DOLIBARR_DATA_DIR=/var/lib/dolibarr"})
+	require.NoError(t, err)
+	require.Equal(t, "file:/var/lib/dolibarr/dolibarr.db", cfg.DB.DSN)
+
+	cfg, err = LoadConfig(AllInOne, []string{"DOLIBARR_DB_DSN=file:/srv/erp/erp.db?_pragma=busy_timeout(5000)"})
+	require.NoError(t, err)
+	require.Equal(t, "/srv/erp", cfg.DataDir, "beside the database the DSN names")
+
+	cfg, err = LoadConfig(AllInOne, []string{"DOLIBARR_DB_DSN=file::memory:"})
+	require.NoError(t, err)
+	require.Empty(t, cfg.DataDir, "an in-memory database has no files")
+
+	cfg, err = LoadConfig(AllInOne, []string{"DOLIBARR_DB_DRIVER=postgres", "DOLIBARR_DB_DSN=postgres://u@h/db", "DOLIBARR_JWT_SECRET=" + strings.Repeat("k", 32)})
+	require.NoError(t, err)
+	require.Empty(t, cfg.DataDir)
+
+	// A database left in the working directory by an older release keeps
+	// being used there, not silently replaced by an empty one.
+	require.NoError(t, os.WriteFile("dolibarr.db", nil, 0o600))
+	cfg, err = LoadConfig(AllInOne, nil)
+	require.NoError(t, err)
+	require.Equal(t, ".", cfg.DataDir)
+	require.Equal(t, "file:dolibarr.db", cfg.DB.DSN)
+	require.True(t, cfg.legacyDataDir)
+	// Once moved, the data directory wins.
+	require.NoError(t, os.Mkdir("dolibarr-data", 0o700))
+	require.NoError(t, os.Rename("dolibarr.db", "dolibarr-data/dolibarr.db"))
+	cfg, err = LoadConfig(AllInOne, nil)
+	require.NoError(t, err)
+	require.Equal(t, "dolibarr-data", cfg.DataDir)
+	require.False(t, cfg.legacyDataDir)
 }

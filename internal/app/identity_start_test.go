@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -50,7 +51,11 @@ func startOnce(t *testing.T, p app.Profile, m app.Mode, env []string) (int, stri
 	return code, out.String()
 }
 
-// generatedPasswords returns the passwords the log announced.
+// announced matches the line that shows a generated password.
+var announced = regexp.MustCompile(`^first administrator "[^"]+" created with the generated password (\S+) \(shown only this once`)
+
+// generatedPasswords returns the passwords the log announced, each on a
+// line of its own, in the message where a reader sees it.
 func generatedPasswords(t *testing.T, log string) []string {
 	t.Helper()
 	var out []string
@@ -61,8 +66,9 @@ func generatedPasswords(t *testing.T, log string) []string {
 		if json.Unmarshal(sc.Bytes(), &line) != nil {
 			continue
 		}
-		if pw, ok := line["password"].(string); ok {
-			out = append(out, pw)
+		msg, _ := line["msg"].(string)
+		if m := announced.FindStringSubmatch(msg); m != nil {
+			out = append(out, m[1])
 		}
 	}
 	return out

@@ -27,7 +27,7 @@ func TestSMTPConfigDefaultsAndDerivedValues(t *testing.T) {
 		"DOLIBARR_COMPANY_EMAIL=billing@acme.test",
 	})
 	require.NoError(t, err)
-	require.Equal(t, "xxxxx", cfg.Redacted()["DOLIBARR_SMTP_PASSWORD"], "the password is masked in logs")
+	require.Equal(t, "xxxxx", cfg.Redacted(ModeRunner)["DOLIBARR_SMTP_PASSWORD"], "the password is masked in logs")
 }
 
 func TestSMTPPasswordFromFile(t *testing.T) {

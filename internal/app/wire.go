@@ -41,7 +41,8 @@ type wiring struct {
 // hand. Each feature has its own wire_<feature>.go with one function called
 // here, in dependency order.
 func buildAPI(ctx context.Context, d deps) (*wiring, error) {
-	w := &wiring{opts: api.Options{BodyLimit: d.cfg.HTTP.BodyLimit, RequestTimeout: d.cfg.HTTP.RequestTimeout}}
+	proxies, _ := d.cfg.HTTP.Proxies() // LoadConfig refused bad entries
+	w := &wiring{opts: api.Options{BodyLimit: d.cfg.HTTP.BodyLimit, RequestTimeout: d.cfg.HTTP.RequestTimeout, TrustedProxies: proxies}}
 	if err := wireIdentity(ctx, d, w); err != nil {
 		return nil, err
 	}

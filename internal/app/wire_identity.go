@@ -48,10 +48,12 @@ func wireIdentity(ctx context.Context, d deps, w *wiring) error {
 	}
 	switch {
 	case created && generated != "":
-		// The one time this password is shown; it is never stored in clear.
-		d.log.Warn("created the first administrator with a generated password: log in and change it "+
-			"(PUT /api/v1/users/me/password); it is not shown again",
-			zap.String("login", domain.NormalizeLogin(a.AdminLogin)), zap.String("password", generated))
+		// The one time this password is shown (it is never stored in
+		// clear): on a line of its own, in the message itself, so it stands
+		// out on a terminal as well as in a collector.
+		login := domain.NormalizeLogin(a.AdminLogin)
+		d.log.Warn(fmt.Sprintf("first administrator %q created with the generated password %s (shown only this once: "+
+			"log in and change it with PUT /api/v1/users/me/password)", login, generated), zap.String("login", login))
 	case created:
 		d.log.Info("created the first administrator from DOLIBARR_ADMIN_LOGIN/DOLIBARR_ADMIN_PASSWORD",
 			zap.String("login", domain.NormalizeLogin(a.AdminLogin)))
@@ -76,13 +78,13 @@ func newTokens(d deps) (*auth.Tokens, error) {
 // jwtLeeway absorbs clock skew between replicas; short next to the TTL.
 const jwtLeeway = 30 * time.Second
 
-// jwtSecretFile is the name of the generated secret, kept next to the SQLite
-// database so the secret lives and dies with the data it protects.
+// jwtSecretFile is the name of the generated secret, kept in the data
+// directory so the secret lives and dies with the data it protects.
 const jwtSecretFile = "dolibarr-jwt.secret" //nolint:gosec // a file name, not a credential
 
 // jwtSecret returns the configured secret or, for the all-in-one on SQLite
-// (config validation refuses every other case), the one generated next to
-// the database file, creating it (mode 0600) on first start.
+// (config validation refuses every other case), the one generated in the
+// data directory, creating it (mode 0600) on first start.
 func jwtSecret(cfg Config, log *zap.Logger) (string, error) {
 	if cfg.Auth.JWTSecret != "" {
 		return cfg.Auth.JWTSecret, nil
@@ -90,12 +92,11 @@ func jwtSecret(cfg Config, log *zap.Logger) (string, error) {
 	if cfg.DB.Driver != "sqlite" {
 		return "", errors.New("DOLIBARR_JWT_SECRET is required with " + cfg.DB.Driver)
 	}
-	dir, ok := sqliteDir(cfg.DB.DSN)
-	if !ok {
+	if cfg.DataDir == "" {
 		log.Warn("in-memory database: using a JWT secret that lasts as long as the process")
 		return newSecret()
 	}
-	path := filepath.Join(dir, jwtSecretFile)
+	path := filepath.Join(cfg.DataDir, jwtSecretFile)
 	b, err := os.ReadFile(path) //nolint:gosec // path derived from the operator's DSN
 	switch {
 	case err == nil:
@@ -130,7 +131,7 @@ func jwtSecret(cfg Config, log *zap.Logger) (string, error) {
 	if err := f.Close(); err != nil {
 		return "", fmt.Errorf("writing the JWT secret: %w", err)
 	}
-	log.Info("generated a JWT secret next to the database; set DOLIBARR_JWT_SECRET to choose your own", zap.String("path", path))
+	log.Info("generated a JWT secret in the data directory; set DOLIBARR_JWT_SECRET to choose your own", zap.String("path", path))
 	return s, nil
 }
 

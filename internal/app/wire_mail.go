@@ -15,8 +15,8 @@ import (
 	"github.com/dolibarr-go/dolibarr/internal/usecase/mailing"
 )
 
-// mailOutboxDir is the folder, next to the SQLite database, where the
-// all-in-one writes messages as .eml files when no SMTP server is set.
+// mailOutboxDir is the folder, in the data directory, where the all-in-one
+// writes messages as .eml files when no SMTP server is set.
 const mailOutboxDir = "mail-outbox"
 
 // WithMailOptions makes the runner's mail service use o instead of the
@@ -83,8 +83,8 @@ func newMailing(d deps, docs *documents, mailer mailing.Mailer) (*mailing.Servic
 }
 
 // newMailer returns the mail service over the configured transport: the
-// SMTP server; without one, on SQLite, a folder of .eml files next to the
-// database; otherwise a transport that fails every send as not configured.
+// SMTP server; without one, on SQLite, a folder of .eml files in the data
+// directory; otherwise a transport that fails every send as not configured.
 func newMailer(d deps) (*mail.Sender, error) {
 	c := d.cfg.SMTP
 	log := d.log.Named("mail")
@@ -105,7 +105,7 @@ func newMailer(d deps) (*mail.Sender, error) {
 		if from == "" {
 			from = d.cfg.Company.Name + " <noreply@localhost>"
 		}
-		dir := mailOutbox(d.cfg.DB.DSN)
+		dir := mailOutbox(d.cfg.DataDir)
 		if d.outbox != "" {
 			dir = d.outbox
 		}
@@ -130,11 +130,11 @@ func newMailer(d deps) (*mail.Sender, error) {
 	return mail.NewSender(tr, o), nil
 }
 
-// mailOutbox is the .eml folder of a SQLite DSN: next to the database
-// file, or in the temporary directory for an in-memory database.
-func mailOutbox(dsn string) string {
-	if dir, ok := sqliteDir(dsn); ok {
-		return filepath.Join(dir, mailOutboxDir)
+// mailOutbox is the .eml folder: in the data directory, or in the
+// temporary directory for an in-memory database (which has none).
+func mailOutbox(dataDir string) string {
+	if dataDir != "" {
+		return filepath.Join(dataDir, mailOutboxDir)
 	}
 	return filepath.Join(os.TempDir(), "dolibarr-"+mailOutboxDir)
 }

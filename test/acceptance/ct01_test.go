@@ -80,7 +80,8 @@ func TestCT01AllInOneRunsAloneInAnEmptyRoot(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	require.Contains(t, names, "dolibarr.db", "the embedded SQLite file lives beside the binary: %v", names)
+	require.Contains(t, names, "dolibarr-data", "the data directory lives beside the binary: %v", names)
+	require.FileExists(t, filepath.Join(root, "dolibarr-data", "dolibarr.db"), "the embedded SQLite file is in it")
 
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 	require.Equal(t, 0, testproc.WaitExit(t, cmd, 20*time.Second, logs), "exit code after SIGTERM\n%s", logs)

@@ -7,12 +7,15 @@ import (
 	"io"
 	"os"
 
+	"github.com/mattn/go-isatty"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 )
 
-// New returns a logger at level ("debug", "info", ...) in format "json" or
-// "console", writing to w (os.Stderr when nil).
+// New returns a logger at level ("debug", "info", ...) in format "json",
+// "console" or "auto", writing to w (os.Stderr when nil). "auto" is console
+// when w is a terminal (someone reads it) and json otherwise (a collector
+// does: containers, systemd, pipes).
 func New(level, format string, w io.Writer) (*zap.Logger, error) {
 	lvl, err := zapcore.ParseLevel(level)
 	if err != nil {
@@ -20,6 +23,12 @@ func New(level, format string, w io.Writer) (*zap.Logger, error) {
 	}
 	if w == nil {
 		w = os.Stderr
+	}
+	if format == "auto" {
+		format = "json"
+		if IsTerminal(w) {
+			format = "console"
+		}
 	}
 	encCfg := zap.NewProductionEncoderConfig()
 	encCfg.TimeKey = "ts"
@@ -33,6 +42,12 @@ func New(level, format string, w io.Writer) (*zap.Logger, error) {
 	}
 	core := zapcore.NewCore(enc, zapcore.AddSync(w), lvl)
 	return zap.New(core, zap.AddCaller(), zap.AddStacktrace(zapcore.ErrorLevel)), nil
+}
+
+// IsTerminal reports whether w is a terminal.
+func IsTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }
 
 type ctxKey struct{}
