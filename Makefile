@@ -25,7 +25,7 @@ test: ## Everything CI runs: vet, the whole suite with -race on the three engine
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 9m $$($(GO) list ./... | grep -v '/deploy/helm$$')
 	@# The chart checks exercise Helm's template engine, not our code's concurrency: without -race they reuse the
-	@# Helm packages go vet just compiled instead of compiling them a second time, instrumented (decision 0017).
+	@# Helm packages go vet just compiled instead of compiling them a second time, instrumented (decision 0019).
 	$(GO) test -count=1 ./deploy/helm/
 	@# The one case -race makes too slow (SQLite's engine is instrumented too): the 200,000-row streamed export.
 	$(GO) test -count=1 -run 'TestReportCSVExportStreams/sqlite' ./internal/api/
