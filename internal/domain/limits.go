@@ -50,7 +50,8 @@ const (
 	MaxCloseCodeLen       = 16
 	MaxPaymentMethodLen   = 16
 	MaxPaymentRefLen      = 128
-	MaxStatusLen          = 16 // document kinds and statuses, send statuses, job states
+	MaxStatusLen          = 16 // document kinds and statuses, job states
+	MaxSendStatusLen      = 32 // send statuses (written_to_outbox: migration 000011)
 	MaxEventActionLen     = 32
 	MaxSendLanguageLen    = 35 // a BCP 47 tag (RFC 5646 4.4.1)
 	MaxMessageIDLen       = 255
@@ -141,7 +142,7 @@ var TextColumns = map[string]int{
 	"document_sends.subject":      MaxSendSubjectLen,
 	"document_sends.body":         MaxSendBodyLen,
 	"document_sends.language":     MaxSendLanguageLen,
-	"document_sends.status":       MaxStatusLen,
+	"document_sends.status":       MaxSendStatusLen,
 	"document_sends.message_id":   MaxMessageIDLen,
 	"document_sends.last_error":   MaxJobErrorLen + 1, // TruncateJobError appends "…"
 

@@ -100,9 +100,13 @@ func (u *ThirdParties) Create(ctx context.Context, f ThirdPartyFields) (*domain.
 	if err := t.Validate(); err != nil {
 		return nil, err
 	}
-	codes := keepCodes(t)
+	// The transactor runs a transaction the database aborted again from the
+	// start (a deadlock victim): every attempt starts from the same entity,
+	// so codes and version a rolled-back attempt set (its counters went back
+	// with it) never carry over.
+	before := *t
 	err := u.tx.Do(ctx, func(ctx context.Context) error {
-		codes.restore(t)
+		*t = before
 		now := u.clock.stamp()
 		if err := u.assignCodes(ctx, t, now); err != nil {
 			return err
@@ -114,19 +118,6 @@ func (u *ThirdParties) Create(ctx context.Context, f ThirdPartyFields) (*domain.
 		return nil, err
 	}
 	return t, nil
-}
-
-// savedCodes are a third party's codes before a transaction draws new ones.
-// The transactor runs a transaction the database aborted again from the
-// start (a deadlock victim): the counters went back with the rollback, so
-// the codes the failed attempt drew must go too, or the retry would keep a
-// number the counter hands out again.
-type savedCodes struct{ customer, supplier string }
-
-func keepCodes(t *domain.ThirdParty) savedCodes { return savedCodes{t.CustomerCode, t.SupplierCode} }
-
-func (c savedCodes) restore(t *domain.ThirdParty) {
-	t.CustomerCode, t.SupplierCode = c.customer, c.supplier
 }
 
 // assignCodes gives t the codes its flags call for, dated now. The counter
@@ -169,9 +160,9 @@ func (u *ThirdParties) Update(ctx context.Context, id, version int64, f ThirdPar
 	if err := t.Validate(); err != nil {
 		return nil, err
 	}
-	codes := keepCodes(t)
+	before := *t // each attempt starts from the same entity (see Create)
 	err = u.tx.Do(ctx, func(ctx context.Context) error {
-		codes.restore(t)
+		*t = before
 		now := u.clock.stamp()
 		if err := u.assignCodes(ctx, t, now); err != nil {
 			return err
