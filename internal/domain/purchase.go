@@ -177,11 +177,15 @@ func (o *PurchaseOrder) CheckNew() error {
 	return v.Err()
 }
 
-// renameCustomer names the third party of a buy-side document by its role.
+// renameCustomer names the third party of a buy-side document, and its
+// reference of the document, by the supplier's role, as the API does.
 func renameCustomer(v *ValidationError) {
 	for i := range v.Fields {
-		if v.Fields[i].Field == "customer_id" {
+		switch v.Fields[i].Field {
+		case "customer_id":
 			v.Fields[i].Field = "supplier_id"
+		case "ref_customer":
+			v.Fields[i].Field = "ref_supplier"
 		}
 	}
 }
