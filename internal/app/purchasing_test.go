@@ -156,12 +156,36 @@ func TestProcureToPay(t *testing.T) {
 		inv = decode[api.SupplierInvoiceResponse](t, f.do(t, http.MethodGet, ip, nil), http.StatusOK)
 		require.Equal(t, "partially_paid", *inv.PaymentState)
 		require.Equal(t, "80.00", inv.Remaining)
+		var aging struct {
+			Data []struct {
+				SupplierID int64  `json:"supplier_id"`
+				Invoices   int64  `json:"invoices"`
+				Total      string `json:"total"`
+			} `json:"data"`
+		}
+		f.as(t, f.buyer, http.MethodGet, "/api/v1/reports/payables-aging", nil).JSON(t, &aging)
+		require.Len(t, aging.Data, 1)
+		require.Equal(t, f.supplier, aging.Data[0].SupplierID)
+		require.Equal(t, "80.00", aging.Data[0].Total, "what is left to pay the supplier")
 		requireProblem(t, f.do(t, http.MethodPost, "/api/v1/supplier-payments", obj{"method": "cash",
 			"allocations": []obj{{"invoice_id": inv.ID, "amount": "81"}}}), http.StatusConflict, "overpayment")
 		decode[api.SupplierPaymentResponse](t, f.do(t, http.MethodPost, "/api/v1/supplier-payments", obj{"method": "cash",
 			"allocations": []obj{{"invoice_id": inv.ID, "amount": "80"}}}), http.StatusCreated)
 		inv = decode[api.SupplierInvoiceResponse](t, f.do(t, http.MethodGet, ip, nil), http.StatusOK)
 		require.Equal(t, "paid", inv.Status)
+		f.as(t, f.buyer, http.MethodGet, "/api/v1/reports/payables-aging", nil).JSON(t, &aging)
+		require.Empty(t, aging.Data, "nothing left to pay")
+		var purchases struct {
+			Data []struct {
+				SupplierID    int64  `json:"supplier_id"`
+				Invoices      int64  `json:"invoices"`
+				AmountExclTax string `json:"amount_excl_tax"`
+			} `json:"data"`
+		}
+		f.as(t, f.buyer, http.MethodGet, "/api/v1/reports/purchases-by-supplier", nil).JSON(t, &purchases)
+		require.Len(t, purchases.Data, 1)
+		require.Equal(t, "150.00", purchases.Data[0].AmountExclTax)
+		require.Equal(t, int64(1), purchases.Data[0].Invoices)
 
 		var evs struct{ Data []api.EventResponse }
 		f.do(t, http.MethodGet, pp+"/events", nil).JSON(t, &evs)
