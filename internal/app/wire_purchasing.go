@@ -11,19 +11,18 @@ import (
 	"github.com/dolibarr-go/dolibarr/internal/usecase/stock"
 )
 
-// wirePurchasing builds the buy side on its own document engine, whose
-// price source is the suppliers' prices (PurchasePrices), with the same
-// event log, counters, stock use case and clock as sales, and adds its
-// routes.
-func wirePurchasing(_ context.Context, d deps, w *wiring) error {
-	uc, err := newPurchasing(d)
-	if err != nil {
-		return err
-	}
+// wirePurchasing adds the buy side's routes over the use cases
+// wireDocuments built (w.documents: printing and mailing of purchase orders
+// use them too, in the API and in the all-in-one's runner).
+func wirePurchasing(_ context.Context, _ deps, w *wiring) error {
+	uc := w.documents.purchasing
 	w.routes = append(w.routes, func(s *api.Server) { api.RegisterPurchasing(s, uc) })
 	return nil
 }
 
+// newPurchasing builds the buy side on its own document engine, whose
+// price source is the suppliers' prices (PurchasePrices), with the same
+// event log, counters, stock use case and clock as sales.
 func newPurchasing(d deps) (api.Purchasing, error) {
 	cfg, err := purchaseConfig(d.cfg.Purchase, d.cfg.Sales)
 	if err != nil {
