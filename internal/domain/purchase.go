@@ -352,7 +352,7 @@ func (r *Reception) Kind() DocKind { return KindReception }
 // StatusName returns the API name of the status.
 func (r *Reception) StatusName() string { return r.Status.String() }
 
-// Sendable: receptions are not sent.
+// Sendable reports false: receptions are not sent.
 func (r *Reception) Sendable() bool { return false }
 
 // CheckEditable allows changes to drafts only.
