@@ -26,6 +26,7 @@ var documentRoutes = []struct {
 	{"/api/v1/proposals", domain.KindProposal, domain.PermProposalRead, domain.PermProposalSend},
 	{"/api/v1/orders", domain.KindOrder, domain.PermOrderRead, domain.PermOrderSend},
 	{"/api/v1/invoices", domain.KindInvoice, domain.PermInvoiceRead, domain.PermInvoiceSend},
+	{"/api/v1/purchase-orders", domain.KindPurchaseOrder, domain.PermPurchaseRead, domain.PermPurchaseSend},
 }
 
 // RegisterDocuments registers the PDF of each kind of document, guarded by

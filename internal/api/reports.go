@@ -28,6 +28,8 @@ var reportRoutes = []struct {
 	{"/top-customers", reports.TopCustomers},
 	{"/top-products", reports.TopProducts},
 	{"/stock-valuation", reports.StockValuation},
+	{"/payables-aging", reports.PayablesAging},
+	{"/purchases-by-supplier", reports.PurchasesBySupplier},
 }
 
 // Report output formats.
@@ -155,6 +157,8 @@ func reportParams(c echo.Context, accepted []string) (reports.Params, error) {
 			p.CustomerID, err = idQuery(c, name)
 		case "warehouse_id":
 			p.WarehouseID, err = idQuery(c, name)
+		case "supplier_id":
+			p.SupplierID, err = idQuery(c, name)
 		case "per_customer":
 			var b *bool
 			if b, err = boolQuery(c, name); b != nil {
@@ -204,6 +208,8 @@ func reportParameters(res *reports.Result) map[string]any {
 			out[name] = optInt(p.CustomerID)
 		case "warehouse_id":
 			out[name] = optInt(p.WarehouseID)
+		case "supplier_id":
+			out[name] = optInt(p.SupplierID)
 		case "per_customer":
 			out[name] = p.PerCustomer
 		case "limit":

@@ -49,8 +49,13 @@ func columnOf(op, field string) (column string, limit int) {
 		table = "payments"
 	case last == "lines" || last == "{lineId}":
 		table = strings.TrimSuffix(table, "s") + "_lines"
-	case last == "cancel" && table != "invoices":
+	case last == "cancel" && table != "invoices" && table != "supplier-invoices":
 		table = "document_events"
+	case len(seg) > 2 && seg[2] == "supplier-prices":
+		table = "supplier_prices"
+	}
+	if field == "ref_supplier" { // the buy side's name of the document's third-party reference
+		field = "ref_customer"
 	}
 	if f, ok := strings.CutPrefix(field, "lines[]."); ok {
 		table, field = strings.TrimSuffix(table, "s")+"_lines", f
@@ -58,7 +63,7 @@ func columnOf(op, field string) (column string, limit int) {
 	if field == "note" && (last == "close" || last == "cancel") && table != "document_events" {
 		field = "close_note"
 	}
-	column = table + "." + field
+	column = strings.ReplaceAll(table, "-", "_") + "." + field
 	return column, domain.TextColumns[column]
 }
 
@@ -156,6 +161,7 @@ type lenFix struct {
 	a                          *apptest.App
 	admin                      string
 	customer, product, storage int64
+	supplier                   int64
 }
 
 func (f *lenFix) create(t *testing.T, path string, body obj) int64 {
@@ -302,6 +308,7 @@ func lengthCases() []lengthCase {
 		{column: "proposals.close_note", field: "note", prep: action("proposals", "close", true, obj{"status": "signed"})},
 		{column: "document_events.note", field: "note", prep: action("orders", "cancel", false, obj{})},
 	}
+	cases = append(cases, buySideLengthCases()...)
 	for _, kind := range []string{"proposals", "orders", "invoices"} {
 		cases = append(cases,
 			lengthCase{column: kind + ".ref_customer", field: "ref_customer", prep: header(kind)},
@@ -362,6 +369,7 @@ func testTextFieldsAtAndOverTheirLimit(t *testing.T, a *apptest.App) {
 	f.customer = f.create(t, "/api/v1/thirdparties", obj{"name": "ACME", "customer": true, "email": "billing@example.com"})
 	f.product = f.create(t, "/api/v1/products", obj{"ref": "LEN", "label": "Len"})
 	f.storage = f.create(t, "/api/v1/warehouses", obj{"label": "Len"})
+	f.supplier = f.create(t, "/api/v1/thirdparties", obj{"name": "Supplier", "supplier": true})
 	for i, c := range cases {
 		limit := domain.TextColumns[c.column]
 		if c.column == "document_sends.recipients" {
@@ -439,4 +447,62 @@ func TestEveryEnumFitsItsColumn(t *testing.T) {
 		statuses = append(statuses, domain.InvoiceStatus(i).String(), domain.OrderStatus(i).String(), domain.ProposalStatus(i).String())
 	}
 	fits("document_events.to_status", statuses...)
+}
+
+// buySideLengthCases are the buy side's stored text fields.
+func buySideLengthCases() []lengthCase {
+	line := []obj{{"description": "Work", "quantity": "1", "unit_price": "10"}}
+	po := func(_ *testing.T, f *lenFix, _ int) (string, obj) {
+		return "/api/v1/purchase-orders", obj{"supplier_id": f.supplier, "lines": line}
+	}
+	si := func(_ *testing.T, f *lenFix, n int) (string, obj) {
+		return "/api/v1/supplier-invoices", obj{"supplier_id": f.supplier, "supplier_ref": "SR" + strconv.Itoa(n), "lines": line}
+	}
+	price := func(_ *testing.T, f *lenFix, n int) (string, obj) {
+		return fmt.Sprintf("/api/v1/products/%d/supplier-prices", f.product), obj{"supplier_id": f.supplier, "unit_price": "1", "min_quantity": strconv.Itoa(n)}
+	}
+	validated := func(t *testing.T, f *lenFix, n int) int64 {
+		_, body := si(t, f, n)
+		body["supplier_ref"] = "V" + strconv.Itoa(n)
+		id := f.create(t, "/api/v1/supplier-invoices", body)
+		res := f.a.Do(t, http.MethodPost, fmt.Sprintf("/api/v1/supplier-invoices/%d/validate", id), nil, f.admin)
+		require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+		return id
+	}
+	pay := func(t *testing.T, f *lenFix, n int) (string, obj) {
+		return "/api/v1/supplier-payments", obj{"method": "transfer", "allocations": []obj{{"invoice_id": validated(t, f, n), "amount": "1"}}}
+	}
+	abandon := func(t *testing.T, f *lenFix, n int) (string, obj) {
+		return fmt.Sprintf("/api/v1/supplier-invoices/%d/cancel", validated(t, f, n)), obj{"reason": "abandon"}
+	}
+	reception := func(t *testing.T, f *lenFix, _ int) (string, obj) {
+		res := f.a.Do(t, http.MethodPost, "/api/v1/purchase-orders", obj{"supplier_id": f.supplier,
+			"lines": []obj{{"product_id": f.product, "quantity": "1", "unit_price": "1"}}}, f.admin)
+		require.Equal(t, http.StatusCreated, res.Status, string(res.Body))
+		o := decode(t, res)
+		id := idOf(t, o)
+		for _, act := range []string{"validate", "order"} {
+			res := f.a.Do(t, http.MethodPost, fmt.Sprintf("/api/v1/purchase-orders/%d/%s", id, act), nil, f.admin)
+			require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+		}
+		lineID := o["lines"].([]any)[0].(map[string]any)["id"]
+		return "/api/v1/receptions", obj{"order_id": id, "lines": []obj{{"order_line_id": lineID, "warehouse_id": f.storage, "quantity": "1"}}}
+	}
+	return []lengthCase{
+		{column: "supplier_prices.supplier_ref", field: "supplier_ref", prep: price},
+		{column: "purchase_orders.ref_customer", field: "ref_supplier", prep: po},
+		{column: "purchase_orders.note_public", field: "note_public", prep: po},
+		{column: "purchase_orders.note_private", field: "note_private", prep: po},
+		{column: "purchase_order_lines.description", field: "lines[0].description", prep: po},
+		{column: "supplier_invoices.ref_customer", field: "ref_supplier", prep: si},
+		{column: "supplier_invoices.note_public", field: "note_public", prep: si},
+		{column: "supplier_invoices.note_private", field: "note_private", prep: si},
+		{column: "supplier_invoices.supplier_ref", field: "supplier_ref", prep: si},
+		{column: "supplier_invoice_lines.description", field: "lines[0].description", prep: si},
+		{column: "supplier_invoices.close_note", field: "note", prep: abandon},
+		{column: "supplier_payments.reference", field: "reference", prep: pay},
+		{column: "supplier_payments.note", field: "note", prep: pay},
+		{column: "receptions.note_public", field: "note_public", prep: reception},
+		{column: "receptions.note_private", field: "note_private", prep: reception},
+	}
 }

@@ -33,17 +33,18 @@ import (
 // every part), so each binary logs only the settings it uses. A field's tag
 // overrides its struct's.
 type Config struct {
-	DB             DBConfig      `envPrefix:"DOLIBARR_DB_"`
-	HTTP           HTTPConfig    `envPrefix:"DOLIBARR_HTTP_" used:"api"`
-	Log            LogConfig     `envPrefix:"DOLIBARR_LOG_"`
-	Runner         RunnerConfig  `envPrefix:"DOLIBARR_RUNNER_" used:"runner"`
-	Auth           AuthConfig    `envPrefix:"DOLIBARR_" used:"api"`
-	Stock          StockConfig   `envPrefix:"DOLIBARR_STOCK_" used:"api"`
-	Sales          SalesConfig   `envPrefix:"DOLIBARR_" used:"api"`
-	Company        CompanyConfig `envPrefix:"DOLIBARR_COMPANY_"`
-	PDF            PDFConfig     `envPrefix:"DOLIBARR_PDF_"`
-	SMTP           SMTPConfig    `envPrefix:"DOLIBARR_SMTP_" used:"runner"`
-	MigrateOnStart bool          `env:"DOLIBARR_MIGRATE_ON_START"`
+	DB             DBConfig       `envPrefix:"DOLIBARR_DB_"`
+	HTTP           HTTPConfig     `envPrefix:"DOLIBARR_HTTP_" used:"api"`
+	Log            LogConfig      `envPrefix:"DOLIBARR_LOG_"`
+	Runner         RunnerConfig   `envPrefix:"DOLIBARR_RUNNER_" used:"runner"`
+	Auth           AuthConfig     `envPrefix:"DOLIBARR_" used:"api"`
+	Stock          StockConfig    `envPrefix:"DOLIBARR_STOCK_" used:"api"`
+	Sales          SalesConfig    `envPrefix:"DOLIBARR_" used:"api"`
+	Purchase       PurchaseConfig `envPrefix:"DOLIBARR_" used:"api"`
+	Company        CompanyConfig  `envPrefix:"DOLIBARR_COMPANY_"`
+	PDF            PDFConfig      `envPrefix:"DOLIBARR_PDF_"`
+	SMTP           SMTPConfig     `envPrefix:"DOLIBARR_SMTP_" used:"runner"`
+	MigrateOnStart bool           `env:"DOLIBARR_MIGRATE_ON_START"`
 	// DataDir holds the files a SQLite installation keeps beside its
 	// database: the generated JWT secret and the mail outbox, and by default
 	// the database itself (Profile.DefaultDataDir). Empty with a SQLite DSN:
@@ -153,6 +154,52 @@ func (c SalesConfig) validate() []string {
 	}
 	if _, ok := domain.ParseRoundingMode(c.RoundingMode); !ok {
 		p = append(p, fmt.Sprintf("DOLIBARR_SALES_ROUNDING_MODE: %q is not sum_of_rounded_lines or round_of_sum", c.RoundingMode))
+	}
+	return p
+}
+
+// PurchaseConfig holds the buy side's policy: which step puts goods into
+// stock, the second approval of large purchase orders, over-reception and
+// the reference masks.
+type PurchaseConfig struct {
+	// StockIncreaseOn is reception (Dolibarr's default with receptions)
+	// or supplier_invoice: the step whose validation puts goods in stock
+	// and updates their weighted average cost; the other moves nothing.
+	StockIncreaseOn string `env:"STOCK_INCREASE_ON" envDefault:"reception"`
+	// ApprovalAbove is the total excl. tax above which a validated
+	// purchase order waits for a second approval (purchase:approve, not its
+	// creator); empty: no second approval.
+	ApprovalAbove string `env:"PURCHASE_APPROVAL_ABOVE"`
+	// AllowOverReception accepts receiving more than was ordered.
+	AllowOverReception bool   `env:"PURCHASE_ALLOW_OVER_RECEPTION" envDefault:"false"`
+	OrderMask          string `env:"PURCHASE_ORDER_MASK" envDefault:"CF{yy}{mm}-{0000}"`
+	ReceptionMask      string `env:"PURCHASE_RECEPTION_MASK" envDefault:"RCP{yy}{mm}-{0000}"`
+	InvoiceMask        string `env:"PURCHASE_INVOICE_MASK" envDefault:"SI{yy}{mm}-{0000}"`
+	CreditNoteMask     string `env:"PURCHASE_CREDIT_NOTE_MASK" envDefault:"SA{yy}{mm}-{0000}"`
+}
+
+func (c PurchaseConfig) validate() []string {
+	var p []string
+	switch c.StockIncreaseOn {
+	case "reception", "supplier_invoice":
+	default:
+		p = append(p, fmt.Sprintf("DOLIBARR_STOCK_INCREASE_ON: %q is not one of reception, supplier_invoice", c.StockIncreaseOn))
+	}
+	if c.ApprovalAbove != "" {
+		if d, err := domain.ParseDecimal(c.ApprovalAbove); err != nil || d.IsNegative() {
+			p = append(p, fmt.Sprintf("DOLIBARR_PURCHASE_APPROVAL_ABOVE: %q is not an amount of zero or more", c.ApprovalAbove))
+		}
+	}
+	for _, m := range []struct{ key, val string }{
+		{"DOLIBARR_PURCHASE_ORDER_MASK", c.OrderMask}, {"DOLIBARR_PURCHASE_RECEPTION_MASK", c.ReceptionMask},
+		{"DOLIBARR_PURCHASE_INVOICE_MASK", c.InvoiceMask}, {"DOLIBARR_PURCHASE_CREDIT_NOTE_MASK", c.CreditNoteMask},
+	} {
+		if _, err := domain.ParseMask(m.val); err != nil {
+			p = append(p, m.key+": "+err.Error())
+		}
+	}
+	if c.InvoiceMask == c.CreditNoteMask {
+		p = append(p, "DOLIBARR_PURCHASE_CREDIT_NOTE_MASK: must differ from DOLIBARR_PURCHASE_INVOICE_MASK (their counters are separate)")
 	}
 	return p
 }
@@ -577,6 +624,7 @@ func (c *Config) validate() []string {
 	}
 	p = append(p, c.Runner.validate()...)
 	p = append(p, c.Sales.validate()...)
+	p = append(p, c.Purchase.validate()...)
 	p = append(p, c.Company.validate()...)
 	p = append(p, c.PDF.validate()...)
 	p = append(p, c.SMTP.validate(c.Company)...)

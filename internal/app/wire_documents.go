@@ -33,8 +33,9 @@ func WithPDFHooks(progress func(ctx context.Context, done, total int), observe f
 // runner share one PDF renderer and DOLIBARR_PDF_MAX_CONCURRENT bounds the
 // process's renders, not each half's.
 type documents struct {
-	sales   api.Sales
-	printer *printing.Service
+	sales      api.Sales
+	purchasing api.Purchasing
+	printer    *printing.Service
 }
 
 // newDocuments builds the sales use cases, then the printing of their
@@ -44,11 +45,15 @@ func newDocuments(d deps) (*documents, error) {
 	if err != nil {
 		return nil, err
 	}
-	printer, err := newPrinting(d, s)
+	p, err := newPurchasing(d)
 	if err != nil {
 		return nil, err
 	}
-	return &documents{sales: s, printer: printer}, nil
+	printer, err := newPrinting(d, s, p)
+	if err != nil {
+		return nil, err
+	}
+	return &documents{sales: s, purchasing: p, printer: printer}, nil
 }
 
 // wireDocuments builds the documents' use cases and adds their routes: the
@@ -77,7 +82,7 @@ func wireDocuments(_ context.Context, d deps, w *wiring) error {
 // newPrinting builds the PDF renderer (maroto, bounded by
 // DOLIBARR_PDF_MAX_CONCURRENT) and the printing use case over one source
 // per kind of document.
-func newPrinting(d deps, s api.Sales) (*printing.Service, error) {
+func newPrinting(d deps, s api.Sales, p api.Purchasing) (*printing.Service, error) {
 	log := d.log.Named("pdf")
 	hooks := d.pdf
 	r, err := pdf.New(pdf.Options{
@@ -109,9 +114,10 @@ func newPrinting(d deps, s api.Sales) (*printing.Service, error) {
 	c := d.cfg.Company
 	return printing.New(
 		printing.Sources{
-			domain.KindProposal: printing.Proposals(s.Proposals.Get, cat),
-			domain.KindOrder:    printing.Orders(s.Orders.Get, cat),
-			domain.KindInvoice:  printing.Invoices(s.Invoices.Get, s.Payments.OfInvoice, cat),
+			domain.KindProposal:      printing.Proposals(s.Proposals.Get, cat),
+			domain.KindOrder:         printing.Orders(s.Orders.Get, cat),
+			domain.KindInvoice:       printing.Invoices(s.Invoices.Get, s.Payments.OfInvoice, cat),
+			domain.KindPurchaseOrder: printing.PurchaseOrders(p.Orders.Get, cat),
 		},
 		r,
 		printing.Config{

@@ -68,9 +68,10 @@ func newMailing(d deps, docs *documents, mailer mailing.Mailer) (*mailing.Servic
 	md := mailing.Deps{
 		Tx: d.db, Store: persistence.NewMailingRepo(d.db), Jobs: jobQueue(d),
 		Sources: map[domain.DocKind]mailing.Source{
-			domain.KindProposal: mailing.Proposals(s.Proposals.Get),
-			domain.KindOrder:    mailing.Orders(s.Orders.Get),
-			domain.KindInvoice:  mailing.Invoices(s.Invoices.Get),
+			domain.KindProposal:      mailing.Proposals(s.Proposals.Get),
+			domain.KindOrder:         mailing.Orders(s.Orders.Get),
+			domain.KindInvoice:       mailing.Invoices(s.Invoices.Get),
+			domain.KindPurchaseOrder: mailing.PurchaseOrders(docs.purchasing.Orders.Get),
 		},
 		Customers: persistence.NewCatalogRepo(d.db),
 		Config:    mailing.Config{Company: d.cfg.Company.Name, Currency: d.cfg.Company.Currency, Language: d.cfg.PDF.Language},

@@ -131,6 +131,7 @@ const (
 	RoleWarehouse  = "warehouse"
 	RoleAccountant = "accountant"
 	RoleReadOnly   = "read-only"
+	RoleBuyer      = "buyer"
 )
 
 // User is an account that can log in.

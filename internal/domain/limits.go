@@ -47,6 +47,7 @@ const (
 	MaxNoteLen            = 10000 // document notes, action notes, payment notes
 	MaxDocumentRefLen     = 64    // generated from the numbering masks
 	MaxRefCustomerLen     = 255
+	MaxSupplierRefLen     = 128 // a supplier's reference of a product or of its invoice
 	MaxCloseCodeLen       = 16
 	MaxPaymentMethodLen   = 16
 	MaxPaymentRefLen      = 128
@@ -145,6 +146,28 @@ var TextColumns = map[string]int{
 	"document_sends.status":       MaxSendStatusLen,
 	"document_sends.message_id":   MaxMessageIDLen,
 	"document_sends.last_error":   MaxJobErrorLen + 1, // TruncateJobError appends "…"
+
+	"supplier_prices.supplier_ref":       MaxSupplierRefLen,
+	"purchase_orders.ref":                MaxDocumentRefLen,
+	"purchase_orders.ref_customer":       MaxRefCustomerLen,
+	"purchase_orders.note_public":        MaxNoteLen,
+	"purchase_orders.note_private":       MaxNoteLen,
+	"purchase_order_lines.description":   MaxDescriptionLen,
+	"receptions.ref":                     MaxDocumentRefLen,
+	"receptions.ref_customer":            MaxRefCustomerLen,
+	"receptions.note_public":             MaxNoteLen,
+	"receptions.note_private":            MaxNoteLen,
+	"supplier_invoices.ref":              MaxDocumentRefLen,
+	"supplier_invoices.ref_customer":     MaxRefCustomerLen,
+	"supplier_invoices.note_public":      MaxNoteLen,
+	"supplier_invoices.note_private":     MaxNoteLen,
+	"supplier_invoices.close_code":       MaxCloseCodeLen,
+	"supplier_invoices.close_note":       MaxNoteLen,
+	"supplier_invoices.supplier_ref":     MaxSupplierRefLen,
+	"supplier_invoice_lines.description": MaxDescriptionLen,
+	"supplier_payments.method":           MaxPaymentMethodLen,
+	"supplier_payments.reference":        MaxPaymentRefLen,
+	"supplier_payments.note":             MaxNoteLen,
 
 	"jobs.kind":                     MaxJobKindLen,
 	"jobs.state":                    MaxStatusLen,

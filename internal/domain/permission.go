@@ -36,6 +36,23 @@ const (
 	PermProposalSend Permission = "proposal:send"
 	PermOrderSend    Permission = "order:send"
 	PermInvoiceSend  Permission = "invoice:send"
+
+	// The buy side. A purchase order above the approval amount needs a
+	// second approval, purchase:approve, by another user than its creator.
+	PermSupplierPriceRead       Permission = "supplier_price:read"
+	PermSupplierPriceWrite      Permission = "supplier_price:write"
+	PermPurchaseRead            Permission = "purchase:read"
+	PermPurchaseWrite           Permission = "purchase:write"
+	PermPurchaseValidate        Permission = "purchase:validate"
+	PermPurchaseApprove         Permission = "purchase:approve"
+	PermPurchaseSend            Permission = "purchase:send"
+	PermReceptionRead           Permission = "reception:read"
+	PermReceptionWrite          Permission = "reception:write"
+	PermReceptionValidate       Permission = "reception:validate"
+	PermSupplierInvoiceRead     Permission = "supplier_invoice:read"
+	PermSupplierInvoiceWrite    Permission = "supplier_invoice:write"
+	PermSupplierInvoiceValidate Permission = "supplier_invoice:validate"
+	PermSupplierInvoicePay      Permission = "supplier_invoice:pay"
 )
 
 // AllPermissions lists every permission, in a stable order.
@@ -47,6 +64,10 @@ var AllPermissions = []Permission{
 	PermInvoiceRead, PermInvoiceWrite, PermInvoiceValidate, PermInvoicePay,
 	PermReportRead, PermJobsRead, PermJobsAdmin, PermUserAdmin,
 	PermProposalSend, PermOrderSend, PermInvoiceSend,
+	PermSupplierPriceRead, PermSupplierPriceWrite,
+	PermPurchaseRead, PermPurchaseWrite, PermPurchaseValidate, PermPurchaseApprove, PermPurchaseSend,
+	PermReceptionRead, PermReceptionWrite, PermReceptionValidate,
+	PermSupplierInvoiceRead, PermSupplierInvoiceWrite, PermSupplierInvoiceValidate, PermSupplierInvoicePay,
 }
 
 // BuiltinRoles are the roles every installation has, with their permissions.
@@ -72,6 +93,19 @@ var BuiltinRoles = map[string][]Permission{
 		PermProposalRead, PermOrderRead,
 		PermInvoiceRead, PermInvoiceWrite, PermInvoiceValidate, PermInvoicePay, PermReportRead,
 		PermInvoiceSend,
+		PermSupplierInvoiceRead, PermSupplierInvoiceWrite, PermSupplierInvoiceValidate, PermSupplierInvoicePay,
+		PermPurchaseRead, PermReceptionRead,
+	},
+	// buyer runs procurement: supplier prices, purchase orders up to
+	// ordering them, receptions and supplier invoices; the second approval
+	// of large orders and paying suppliers are others' rights.
+	RoleBuyer: {
+		PermThirdPartyRead, PermThirdPartyWrite, PermContactRead, PermContactWrite,
+		PermProductRead, PermWarehouseRead, PermStockRead,
+		PermSupplierPriceRead, PermSupplierPriceWrite,
+		PermPurchaseRead, PermPurchaseWrite, PermPurchaseValidate, PermPurchaseSend,
+		PermReceptionRead, PermReceptionWrite, PermReceptionValidate,
+		PermSupplierInvoiceRead, PermSupplierInvoiceWrite, PermSupplierInvoiceValidate, PermReportRead,
 	},
 	RoleReadOnly: readPermissions(),
 }

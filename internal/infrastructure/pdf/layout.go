@@ -266,6 +266,8 @@ func (l *layout) title() string {
 		return l.loc.T("title.proposal")
 	case printing.KindOrder:
 		return l.loc.T("title.order")
+	case printing.KindPurchaseOrder:
+		return l.loc.T("title.purchase_order")
 	case printing.KindCreditNote:
 		return l.loc.T("title.credit_note")
 	default:
@@ -277,7 +279,7 @@ func (l *layout) dueLabel() string {
 	switch l.doc.Kind {
 	case printing.KindProposal:
 		return l.loc.T("label.valid_until")
-	case printing.KindOrder:
+	case printing.KindOrder, printing.KindPurchaseOrder:
 		return l.loc.T("label.delivery_date")
 	default:
 		return l.loc.T("label.due_date")

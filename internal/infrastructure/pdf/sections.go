@@ -45,12 +45,16 @@ func (l *layout) parties() {
 			details = append(details, l.labelled(key, v, left, false))
 		}
 	}
-	add("label.customer_code", c.Code)
+	codeKey, partyKey := "label.customer_code", "label.bill_to"
+	if l.doc.Kind == printing.KindPurchaseOrder {
+		codeKey, partyKey = "label.supplier_code", "label.supplier"
+	}
+	add(codeKey, c.Code)
 	add("label.vat_id", c.VATID)
 	add("label.email", c.Email)
 	add("label.phone", c.Phone)
 
-	box := []item{{text: l.loc.T("label.bill_to"), size: sizeSmall, color: colorMuted}}
+	box := []item{{text: l.loc.T(partyKey), size: sizeSmall, color: colorMuted}}
 	box = append(box, l.wrapItems(c.Name, sizeName, true, nil, right, 3)...)
 	for _, ln := range addressLines(c) {
 		box = append(box, l.wrapItems(ln, sizeBody+1, false, nil, right, 3)...)

@@ -114,6 +114,9 @@ type docStore[D domain.CommercialDocument, R any, P docRow[R]] struct {
 	// takes the lines read separately (nil in lists).
 	toRow func(d D) R
 	toDoc func(r *R, lines []domain.Line) D
+	// noLines is set for a kind whose lines are not domain.Lines (a
+	// reception's): its store reads and writes them itself.
+	noLines bool
 }
 
 // lineTable is the line table of the kind.
@@ -147,6 +150,9 @@ func (s docStore[D, R, P]) load(ctx context.Context, q *gorm.DB, id int64) (D, e
 	}
 	if err != nil {
 		return none, translate(err, string(s.kind))
+	}
+	if s.noLines {
+		return s.toDoc(&row, nil), nil
 	}
 	lines, err := s.lines(ctx, id)
 	if err != nil {

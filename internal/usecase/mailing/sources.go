@@ -23,6 +23,14 @@ func Orders(read func(ctx context.Context, id int64) (*domain.Order, error)) Sou
 	}}
 }
 
+// PurchaseOrders sends the purchase orders read reads to their supplier:
+// template "purchase_order", the date shown is the delivery date.
+func PurchaseOrders(read func(ctx context.Context, id int64) (*domain.PurchaseOrder, error)) Source {
+	return kindSource[*domain.PurchaseOrder]{read: read, template: func(o *domain.PurchaseOrder) (string, time.Time) {
+		return "purchase_order", o.DeliveryDate
+	}}
+}
+
 // Invoices sends the invoices read reads: template "invoice" with the due
 // date, or "credit_note", which has none.
 func Invoices(read func(ctx context.Context, id int64) (*domain.Invoice, error)) Source {

@@ -38,7 +38,7 @@ var locales = map[string]locale{
 
 // templateKinds are the kinds with templates: the document kinds, and the
 // credit note, an invoice with its own wording.
-var templateKinds = []string{"proposal", "order", "invoice", "credit_note"}
+var templateKinds = []string{"proposal", "order", "invoice", "credit_note", "purchase_order"}
 
 // catalog holds the parsed templates by language and kind; parsed once at
 // start-up, so a broken template stops the binary instead of a send.

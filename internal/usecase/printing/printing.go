@@ -28,6 +28,9 @@ const (
 	KindOrder      Kind = "order"
 	KindInvoice    Kind = "invoice"
 	KindCreditNote Kind = "credit_note"
+	// KindPurchaseOrder is an order to a supplier: the third party block
+	// names the supplier.
+	KindPurchaseOrder Kind = "purchase_order"
 )
 
 // Document is everything a printed sales document shows, already computed:

@@ -27,6 +27,14 @@ func Orders(read func(ctx context.Context, id int64) (*domain.Order, error), cat
 	}}
 }
 
+// PurchaseOrders prints the purchase orders read reads, to their
+// supplier.
+func PurchaseOrders(read func(ctx context.Context, id int64) (*domain.PurchaseOrder, error), cat Catalog) Source {
+	return kindSource[*domain.PurchaseOrder]{read: read, cat: cat, view: func(_ context.Context, o *domain.PurchaseOrder) (Document, error) {
+		return Document{Kind: KindPurchaseOrder, Draft: o.Status == domain.PurchaseDraft, DueDate: o.DeliveryDate}, nil
+	}}
+}
+
 // Invoices prints the invoices and credit notes read reads, with the
 // payments payments lists.
 func Invoices(read func(ctx context.Context, id int64) (*domain.Invoice, error),
@@ -103,6 +111,9 @@ func (k kindSource[D]) mapDoc(ctx context.Context, d D, customer *domain.ThirdPa
 		Name: customer.Name, Address: customer.Address, Zip: customer.Zip, Town: customer.Town,
 		CountryCode: customer.CountryCode, VATID: customer.VATNumber, Code: customer.CustomerCode,
 		Email: customer.Email, Phone: customer.Phone,
+	}
+	if doc.Kind == KindPurchaseOrder {
+		doc.Customer.Code = customer.SupplierCode
 	}
 	doc.PaymentTerms = string(customer.PaymentTerms)
 	// The customer's language, if any: a request's language still wins,

@@ -41,6 +41,14 @@ const (
 	// StockValuation values every non-zero stock row (product and
 	// warehouse) at the product's weighted average cost.
 	StockValuation Name = "stock_valuation"
+	// PayablesAging lists what is still owed to suppliers on open supplier
+	// invoices (validated, not fully paid, dated on or before the as-of
+	// date), in the receivables aging's buckets of days past due.
+	PayablesAging Name = "payables_aging"
+	// PurchasesBySupplier ranks suppliers by amount invoiced to us excl.
+	// tax, net of their credit notes, over a date range: validated and
+	// paid supplier invoices.
+	PurchasesBySupplier Name = "purchases_by_supplier"
 )
 
 // ColumnType is the type of a report column's values.
@@ -215,6 +223,46 @@ var definitions = []*Definition{
 		},
 		args: func(p Params) map[string]any {
 			return map[string]any{"warehouse_id": p.WarehouseID}
+		},
+	},
+	{
+		Name:  PayablesAging,
+		Title: "Payables aging",
+		Columns: []Column{
+			integer("supplier_id"), text("supplier_name"), count("invoices"),
+			amount("not_due"), amount("days_1_30"), amount("days_31_60"), amount("days_61_90"), amount("days_over_90"),
+			amount("total"),
+		},
+		Params: []string{"as_of", "supplier_id"},
+		normalize: func(p *Params, today time.Time, v *domain.ValidationError) {
+			if p.AsOf.IsZero() {
+				p.AsOf = today
+			}
+			checkDate(v, "as_of", p.AsOf)
+			if p.SupplierID < 0 {
+				v.Add("supplier_id", "invalid", "must be a positive id")
+			}
+		},
+		args: func(p Params) map[string]any {
+			return map[string]any{"as_of": dateArg(p.AsOf), "supplier_id": p.SupplierID}
+		},
+	},
+	{
+		Name:  PurchasesBySupplier,
+		Title: "Purchases by supplier",
+		Columns: []Column{
+			integer("supplier_id"), text("supplier_name"), count("invoices"), count("credit_notes"),
+			amount("amount_excl_tax"), amount("amount_incl_tax"),
+		},
+		Params: []string{"from", "to", "limit"},
+		normalize: func(p *Params, today time.Time, v *domain.ValidationError) {
+			p.dateRange(today, v)
+			p.limit(v)
+		},
+		args: func(p Params) map[string]any {
+			a := p.rangeArgs()
+			a["limit"] = int64(p.Limit)
+			return a
 		},
 	},
 }

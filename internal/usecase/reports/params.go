@@ -55,6 +55,8 @@ type Params struct {
 	Limit int
 	// WarehouseID, when not 0, restricts stock valuation to a warehouse.
 	WarehouseID int64
+	// SupplierID, when not 0, restricts payables aging to a supplier.
+	SupplierID int64
 }
 
 func (p *Params) dateRange(today time.Time, v *domain.ValidationError) {

@@ -358,16 +358,6 @@ func (s *Service) apply(ctx context.Context, ms []*domain.Movement) error {
 	if err != nil {
 		return err
 	}
-	// Quantities on hand before this transaction, for the average cost.
-	onHand := map[int64]domain.Decimal{}
-	for p := range avgs {
-		q, err := s.repo.ProductQuantity(ctx, p)
-		if err != nil {
-			return err
-		}
-		onHand[p] = q
-	}
-
 	// Net change per stock row, rows in lock order.
 	deltas := map[domain.StockKey]domain.Decimal{}
 	var keys []domain.StockKey
@@ -390,6 +380,21 @@ func (s *Service) apply(ctx context.Context, ms []*domain.Movement) error {
 	have, err := s.repo.LockLevels(ctx, keys)
 	if err != nil {
 		return err
+	}
+	// Quantities on hand before this change, for the average cost, read
+	// once the stock rows are locked: a debit of the same rows that
+	// committed while this change waited for them is counted, so the cost
+	// is the one a replay of the movements in commit order gives
+	// (TestConcurrentReceptionsAndSalesReplayInCommitOrder). A debit in
+	// another warehouse that commits between this read and this commit is
+	// not: on PostgreSQL such debits take no product lock (decision 0008).
+	onHand := map[int64]domain.Decimal{}
+	for p := range avgs {
+		q, err := s.repo.ProductQuantity(ctx, p)
+		if err != nil {
+			return err
+		}
+		onHand[p] = q
 	}
 	// Every short row is reported, not just the first, so a document's
 	// validation names each missing product at once.

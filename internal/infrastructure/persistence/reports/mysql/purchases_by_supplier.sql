@@ -1,0 +1,25 @@
+-- report: purchases_by_supplier (MySQL/MariaDB). Suppliers ranked by amount
+-- they invoiced excl. tax, net of their credit notes, on validated and paid
+-- supplier invoices dated in [:from, :to_excl); ties by supplier id.
+SELECT t.supplier_id,
+       c.name AS supplier_name,
+       t.invoices,
+       t.credit_notes,
+       t.amount_excl_tax,
+       t.amount_incl_tax
+FROM (
+    SELECT i.customer_id AS supplier_id,
+           COUNT(CASE WHEN i.type <> 2 THEN 1 END) AS invoices,
+           COUNT(CASE WHEN i.type = 2 THEN 1 END) AS credit_notes,
+           SUM(i.total_excl_tax) AS amount_excl_tax,
+           SUM(i.total_incl_tax) AS amount_incl_tax
+    FROM supplier_invoices i
+    WHERE i.status IN (1, 2)
+      AND i.doc_date >= CAST(:from AS DATE)
+      AND i.doc_date < CAST(:to_excl AS DATE)
+    GROUP BY i.customer_id
+    ORDER BY SUM(i.total_excl_tax) DESC, i.customer_id
+    LIMIT :limit
+) t
+JOIN thirdparties c ON c.id = t.supplier_id
+ORDER BY t.amount_excl_tax DESC, t.supplier_id

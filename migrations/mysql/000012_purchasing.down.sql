@@ -1,0 +1,12 @@
+DELETE FROM role_permissions WHERE role_id IN (SELECT id FROM roles WHERE name = 'buyer');
+DELETE FROM user_roles WHERE role_id IN (SELECT id FROM roles WHERE name = 'buyer');
+DELETE FROM roles WHERE name = 'buyer';
+DROP TABLE supplier_payment_allocations;
+DROP TABLE supplier_payments;
+DROP TABLE reception_lines;
+DROP TABLE receptions;
+DROP TABLE supplier_invoice_lines;
+DROP TABLE supplier_invoices;
+DROP TABLE purchase_order_lines;
+DROP TABLE purchase_orders;
+DROP TABLE supplier_prices;
