@@ -55,6 +55,9 @@ func buildAPI(ctx context.Context, d deps) (*wiring, error) {
 	if err := wireDocuments(ctx, d, w); err != nil {
 		return nil, err
 	}
+	if err := wireBank(ctx, d, w); err != nil {
+		return nil, err
+	}
 	if err := wireReports(ctx, d, w); err != nil {
 		return nil, err
 	}

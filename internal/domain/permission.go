@@ -36,6 +36,10 @@ const (
 	PermProposalSend Permission = "proposal:send"
 	PermOrderSend    Permission = "order:send"
 	PermInvoiceSend  Permission = "invoice:send"
+	// Bank and cash accounts, their lines, transfers, reconciliation and
+	// the payment-method dictionary.
+	PermBankRead  Permission = "bank:read"
+	PermBankWrite Permission = "bank:write"
 )
 
 // AllPermissions lists every permission, in a stable order.
@@ -47,6 +51,7 @@ var AllPermissions = []Permission{
 	PermInvoiceRead, PermInvoiceWrite, PermInvoiceValidate, PermInvoicePay,
 	PermReportRead, PermJobsRead, PermJobsAdmin, PermUserAdmin,
 	PermProposalSend, PermOrderSend, PermInvoiceSend,
+	PermBankRead, PermBankWrite,
 }
 
 // BuiltinRoles are the roles every installation has, with their permissions.
@@ -71,7 +76,7 @@ var BuiltinRoles = map[string][]Permission{
 		PermThirdPartyRead, PermContactRead, PermProductRead,
 		PermProposalRead, PermOrderRead,
 		PermInvoiceRead, PermInvoiceWrite, PermInvoiceValidate, PermInvoicePay, PermReportRead,
-		PermInvoiceSend,
+		PermInvoiceSend, PermBankRead, PermBankWrite,
 	},
 	RoleReadOnly: readPermissions(),
 }
