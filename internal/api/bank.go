@@ -378,5 +378,3 @@ func (h bankHandlers) updateMethod(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, paymentMethodResponse(m))
 }
-
-

@@ -56,13 +56,13 @@ var PaymentSorts = []string{"id", "date", "amount"}
 // PaymentInput is a payment spread over invoices of one customer.
 type PaymentInput struct {
 	// CustomerID, when given, must own every invoice.
-	CustomerID  int64
-	Date        time.Time // zero: today
-	Method      domain.PaymentMethod
-	Reference   string
-	Issuer      string
-	IssuerBank  string
-	Note        string
+	CustomerID int64
+	Date       time.Time // zero: today
+	Method     domain.PaymentMethod
+	Reference  string
+	Issuer     string
+	IssuerBank string
+	Note       string
 	// BankAccountID is the account to post to; 0: the default (see
 	// Bank.ResolveAccount).
 	BankAccountID int64
