@@ -249,13 +249,22 @@ func (r *BankStore) LockLine(ctx context.Context, accountID, id int64) (*domain.
 	return &l, nil
 }
 
+// LinesOf reads the lines written by (origin, originID), id order.
+func (r *BankStore) LinesOf(ctx context.Context, origin string, originID int64) ([]domain.BankLine, error) {
+	return r.linesOf(r.db.Gorm(ctx), origin, originID)
+}
+
 // LockLinesOf locks the lines written by (origin, originID), id order.
 func (r *BankStore) LockLinesOf(ctx context.Context, origin string, originID int64) ([]domain.BankLine, error) {
 	if !InTx(ctx) {
 		return nil, errNoTx
 	}
+	return r.linesOf(r.db.Gorm(ctx).Clauses(forUpdate), origin, originID)
+}
+
+func (r *BankStore) linesOf(q *gorm.DB, origin string, originID int64) ([]domain.BankLine, error) {
 	var rows []bankLineRow
-	err := r.db.Gorm(ctx).Clauses(forUpdate).Where("origin = ? AND origin_id = ?", origin, originID).Order("id").Find(&rows).Error
+	err := q.Where("origin = ? AND origin_id = ?", origin, originID).Order("id").Find(&rows).Error
 	if err != nil {
 		return nil, translate(err, "bank lines")
 	}

@@ -14,6 +14,7 @@ package bank
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/dolibarr-go/dolibarr/internal/domain"
@@ -34,7 +35,9 @@ type Store interface {
 	CountAccounts(ctx context.Context) (all, open int64, anOpen int64, err error)
 	InsertLine(ctx context.Context, l *domain.BankLine) error
 	LockLine(ctx context.Context, accountID, id int64) (*domain.BankLine, error)
-	// LockLinesOf locks the lines written by (origin, originID).
+	// LinesOf reads, and LockLinesOf locks, the lines written by
+	// (origin, originID).
+	LinesOf(ctx context.Context, origin string, originID int64) ([]domain.BankLine, error)
 	LockLinesOf(ctx context.Context, origin string, originID int64) ([]domain.BankLine, error)
 	// SaveReconciliation writes a line's reconciliation fields.
 	SaveReconciliation(ctx context.Context, l *domain.BankLine) error
@@ -214,10 +217,41 @@ func (u *Accounts) Post(ctx context.Context, line domain.BankLine) (*domain.Bank
 	return &line, nil
 }
 
+// LockOpen locks account id in the caller's transaction and refuses a
+// closed one. A writer that inserts rows referring to the account (a
+// payment) calls it first: the foreign key check would otherwise take a
+// shared lock that a later Post upgrades, and two such writers deadlock.
+func (u *Accounts) LockOpen(ctx context.Context, id int64) error {
+	a, err := u.store.LockAccount(ctx, id)
+	if err != nil {
+		return err
+	}
+	return a.AcceptsLines()
+}
+
 // Unpost deletes the lines (origin, originID) wrote, inside the caller's
 // transaction; a reconciled line refuses (409 bank_line_reconciled), as
-// does a closed account.
+// does a closed account. It locks the accounts (id order) before the
+// lines, the order Post takes them in, so an Unpost and a Post never wait
+// on each other in a cycle (MariaDB's gap locks on the lines' index
+// included).
 func (u *Accounts) Unpost(ctx context.Context, origin string, originID int64) error {
+	found, err := u.store.LinesOf(ctx, origin, originID)
+	if err != nil || len(found) == 0 {
+		return err
+	}
+	ids := make([]int64, 0, len(found))
+	for _, l := range found {
+		if !slices.Contains(ids, l.AccountID) {
+			ids = append(ids, l.AccountID)
+		}
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		if err := u.LockOpen(ctx, id); err != nil {
+			return err
+		}
+	}
 	lines, err := u.store.LockLinesOf(ctx, origin, originID)
 	if err != nil {
 		return err
@@ -228,13 +262,6 @@ func (u *Accounts) Unpost(ctx context.Context, origin string, originID int64) er
 		}
 	}
 	for i := range lines {
-		a, err := u.store.LockAccount(ctx, lines[i].AccountID)
-		if err != nil {
-			return err
-		}
-		if err := a.AcceptsLines(); err != nil {
-			return err
-		}
 		if err := u.store.DeleteLine(ctx, lines[i].ID); err != nil {
 			return err
 		}

@@ -31,6 +31,9 @@ type Bank interface {
 	// ResolveAccount returns the account a payment naming id (0: none)
 	// posts to, or 0 when the installation has no bank account.
 	ResolveAccount(ctx context.Context, id int64) (int64, error)
+	// LockOpen locks an account and refuses a closed one; the payment
+	// calls it before inserting the rows that refer to the account.
+	LockOpen(ctx context.Context, id int64) error
 	// Post locks the line's account and writes the line.
 	Post(ctx context.Context, line domain.BankLine) (*domain.BankLine, error)
 	// Unpost deletes the lines (origin, originID) wrote; a reconciled
@@ -166,11 +169,15 @@ func (s *Payments) Pay(ctx context.Context, in PaymentInput, by int64) (*domain.
 			}
 			p.Allocations[i].InvoiceRef = inv.DisplayRef()
 		}
+		// The account row is the lock taken after the invoices'.
+		if p.BankAccountID != 0 {
+			if err := s.bank.LockOpen(ctx, p.BankAccountID); err != nil {
+				return err
+			}
+		}
 		if err := s.store.Create(ctx, p); err != nil {
 			return err
 		}
-		// The bank line last: the account row is the lock taken after the
-		// invoices'.
 		if p.BankAccountID != 0 {
 			if _, err := s.bank.Post(ctx, domain.BankLine{AccountID: p.BankAccountID, Date: p.Date, Amount: p.Amount,
 				Label: "Customer payment", Reference: p.Reference, Origin: domain.LineCustomerPayment, OriginID: p.ID,

@@ -108,6 +108,7 @@ func (noBank) Post(_ context.Context, l domain.BankLine) (*domain.BankLine, erro
 	return &l, nil
 }
 func (noBank) Unpost(context.Context, string, int64) error { return nil }
+func (noBank) LockOpen(context.Context, int64) error       { return nil }
 
 // methods is the seeded dictionary's part the tests use.
 type methods struct{}
