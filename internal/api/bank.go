@@ -1,7 +1,11 @@
 package api
 
 import (
+	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"os"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -146,16 +150,54 @@ func toBankAccountFields(in BankAccountInput) bank.AccountFields {
 }
 
 type bankHandlers struct {
-	accounts *bank.Accounts
-	methods  *bank.Methods
+	accounts   *bank.Accounts
+	methods    *bank.Methods
+	statements *bank.Statements
+}
+
+// StatementEntryResponse is one booked entry of an imported statement.
+type StatementEntryResponse struct {
+	ID         int64  `json:"id"`
+	Date       string `json:"date"`
+	Amount     string `json:"amount"`
+	Reference  string `json:"reference"`
+	Label      string `json:"label"`
+	Status     string `json:"status"`
+	LineID     *int64 `json:"line_id"`
+	Candidates int    `json:"candidates"`
+}
+
+// StatementResponse is an imported statement and its matching result.
+type StatementResponse struct {
+	ID        int64                    `json:"id"`
+	AccountID int64                    `json:"account_id"`
+	Format    string                   `json:"format"`
+	MessageID string                   `json:"message_id"`
+	Status    string                   `json:"status"`
+	JobID     int64                    `json:"job_id"`
+	Entries   []StatementEntryResponse `json:"entries"`
+	CreatedAt string                   `json:"created_at"`
+	DoneAt    *string                  `json:"done_at"`
+}
+
+func statementResponse(s *domain.BankStatement) StatementResponse {
+	out := StatementResponse{ID: s.ID, AccountID: s.AccountID, Format: s.Format, MessageID: s.MessageID, Status: s.Status,
+		JobID: s.JobID, CreatedAt: timestamp(s.CreatedAt), DoneAt: optStamp(s.DoneAt), Entries: make([]StatementEntryResponse, len(s.Entries))}
+	for i, e := range s.Entries {
+		out.Entries[i] = StatementEntryResponse{ID: e.ID, Date: dateString(e.Date), Amount: amount(e.Amount), Reference: e.Reference,
+			Label: e.Label, Status: e.Status, LineID: optInt(e.LineID), Candidates: e.Candidates}
+	}
+	return out
 }
 
 const bankBase = "/api/v1/bank-accounts"
 
 // RegisterBank adds the routes of bank accounts, their lines, transfers,
 // reconciliation and the payment-method dictionary.
-func RegisterBank(s *Server, accounts *bank.Accounts, methods *bank.Methods) {
-	h := bankHandlers{accounts: accounts, methods: methods}
+func RegisterBank(s *Server, accounts *bank.Accounts, methods *bank.Methods, statements *bank.Statements) {
+	h := bankHandlers{accounts: accounts, methods: methods, statements: statements}
+	s.Guarded(http.MethodPost, bankBase+"/:id/statements", domain.PermBankWrite, h.importStatement)
+	s.Guarded(http.MethodGet, bankBase+"/:id/statements/:sid", domain.PermBankRead, h.getStatement)
 	s.Guarded(http.MethodGet, bankBase, domain.PermBankRead, h.list)
 	s.Guarded(http.MethodPost, bankBase, domain.PermBankWrite, h.create)
 	s.Guarded(http.MethodPost, bankBase+"/transfers", domain.PermBankWrite, h.transfer)
@@ -377,4 +419,58 @@ func (h bankHandlers) updateMethod(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, paymentMethodResponse(m))
+}
+
+// importStatement takes an ISO 20022 camt.053 document as the raw body
+// (application/xml or text/xml).
+func (h bankHandlers) importStatement(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	mt, _, _ := strings.Cut(c.Request().Header.Get(echo.HeaderContentType), ";")
+	if mt = strings.ToLower(strings.TrimSpace(mt)); mt != "application/xml" && mt != "text/xml" {
+		return &Error{Status: http.StatusUnsupportedMediaType, Code: "unsupported_media_type", Detail: "send the statement as application/xml"}
+	}
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		return decodeReadError(err)
+	}
+	st, err := h.statements.Import(c.Request().Context(), id, body, actor(c))
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("%s/%d/statements/%d", bankBase, id, st.ID))
+	return c.JSON(http.StatusAccepted, statementResponse(st))
+}
+
+func (h bankHandlers) getStatement(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	sid, err := idParam(c, "sid", "the statement id")
+	if err != nil {
+		return err
+	}
+	st, err := h.statements.Get(c.Request().Context(), id, sid)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, statementResponse(st))
+}
+
+// decodeReadError maps a failed read of a raw body as decodeJSON does.
+func decodeReadError(err error) error {
+	var (
+		mber *http.MaxBytesError
+		he   *echo.HTTPError
+	)
+	if errors.As(err, &mber) || (errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge) {
+		return errBodyTooLarge
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return &Error{Status: http.StatusRequestTimeout, Code: "request_timeout", Detail: "the request body did not arrive within the request timeout"}
+	}
+	return BadRequest("unreadable_body", "the request body could not be read")
 }

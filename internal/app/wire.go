@@ -71,5 +71,8 @@ func buildAPI(ctx context.Context, d deps) (*wiring, error) {
 // the API's wiring in the all-in-one binary, whose use cases the handlers
 // reuse, and an empty one in the runner binary.
 func registerJobs(ctx context.Context, d deps, w *wiring, reg *queue.Registry) error {
+	if err := registerBankJobs(ctx, d, w, reg); err != nil {
+		return err
+	}
 	return registerMailingJobs(ctx, d, w, reg)
 }

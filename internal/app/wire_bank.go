@@ -5,6 +5,7 @@ import (
 
 	"github.com/dolibarr-go/dolibarr/internal/api"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/persistence"
+	"github.com/dolibarr-go/dolibarr/internal/infrastructure/queue"
 	"github.com/dolibarr-go/dolibarr/internal/usecase/bank"
 )
 
@@ -22,8 +23,16 @@ func newBank(d deps) (*bank.Accounts, *persistence.BankStore) {
 func wireBank(_ context.Context, d deps, w *wiring) error {
 	accounts, store := newBank(d)
 	methods := bank.NewMethods(store)
+	statements := bank.NewStatements(d.db, store, store, jobQueue(d), d.now)
 	w.routes = append(w.routes, func(s *api.Server) {
-		api.RegisterBank(s, accounts, methods)
+		api.RegisterBank(s, accounts, methods, statements)
 	})
 	return nil
+}
+
+// registerBankJobs registers the matching of imported statements.
+func registerBankJobs(_ context.Context, d deps, _ *wiring, reg *queue.Registry) error {
+	_, store := newBank(d)
+	statements := bank.NewStatements(d.db, store, store, jobQueue(d), d.now)
+	return reg.Register(bank.StatementJobKind, statements.HandleJob, queue.CompleteAtOnce())
 }

@@ -249,3 +249,42 @@ func CheckBIC(v *ValidationError, field, bic string) {
 		v.Add(field, "invalid_bic", "must be an ISO 9362 BIC: 8 or 11 characters, such as DEUTDEFF or DEUTDEFF500")
 	}
 }
+
+// MaxStatementEntries bounds the entries one imported statement holds.
+const MaxStatementEntries = 5000
+
+// Statement entry states after matching.
+const (
+	EntryPending   = "pending"   // not matched yet
+	EntryMatched   = "matched"   // reconciled one line
+	EntryAmbiguous = "ambiguous" // several lines fit: left for a person
+	EntryUnmatched = "unmatched" // no line fits
+)
+
+// StatementEntry is one booked entry of an imported bank statement.
+type StatementEntry struct {
+	ID          int64
+	StatementID int64
+	Date        time.Time
+	Amount      Decimal
+	Reference   string
+	Label       string
+	Status      string
+	LineID      int64 // the line it reconciled (matched)
+	Candidates  int   // how many lines fitted
+}
+
+// BankStatement is an imported statement: the matching job's input and
+// result.
+type BankStatement struct {
+	ID        int64
+	AccountID int64
+	Format    string // camt.053
+	MessageID string
+	Status    string // pending, done
+	JobID     int64
+	Entries   []StatementEntry
+	CreatedBy int64
+	CreatedAt time.Time
+	DoneAt    time.Time
+}

@@ -56,6 +56,7 @@ const (
 	MaxBICLen                = 11
 	MaxCurrencyLen           = 3
 	MaxBankOriginLen         = 32
+	MaxStatementMessageIDLen = 64
 	MaxStatusLen             = 16 // document kinds and statuses, job states
 	MaxSendStatusLen         = 32 // send statuses (written_to_outbox: migration 000011)
 	MaxEventActionLen        = 32
