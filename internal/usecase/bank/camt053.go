@@ -31,8 +31,11 @@ type camtDoc struct {
 			} `xml:"Amt"`
 			CdtDbtInd   string `xml:"CdtDbtInd"`
 			RvslInd     string `xml:"RvslInd"`
-			Status      string `xml:"Sts"`
-			StatusCd    string `xml:"Sts>Cd"`
+			// Sts is a code up to version 08, a Cd element after.
+			Sts struct {
+				Text string `xml:",chardata"`
+				Cd   string `xml:"Cd"`
+			} `xml:"Sts"`
 			BookDate    string `xml:"BookgDt>Dt"`
 			BookDateTm  string `xml:"BookgDt>DtTm"`
 			ValueDate   string `xml:"ValDt>Dt"`
@@ -91,9 +94,9 @@ func ParseCAMT053(b []byte) (*Statement, error) {
 			return nil, refuse("holds statements of several accounts")
 		}
 		for i, e := range s.Entries {
-			st := e.StatusCd
+			st := strings.TrimSpace(e.Sts.Cd)
 			if st == "" {
-				st = strings.TrimSpace(e.Status)
+				st = strings.TrimSpace(e.Sts.Text)
 			}
 			if st != "" && st != "BOOK" {
 				continue // pending or information entries are not on the account yet
