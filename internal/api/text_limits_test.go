@@ -78,6 +78,9 @@ func storedFields(t *testing.T) []docField {
 			}
 			name := method + " " + p
 			mt := op.RequestBody.Value.Content.Get("application/json")
+			if mt == nil && op.RequestBody.Value.Content.Get("application/xml") != nil {
+				continue // a bank statement: its parser clips every text to its column
+			}
 			require.NotNil(t, mt, name)
 			var walk func(prefix string, s *openapi3.Schema)
 			walk = func(prefix string, s *openapi3.Schema) {
