@@ -21,7 +21,10 @@ type PaymentFields struct {
 	Date             *string `json:"date"`
 	Method           *string `json:"method"`
 	Reference        *string `json:"reference"`
+	Issuer           *string `json:"issuer"`
+	IssuerBank       *string `json:"issuer_bank"`
 	Note             *string `json:"note"`
+	BankAccountID    *int64  `json:"bank_account_id"`
 	AllowOverpayment *bool   `json:"allow_overpayment"`
 }
 
@@ -48,16 +51,20 @@ type AllocationResponse struct {
 
 // PaymentResponse is a payment as the API shows it.
 type PaymentResponse struct {
-	ID          int64                `json:"id"`
-	CustomerID  int64                `json:"customer_id"`
-	Date        string               `json:"date"`
-	Amount      string               `json:"amount"`
-	Method      string               `json:"method"`
-	Reference   string               `json:"reference"`
-	Note        string               `json:"note"`
-	Allocations []AllocationResponse `json:"allocations"`
-	CreatedBy   int64                `json:"created_by"`
-	CreatedAt   string               `json:"created_at"`
+	ID         int64  `json:"id"`
+	CustomerID int64  `json:"customer_id"`
+	Date       string `json:"date"`
+	Amount     string `json:"amount"`
+	Method     string `json:"method"`
+	Reference  string `json:"reference"`
+	Issuer     string `json:"issuer"`
+	IssuerBank string `json:"issuer_bank"`
+	Note       string `json:"note"`
+	// BankAccountID is null when no bank account existed.
+	BankAccountID *int64               `json:"bank_account_id"`
+	Allocations   []AllocationResponse `json:"allocations"`
+	CreatedBy     int64                `json:"created_by"`
+	CreatedAt     string               `json:"created_at"`
 }
 
 func paymentResponse(p *domain.Payment) PaymentResponse {
@@ -66,12 +73,19 @@ func paymentResponse(p *domain.Payment) PaymentResponse {
 		allocs[i] = AllocationResponse{InvoiceID: a.InvoiceID, InvoiceRef: a.InvoiceRef, Amount: amount(a.Amount)}
 	}
 	return PaymentResponse{ID: p.ID, CustomerID: p.CustomerID, Date: dateString(p.Date), Amount: amount(p.Amount),
-		Method: string(p.Method), Reference: p.Reference, Note: p.Note, Allocations: allocs, CreatedBy: p.CreatedBy,
-		CreatedAt: timestamp(p.CreatedAt)}
+		Method: string(p.Method), Reference: p.Reference, Issuer: p.Issuer, IssuerBank: p.IssuerBank, Note: p.Note,
+		BankAccountID: optInt(p.BankAccountID), Allocations: allocs, CreatedBy: p.CreatedBy, CreatedAt: timestamp(p.CreatedAt)}
 }
 
 func toPaymentFields(v *domain.ValidationError, in PaymentFields) sales.PaymentInput {
-	out := sales.PaymentInput{Date: val(dateField(v, "date", in.Date)), Reference: val(in.Reference), Note: val(in.Note)}
+	out := sales.PaymentInput{Date: val(dateField(v, "date", in.Date)), Reference: val(in.Reference), Note: val(in.Note),
+		Issuer: val(in.Issuer), IssuerBank: val(in.IssuerBank)}
+	if in.BankAccountID != nil {
+		if *in.BankAccountID <= 0 {
+			v.Add("bank_account_id", "invalid", "must be a positive id")
+		}
+		out.BankAccountID = *in.BankAccountID
+	}
 	if in.Method == nil {
 		v.Add("method", "required", "is required")
 	} else {
@@ -90,6 +104,7 @@ func (h paymentHandlers) register(s *Server) {
 	s.Guarded(http.MethodGet, "/api/v1/payments", domain.PermInvoiceRead, h.list)
 	s.Guarded(http.MethodPost, "/api/v1/payments", domain.PermInvoicePay, h.create)
 	s.Guarded(http.MethodGet, "/api/v1/payments/:id", domain.PermInvoiceRead, h.get)
+	s.Guarded(http.MethodDelete, "/api/v1/payments/:id", domain.PermInvoicePay, h.delete)
 	s.Guarded(http.MethodGet, invoicesBase+"/:id/payments", domain.PermInvoiceRead, h.ofInvoice)
 	s.Guarded(http.MethodPost, invoicesBase+"/:id/payments", domain.PermInvoicePay, h.payInvoice)
 }
@@ -157,6 +172,17 @@ func (h paymentHandlers) get(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, paymentResponse(p))
+}
+
+func (h paymentHandlers) delete(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	if err := h.svc.Delete(c.Request().Context(), id, actor(c)); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
 }
 
 func (h paymentHandlers) ofInvoice(c echo.Context) error {

@@ -40,6 +40,10 @@ func columnOf(op, field string) (column string, limit int) {
 		table = "users"
 	case table == "stock":
 		table = "stock_movements"
+	case table == "bank-accounts" && last == "transfers":
+		table = "bank_lines"
+	case table == "bank-accounts" || table == "payment-methods":
+		table = strings.ReplaceAll(table, "-", "_")
 	case last == "send": // SendInput: one address per item of to
 		if field == "to[]" {
 			return "document_sends.recipients", domain.MaxEmailLen
@@ -79,6 +83,9 @@ func storedFields(t *testing.T) []docField {
 			}
 			name := method + " " + p
 			mt := op.RequestBody.Value.Content.Get("application/json")
+			if mt == nil && op.RequestBody.Value.Content.Get("application/xml") != nil {
+				continue // a bank statement: its parser clips every text to its column
+			}
 			require.NotNil(t, mt, name)
 			var walk func(prefix string, s *openapi3.Schema)
 			walk = func(prefix string, s *openapi3.Schema) {
@@ -264,6 +271,15 @@ func lengthCases() []lengthCase {
 		return "/api/v1/payments", obj{"method": "transfer", "allocations": []obj{{"invoice_id": f.doc(t, "invoices", true), "amount": "1"}}}
 	}
 	send := action("invoices", "send", true, obj{"to": []string{"billing@example.com"}})
+	account := post("/api/v1/bank-accounts", obj{})
+	transfer := func(t *testing.T, f *lenFix, n int) (string, obj) {
+		from := f.create(t, "/api/v1/bank-accounts", obj{"label": fmt.Sprintf("from-%d", n)})
+		to := f.create(t, "/api/v1/bank-accounts", obj{"label": fmt.Sprintf("to-%d", n)})
+		return "/api/v1/bank-accounts/transfers", obj{"from_account_id": from, "to_account_id": to, "amount": "1"}
+	}
+	method := func(_ *testing.T, _ *lenFix, n int) (string, obj) {
+		return "/api/v1/payment-methods", obj{"code": fmt.Sprintf("M%d", n)}
+	}
 	cases := []lengthCase{
 		{column: "users.login", field: "login", prep: user},
 		{column: "users.name", field: "name", prep: user},
@@ -300,6 +316,12 @@ func lengthCases() []lengthCase {
 		{column: "stock_movements.origin_type", field: "origin_type", prep: movement},
 		{column: "payments.reference", field: "reference", prep: pay},
 		{column: "payments.note", field: "note", prep: pay},
+		{column: "payments.issuer", field: "issuer", prep: pay},
+		{column: "payments.issuer_bank", field: "issuer_bank", prep: pay},
+		{column: "bank_accounts.label", field: "label", prep: account},
+		{column: "bank_lines.label", field: "label", prep: transfer},
+		{column: "bank_lines.reference", field: "reference", prep: transfer},
+		{column: "payment_methods.label", field: "label", prep: method},
 		{column: "document_sends.recipients", field: "to[0]", prep: send, text: email},
 		{column: "document_sends.subject", field: "subject", prep: send},
 		{column: "document_sends.body", field: "body", prep: send},

@@ -45,6 +45,7 @@ type Config struct {
 	PDF            PDFConfig      `envPrefix:"DOLIBARR_PDF_"`
 	SMTP           SMTPConfig     `envPrefix:"DOLIBARR_SMTP_" used:"runner"`
 	MigrateOnStart bool           `env:"DOLIBARR_MIGRATE_ON_START"`
+	Bank           BankConfig     `envPrefix:"DOLIBARR_BANK_" used:"api"`
 	// DataDir holds the files a SQLite installation keeps beside its
 	// database: the generated JWT secret and the mail outbox, and by default
 	// the database itself (Profile.DefaultDataDir). Empty with a SQLite DSN:
@@ -116,6 +117,21 @@ type StockConfig struct {
 	// debit is refused with 409 insufficient_stock (Dolibarr's
 	// STOCK_DISALLOW_NEGATIVE_TRANSFER behaviour).
 	AllowNegative bool `env:"ALLOW_NEGATIVE" envDefault:"false"`
+}
+
+// BankConfig holds the bank books' policy.
+type BankConfig struct {
+	// DefaultAccountID is the bank account a payment naming none posts
+	// to; 0: the only open account, when there is exactly one (decision
+	// 0040).
+	DefaultAccountID int64 `env:"DEFAULT_ACCOUNT_ID" envDefault:"0"`
+}
+
+func (c BankConfig) validate() []string {
+	if c.DefaultAccountID < 0 {
+		return []string{"DOLIBARR_BANK_DEFAULT_ACCOUNT_ID: must be a positive account id, or 0 for none"}
+	}
+	return nil
 }
 
 // SalesConfig holds the sales documents' policy: which validation moves
@@ -625,6 +641,7 @@ func (c *Config) validate() []string {
 	p = append(p, c.Runner.validate()...)
 	p = append(p, c.Sales.validate()...)
 	p = append(p, c.Purchase.validate()...)
+	p = append(p, c.Bank.validate()...)
 	p = append(p, c.Company.validate()...)
 	p = append(p, c.PDF.validate()...)
 	p = append(p, c.SMTP.validate(c.Company)...)

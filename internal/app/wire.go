@@ -58,6 +58,9 @@ func buildAPI(ctx context.Context, d deps) (*wiring, error) {
 	if err := wirePurchasing(ctx, d, w); err != nil {
 		return nil, err
 	}
+	if err := wireBank(ctx, d, w); err != nil {
+		return nil, err
+	}
 	if err := wireReports(ctx, d, w); err != nil {
 		return nil, err
 	}
@@ -71,5 +74,8 @@ func buildAPI(ctx context.Context, d deps) (*wiring, error) {
 // the API's wiring in the all-in-one binary, whose use cases the handlers
 // reuse, and an empty one in the runner binary.
 func registerJobs(ctx context.Context, d deps, w *wiring, reg *queue.Registry) error {
+	if err := registerBankJobs(ctx, d, w, reg); err != nil {
+		return err
+	}
 	return registerMailingJobs(ctx, d, w, reg)
 }

@@ -31,12 +31,13 @@ func newSales(d deps) (api.Sales, error) {
 	proposals := persistence.NewProposalStore(d.db)
 	orders := persistence.NewOrderStore(d.db)
 	invoices := persistence.NewInvoiceStore(d.db)
+	accounts, store := newBank(d)
 	return api.Sales{
 		Proposals:   sales.NewProposals(common, proposals),
 		Orders:      sales.NewOrders(common, orders),
 		Invoices:    sales.NewInvoices(common, invoices, orders, proposals),
 		Conversions: sales.NewConversions(common, proposals, orders, invoices),
-		Payments:    sales.NewPayments(common, invoices, persistence.NewPaymentStore(d.db)),
+		Payments:    sales.NewPayments(common, invoices, persistence.NewPaymentStore(d.db), accounts, store),
 		Credits:     sales.NewCredits(common, invoices, persistence.NewCreditStore(d.db)),
 	}, nil
 }

@@ -297,6 +297,27 @@ func (i *Invoice) ApplyPayment(amount Decimal, allowOver bool) error {
 	return nil
 }
 
+// RevertPayment takes back amount, allocated to the invoice by a payment
+// being deleted: a paid invoice returns to validated (unpaid or partially
+// paid) unless nothing is left to pay. An abandoned invoice, or one closed
+// with a close code, refuses: its closing was decided on the payments it
+// had.
+func (i *Invoice) RevertPayment(amount Decimal) error {
+	switch {
+	case i.Status == InvoiceAbandoned:
+		return illegal(i, "unpay", "abandoned", "it was abandoned after this payment; its closing stands")
+	case i.Status == InvoicePaid && i.CloseCode != "":
+		return illegal(i, "unpay", "closed", "it was closed (%s) after this payment; its closing stands", i.CloseCode)
+	case i.Status == InvoiceDraft:
+		return illegal(i, "unpay", "not_validated", "it is a draft")
+	}
+	i.Paid = i.Paid.Sub(amount)
+	if rem := i.Remaining(); i.Status == InvoicePaid && !rem.IsZero() && rem.Sign() == i.TotalInclTax.Sign() {
+		i.Status = InvoiceValidated
+	}
+	return nil
+}
+
 // Overpayment is returned when a payment exceeds an invoice's remainder
 // and overpayment was not allowed. It unwraps to ErrConflict.
 type Overpayment struct {

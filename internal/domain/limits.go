@@ -36,33 +36,40 @@ const (
 	MaxLanguageLen     = 16
 	MaxPersonNameLen   = 128 // a contact's first and last name and job title
 
-	MaxProductRefLen      = 128
-	MaxLabelLen           = 255 // a product's label, a stock movement's label
-	MaxWarehouseLabelLen  = 128
-	MaxLocationLen        = 255
-	MaxPriceBaseLen       = 8
-	MaxInventoryCodeLen   = 64
-	MaxOriginTypeLen      = 32
-	MaxDescriptionLen     = 10000 // product, warehouse and line descriptions
-	MaxNoteLen            = 10000 // document notes, action notes, payment notes
-	MaxDocumentRefLen     = 64    // generated from the numbering masks
-	MaxRefCustomerLen     = 255
-	MaxSupplierRefLen     = 128 // a supplier's reference of a product or of its invoice
-	MaxCloseCodeLen       = 16
-	MaxPaymentMethodLen   = 16
-	MaxPaymentRefLen      = 128
-	MaxStatusLen          = 16 // document kinds and statuses, job states
-	MaxSendStatusLen      = 32 // send statuses (written_to_outbox: migration 000011)
-	MaxEventActionLen     = 32
-	MaxSendLanguageLen    = 35 // a BCP 47 tag (RFC 5646 4.4.1)
-	MaxMessageIDLen       = 255
-	MaxRequestIDLen       = 128
-	MaxLeaseOwnerLen      = 128
-	MaxCounterScopeLen    = 64
-	MaxCounterPeriodLen   = 16
-	MaxSettingKeyLen      = 128
-	MaxSettingValueLen    = 10000
-	MaxSendRecipientsText = MaxSendRecipients * (MaxEmailLen + 2) // the addresses, comma-separated
+	MaxProductRefLen         = 128
+	MaxLabelLen              = 255 // a product's label, a stock movement's label
+	MaxWarehouseLabelLen     = 128
+	MaxLocationLen           = 255
+	MaxPriceBaseLen          = 8
+	MaxInventoryCodeLen      = 64
+	MaxOriginTypeLen         = 32
+	MaxDescriptionLen        = 10000 // product, warehouse and line descriptions
+	MaxNoteLen               = 10000 // document notes, action notes, payment notes
+	MaxDocumentRefLen        = 64    // generated from the numbering masks
+	MaxRefCustomerLen        = 255
+	MaxSupplierRefLen        = 128 // a supplier's reference of a product or of its invoice
+	MaxCloseCodeLen          = 16
+	MaxPaymentMethodLen      = 16
+	MaxStatusLen             = 16 // document kinds and statuses, job states
+	MaxSendStatusLen         = 32 // send statuses (written_to_outbox: migration 000011)
+	MaxEventActionLen        = 32
+	MaxSendLanguageLen       = 35 // a BCP 47 tag (RFC 5646 4.4.1)
+	MaxMessageIDLen          = 255
+	MaxRequestIDLen          = 128
+	MaxLeaseOwnerLen         = 128
+	MaxCounterScopeLen       = 64
+	MaxCounterPeriodLen      = 16
+	MaxSettingKeyLen         = 128
+	MaxSettingValueLen       = 10000
+	MaxSendRecipientsText    = MaxSendRecipients * (MaxEmailLen + 2) // the addresses, comma-separated
+	MaxPaymentRefLen         = 128                                   // a payment's reference, issuer and issuer's bank; a bank line's reference
+	MaxPaymentMethodLabelLen = 128
+	MaxBankLabelLen          = 255 // a bank account's and a bank line's label
+	MaxIBANLen               = 34
+	MaxBICLen                = 11
+	MaxCurrencyLen           = 3
+	MaxBankOriginLen         = 32
+	MaxStatementMessageIDLen = 64
 )
 
 // TextColumns maps every text column of the schema ("table.column") to its
@@ -112,40 +119,60 @@ var TextColumns = map[string]int{
 	"stock_movements.inventory_code": MaxInventoryCodeLen,
 	"stock_movements.origin_type":    MaxOriginTypeLen,
 
-	"proposals.ref":               MaxDocumentRefLen,
-	"proposals.ref_customer":      MaxRefCustomerLen,
-	"proposals.note_public":       MaxNoteLen,
-	"proposals.note_private":      MaxNoteLen,
-	"proposals.close_note":        MaxNoteLen,
-	"proposal_lines.description":  MaxDescriptionLen,
-	"orders.ref":                  MaxDocumentRefLen,
-	"orders.ref_customer":         MaxRefCustomerLen,
-	"orders.note_public":          MaxNoteLen,
-	"orders.note_private":         MaxNoteLen,
-	"order_lines.description":     MaxDescriptionLen,
-	"invoices.ref":                MaxDocumentRefLen,
-	"invoices.ref_customer":       MaxRefCustomerLen,
-	"invoices.note_public":        MaxNoteLen,
-	"invoices.note_private":       MaxNoteLen,
-	"invoices.close_code":         MaxCloseCodeLen,
-	"invoices.close_note":         MaxNoteLen,
-	"invoice_lines.description":   MaxDescriptionLen,
-	"payments.method":             MaxPaymentMethodLen,
-	"payments.reference":          MaxPaymentRefLen,
-	"payments.note":               MaxNoteLen,
-	"document_events.doc_kind":    MaxStatusLen,
-	"document_events.action":      MaxEventActionLen,
-	"document_events.from_status": MaxStatusLen,
-	"document_events.to_status":   MaxStatusLen,
-	"document_events.note":        MaxNoteLen,
-	"document_sends.doc_kind":     MaxStatusLen,
-	"document_sends.recipients":   MaxSendRecipientsText,
-	"document_sends.subject":      MaxSendSubjectLen,
-	"document_sends.body":         MaxSendBodyLen,
-	"document_sends.language":     MaxSendLanguageLen,
-	"document_sends.status":       MaxSendStatusLen,
-	"document_sends.message_id":   MaxMessageIDLen,
-	"document_sends.last_error":   MaxJobErrorLen + 1, // TruncateJobError appends "…"
+	"proposals.ref":              MaxDocumentRefLen,
+	"proposals.ref_customer":     MaxRefCustomerLen,
+	"proposals.note_public":      MaxNoteLen,
+	"proposals.note_private":     MaxNoteLen,
+	"proposals.close_note":       MaxNoteLen,
+	"proposal_lines.description": MaxDescriptionLen,
+	"orders.ref":                 MaxDocumentRefLen,
+	"orders.ref_customer":        MaxRefCustomerLen,
+	"orders.note_public":         MaxNoteLen,
+	"orders.note_private":        MaxNoteLen,
+	"order_lines.description":    MaxDescriptionLen,
+	"invoices.ref":               MaxDocumentRefLen,
+	"invoices.ref_customer":      MaxRefCustomerLen,
+	"invoices.note_public":       MaxNoteLen,
+	"invoices.note_private":      MaxNoteLen,
+	"invoices.close_code":        MaxCloseCodeLen,
+	"invoices.close_note":        MaxNoteLen,
+	"invoice_lines.description":  MaxDescriptionLen,
+	"payments.method":            MaxPaymentMethodLen,
+	"payments.reference":         MaxPaymentRefLen,
+	"payments.note":              MaxNoteLen,
+	"payments.issuer":            MaxPaymentRefLen,
+	"payments.issuer_bank":       MaxPaymentRefLen,
+
+	"bank_accounts.label":    MaxBankLabelLen,
+	"bank_accounts.kind":     MaxStatusLen,
+	"bank_accounts.currency": MaxCurrencyLen,
+	"bank_accounts.iban":     MaxIBANLen,
+	"bank_accounts.bic":      MaxBICLen,
+	"bank_lines.label":       MaxBankLabelLen,
+	"bank_lines.reference":   MaxPaymentRefLen,
+	"bank_lines.origin":      MaxBankOriginLen,
+	"payment_methods.code":   MaxPaymentMethodLen,
+
+	"bank_statements.format":           MaxStatusLen,
+	"bank_statements.message_id":       MaxStatementMessageIDLen,
+	"bank_statements.status":           MaxStatusLen,
+	"bank_statement_entries.reference": MaxPaymentRefLen,
+	"bank_statement_entries.label":     MaxBankLabelLen,
+	"bank_statement_entries.status":    MaxStatusLen,
+	"payment_methods.label":            MaxPaymentMethodLabelLen,
+	"document_events.doc_kind":         MaxStatusLen,
+	"document_events.action":           MaxEventActionLen,
+	"document_events.from_status":      MaxStatusLen,
+	"document_events.to_status":        MaxStatusLen,
+	"document_events.note":             MaxNoteLen,
+	"document_sends.doc_kind":          MaxStatusLen,
+	"document_sends.recipients":        MaxSendRecipientsText,
+	"document_sends.subject":           MaxSendSubjectLen,
+	"document_sends.body":              MaxSendBodyLen,
+	"document_sends.language":          MaxSendLanguageLen,
+	"document_sends.status":            MaxSendStatusLen,
+	"document_sends.message_id":        MaxMessageIDLen,
+	"document_sends.last_error":        MaxJobErrorLen + 1, // TruncateJobError appends "…"
 
 	"supplier_prices.supplier_ref":       MaxSupplierRefLen,
 	"purchase_orders.ref":                MaxDocumentRefLen,

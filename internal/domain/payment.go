@@ -2,7 +2,6 @@ package domain
 
 import (
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -22,6 +21,75 @@ const (
 // PaymentMethods lists the methods in a stable order.
 var PaymentMethods = []PaymentMethod{PayBankTransfer, PayCard, PayCheque, PayCash, PayDirectDebit}
 
+// LegacyMethodCodes maps the five method names of the first releases to
+// the Dolibarr code of the payment-method dictionary they are stored as;
+// clients may keep sending them.
+var LegacyMethodCodes = map[PaymentMethod]string{
+	PayBankTransfer: "VIR", PayCard: "CB", PayCheque: "CHQ", PayCash: "LIQ", PayDirectDebit: "PRE",
+}
+
+// MethodCode returns the dictionary code of m: m itself, or the code a
+// legacy name stands for.
+func MethodCode(m PaymentMethod) string {
+	if c, ok := LegacyMethodCodes[m]; ok {
+		return c
+	}
+	return string(m)
+}
+
+// LegacyMethodName returns the legacy name of a dictionary code (the key
+// of its printed label), or code itself.
+func LegacyMethodName(code string) string {
+	for m, c := range LegacyMethodCodes {
+		if c == code {
+			return string(m)
+		}
+	}
+	return code
+}
+
+// PaymentMethodEntry is one entry of the payment-method dictionary
+// (Dolibarr's c_paiement): a code payments name, and whether a payment by
+// it must carry a reference (a cheque number, a bill's number).
+type PaymentMethodEntry struct {
+	Code           string
+	Label          string
+	NeedsReference bool
+	Active         bool
+	// Builtin entries are seeded (Dolibarr's codes); they can be
+	// deactivated but not deleted.
+	Builtin bool
+}
+
+// Validate reports every broken invariant of the entry.
+func (m *PaymentMethodEntry) Validate() error {
+	v := &ValidationError{}
+	checkMethodCode(v, "code", m.Code)
+	checkText(v, "label", m.Label, MaxPaymentMethodLabelLen, true)
+	return v.Err()
+}
+
+// CheckUsable refuses an inactive method.
+func (m *PaymentMethodEntry) CheckUsable() error {
+	if !m.Active {
+		return E(ErrConflict, "payment_method_inactive", "payment method %s is inactive", m.Code)
+	}
+	return nil
+}
+
+// checkMethodCode accepts 1 to MaxPaymentMethodLen upper-case letters,
+// digits or underscores, as Dolibarr's codes are.
+func checkMethodCode(v *ValidationError, field, s string) {
+	ok := s != "" && len(s) <= MaxPaymentMethodLen
+	for i := 0; ok && i < len(s); i++ {
+		c := s[i]
+		ok = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'
+	}
+	if !ok {
+		v.Add(field, "invalid", "must be 1 to %d upper-case letters, digits or underscores, such as VIR", MaxPaymentMethodLen)
+	}
+}
+
 // MaxAllocations bounds the invoices one payment settles.
 const MaxAllocations = 200
 
@@ -36,16 +104,21 @@ type Allocation struct {
 // Payment is money received from (or, negative, refunded to) a customer,
 // spread over one or more of its invoices.
 type Payment struct {
-	ID          int64
-	CustomerID  int64
-	Date        time.Time // calendar date, midnight UTC
-	Amount      Decimal   // the sum of the allocations
-	Method      PaymentMethod
-	Reference   string // cheque number, transfer reference, ...
-	Note        string
-	Allocations []Allocation
-	CreatedBy   int64
-	CreatedAt   time.Time
+	ID         int64
+	CustomerID int64
+	Date       time.Time // calendar date, midnight UTC
+	Amount     Decimal   // the sum of the allocations
+	Method     PaymentMethod
+	Reference  string // cheque number, transfer reference, ...
+	Issuer     string // a cheque's issuer (Dolibarr's chqemetteur)
+	IssuerBank string // a cheque's bank (chqbank)
+	Note       string
+	// BankAccountID is the account the payment was posted to; 0 when no
+	// bank account exists (see decision 0040).
+	BankAccountID int64
+	Allocations   []Allocation
+	CreatedBy     int64
+	CreatedAt     time.Time
 }
 
 // Check reports every broken invariant of a new payment and sets Amount.
@@ -54,18 +127,11 @@ func (p *Payment) Check() error {
 	if p.Date.IsZero() {
 		v.Add("date", "required", "is required")
 	}
-	known := false
-	for _, m := range PaymentMethods {
-		known = known || p.Method == m
-	}
-	if !known {
-		names := make([]string, len(PaymentMethods))
-		for i, m := range PaymentMethods {
-			names[i] = string(m)
-		}
-		v.Add("method", "invalid", "must be one of %s", strings.Join(names, ", "))
-	}
+	p.Method = PaymentMethod(MethodCode(p.Method))
+	checkMethodCode(v, "method", string(p.Method))
 	checkText(v, "reference", p.Reference, MaxPaymentRefLen, false)
+	checkText(v, "issuer", p.Issuer, MaxPaymentRefLen, false)
+	checkText(v, "issuer_bank", p.IssuerBank, MaxPaymentRefLen, false)
 	checkText(v, "note", p.Note, MaxNoteLen, false)
 	switch {
 	case len(p.Allocations) == 0:

@@ -53,6 +53,11 @@ const (
 	PermSupplierInvoiceWrite    Permission = "supplier_invoice:write"
 	PermSupplierInvoiceValidate Permission = "supplier_invoice:validate"
 	PermSupplierInvoicePay      Permission = "supplier_invoice:pay"
+
+	// Bank and cash accounts, their lines, transfers, reconciliation and
+	// the payment-method dictionary.
+	PermBankRead  Permission = "bank:read"
+	PermBankWrite Permission = "bank:write"
 )
 
 // AllPermissions lists every permission, in a stable order.
@@ -68,6 +73,7 @@ var AllPermissions = []Permission{
 	PermPurchaseRead, PermPurchaseWrite, PermPurchaseValidate, PermPurchaseApprove, PermPurchaseSend,
 	PermReceptionRead, PermReceptionWrite, PermReceptionValidate,
 	PermSupplierInvoiceRead, PermSupplierInvoiceWrite, PermSupplierInvoiceValidate, PermSupplierInvoicePay,
+	PermBankRead, PermBankWrite,
 }
 
 // BuiltinRoles are the roles every installation has, with their permissions.
@@ -92,7 +98,7 @@ var BuiltinRoles = map[string][]Permission{
 		PermThirdPartyRead, PermContactRead, PermProductRead,
 		PermProposalRead, PermOrderRead,
 		PermInvoiceRead, PermInvoiceWrite, PermInvoiceValidate, PermInvoicePay, PermReportRead,
-		PermInvoiceSend,
+		PermInvoiceSend, PermBankRead, PermBankWrite,
 		PermSupplierInvoiceRead, PermSupplierInvoiceWrite, PermSupplierInvoiceValidate, PermSupplierInvoicePay,
 		PermPurchaseRead, PermReceptionRead,
 	},

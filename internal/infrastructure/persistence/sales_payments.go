@@ -15,9 +15,13 @@ type paymentRow struct {
 	Amount     domain.Decimal
 	Method     string
 	Reference  string
+	Issuer     string
+	IssuerBank string
 	Note       string
-	CreatedBy  int64
-	CreatedAt  time.Time
+	// BankAccountID is NULL when no bank account existed (decision 0040).
+	BankAccountID *int64
+	CreatedBy     int64
+	CreatedAt     time.Time
 }
 
 func (paymentRow) TableName() string { return "payments" }
@@ -49,15 +53,16 @@ func NewPaymentStore(db *DB) *PaymentStore { return &PaymentStore{db: db} }
 
 func toPayment(r *paymentRow) domain.Payment {
 	return domain.Payment{ID: r.ID, CustomerID: r.CustomerID, Date: dateOf(r.PayDate), Amount: r.Amount.Round(domain.ScaleTotal),
-		Method: domain.PaymentMethod(r.Method), Reference: r.Reference, Note: r.Note, CreatedBy: r.CreatedBy,
-		CreatedAt: r.CreatedAt.UTC()}
+		Method: domain.PaymentMethod(r.Method), Reference: r.Reference, Issuer: r.Issuer, IssuerBank: r.IssuerBank, Note: r.Note,
+		BankAccountID: idOf(r.BankAccountID), CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC()}
 }
 
 // Create stores p, at the time it carries, and its allocations and sets
 // its id.
 func (r *PaymentStore) Create(ctx context.Context, p *domain.Payment) error {
 	row := paymentRow{CustomerID: p.CustomerID, PayDate: dateOf(p.Date), Amount: p.Amount, Method: string(p.Method),
-		Reference: p.Reference, Note: p.Note, CreatedBy: p.CreatedBy, CreatedAt: p.CreatedAt.UTC().Truncate(time.Microsecond)}
+		Reference: p.Reference, Issuer: p.Issuer, IssuerBank: p.IssuerBank, Note: p.Note, BankAccountID: optID(p.BankAccountID),
+		CreatedBy: p.CreatedBy, CreatedAt: p.CreatedAt.UTC().Truncate(time.Microsecond)}
 	tx := r.db.Gorm(ctx)
 	if err := tx.Create(&row).Error; err != nil {
 		return translate(err, "payment")
@@ -167,4 +172,13 @@ func (r *PaymentStore) OfInvoice(ctx context.Context, invoiceID int64) ([]domain
 		return nil, translate(err, "payments")
 	}
 	return r.withAllocations(ctx, rows, invoiceID)
+}
+
+// Delete deletes payment id and its allocations.
+func (r *PaymentStore) Delete(ctx context.Context, id int64) error {
+	tx := r.db.Gorm(ctx)
+	if err := tx.Where("payment_id = ?", id).Delete(&allocationRow{}).Error; err != nil {
+		return translate(err, "payment allocations")
+	}
+	return deleteByID(ctx, r.db, &paymentRow{}, "payment", id)
 }

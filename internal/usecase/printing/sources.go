@@ -53,7 +53,7 @@ func Invoices(read func(ctx context.Context, id int64) (*domain.Invoice, error),
 			return Document{}, err
 		}
 		for _, p := range pays {
-			doc.Payments = append(doc.Payments, Payment{Date: p.Date, Method: string(p.Method), Reference: p.Reference, Amount: p.Amount})
+			doc.Payments = append(doc.Payments, Payment{Date: p.Date, Method: domain.LegacyMethodName(string(p.Method)), Reference: p.Reference, Amount: p.Amount})
 		}
 		return doc, nil
 	}}

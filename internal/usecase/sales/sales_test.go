@@ -95,6 +95,34 @@ func (s *paymentStore) OfInvoice(_ context.Context, invoiceID int64) ([]domain.P
 	return out, nil
 }
 
+func (s *paymentStore) Delete(_ context.Context, id int64) error {
+	s.log.Calls = append(s.log.Calls, fmt.Sprintf("delete payment %d", id))
+	return nil
+}
+
+// noBank is an installation without bank accounts: payments post no line.
+type noBank struct{}
+
+func (noBank) ResolveAccount(context.Context, int64) (int64, error) { return 0, nil }
+func (noBank) Post(_ context.Context, l domain.BankLine) (*domain.BankLine, error) {
+	return &l, nil
+}
+func (noBank) Unpost(context.Context, string, int64) error { return nil }
+func (noBank) LockOpen(context.Context, int64) error       { return nil }
+
+// methods is the seeded dictionary's part the tests use.
+type methods struct{}
+
+func (methods) GetMethod(_ context.Context, code string) (*domain.PaymentMethodEntry, error) {
+	switch code {
+	case "VIR", "LIQ", "CB", "PRE":
+		return &domain.PaymentMethodEntry{Code: code, Label: code, Active: true}, nil
+	case "CHQ":
+		return &domain.PaymentMethodEntry{Code: code, Label: "Cheque", Active: true, NeedsReference: true}, nil
+	}
+	return nil, domain.E(domain.ErrNotFound, "not_found", "payment method %s not found", code)
+}
+
 type customers map[int64]*domain.ThirdParty
 
 func (c customers) GetThirdParty(_ context.Context, id int64) (*domain.ThirdParty, error) {
@@ -146,7 +174,7 @@ func newFixture(trigger sales.StockTrigger) *fixture {
 		8: {ID: 8, Name: "Supplier", Supplier: true, Active: true}}}
 	f.inv = sales.NewInvoices(f.common, f.invoices, f.orders, f.proposals)
 	f.conv = sales.NewConversions(f.common, f.proposals, f.orders, f.invoices)
-	f.pay = sales.NewPayments(f.common, f.invoices, f.payments)
+	f.pay = sales.NewPayments(f.common, f.invoices, f.payments, noBank{}, methods{})
 	f.proposalsUC = sales.NewProposals(f.common, f.proposals)
 	return f
 }

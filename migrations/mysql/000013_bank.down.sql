@@ -1,0 +1,10 @@
+UPDATE payments SET method = 'transfer' WHERE method = 'VIR';
+UPDATE payments SET method = 'card' WHERE method = 'CB';
+UPDATE payments SET method = 'cheque' WHERE method = 'CHQ';
+UPDATE payments SET method = 'cash' WHERE method = 'LIQ';
+UPDATE payments SET method = 'direct_debit' WHERE method = 'PRE';
+ALTER TABLE payments DROP FOREIGN KEY payments_bank_account_fk;
+ALTER TABLE payments DROP COLUMN bank_account_id, DROP COLUMN issuer, DROP COLUMN issuer_bank;
+DROP TABLE IF EXISTS payment_methods;
+DROP TABLE IF EXISTS bank_lines;
+DROP TABLE IF EXISTS bank_accounts;

@@ -1,0 +1,11 @@
+UPDATE payments SET method = 'transfer' WHERE method = 'VIR';
+UPDATE payments SET method = 'card' WHERE method = 'CB';
+UPDATE payments SET method = 'cheque' WHERE method = 'CHQ';
+UPDATE payments SET method = 'cash' WHERE method = 'LIQ';
+UPDATE payments SET method = 'direct_debit' WHERE method = 'PRE';
+ALTER TABLE payments DROP COLUMN IF EXISTS bank_account_id;
+ALTER TABLE payments DROP COLUMN IF EXISTS issuer;
+ALTER TABLE payments DROP COLUMN IF EXISTS issuer_bank;
+DROP TABLE IF EXISTS payment_methods;
+DROP TABLE IF EXISTS bank_lines;
+DROP TABLE IF EXISTS bank_accounts;

@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS bank_statement_entries;
+DROP TABLE IF EXISTS bank_statements;
