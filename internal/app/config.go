@@ -131,6 +131,11 @@ type SalesConfig struct {
 	// RoundingMode is sum_of_rounded_lines (Dolibarr's default) or
 	// round_of_sum (MAIN_ROUNDOFTOTAL_NOT_TOTALOFROUND).
 	RoundingMode string `env:"SALES_ROUNDING_MODE" envDefault:"sum_of_rounded_lines"`
+	// NumberingBackdated is what validating a document dated before the
+	// last validated one of its series does: refuse (409
+	// date_before_last_validated) or set_today (dates it on the validation
+	// day). Decision 0035.
+	NumberingBackdated string `env:"NUMBERING_BACKDATED" envDefault:"refuse"`
 }
 
 func (c SalesConfig) validate() []string {
@@ -150,6 +155,9 @@ func (c SalesConfig) validate() []string {
 	}
 	if c.InvoiceMask == c.CreditNoteMask {
 		p = append(p, "DOLIBARR_SALES_CREDIT_NOTE_MASK: must differ from DOLIBARR_SALES_INVOICE_MASK (their counters are separate)")
+	}
+	if _, ok := domain.ParseBackdatedPolicy(c.NumberingBackdated); !ok {
+		p = append(p, fmt.Sprintf("DOLIBARR_NUMBERING_BACKDATED: %q is not refuse or set_today", c.NumberingBackdated))
 	}
 	if _, ok := domain.ParseRoundingMode(c.RoundingMode); !ok {
 		p = append(p, fmt.Sprintf("DOLIBARR_SALES_ROUNDING_MODE: %q is not sum_of_rounded_lines or round_of_sum", c.RoundingMode))

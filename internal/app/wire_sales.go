@@ -23,9 +23,12 @@ func newSales(d deps) (api.Sales, error) {
 	}
 	catalog := persistence.NewDocumentCatalog(d.db)
 	stk := stock.New(d.db, persistence.NewStockRepo(d.db), catalog.CatalogRepo, domain.StockPolicy{AllowNegative: d.cfg.Stock.AllowNegative})
+	backdated, _ := domain.ParseBackdatedPolicy(d.cfg.Sales.NumberingBackdated) // validated with the configuration
+	numbering := persistence.NewNumbering(d.db)
 	eng := document.New(document.Deps{
-		Tx: d.db, Events: persistence.NewEventLog(d.db), Counter: persistence.NewNumbering(d.db),
+		Tx: d.db, Events: persistence.NewEventLog(d.db), Counter: numbering,
 		Prices: sales.SellingPrices{Catalog: catalog}, Catalog: catalog, Stock: stk, Now: d.now,
+		Chronology: numbering, Backdated: backdated,
 	})
 	common := sales.Common{Engine: eng, Customers: catalog, Config: cfg}
 	proposals := persistence.NewProposalStore(d.db)
