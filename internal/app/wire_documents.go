@@ -107,6 +107,7 @@ func newPrinting(d deps, s api.Sales) (*printing.Service, error) {
 	}
 	cat := persistence.NewCatalogRepo(d.db)
 	c := d.cfg.Company
+	issued := persistence.NewIssued(d.db)
 	return printing.New(
 		printing.Sources{
 			domain.KindProposal: printing.Proposals(s.Proposals.Get, cat),
@@ -115,11 +116,17 @@ func newPrinting(d deps, s api.Sales) (*printing.Service, error) {
 		},
 		r,
 		printing.Config{
-			Company: printing.Party{
-				Name: c.Name, Address: c.Address, Zip: c.Zip, Town: c.Town, CountryCode: c.CountryCode,
-				VATID: c.VATID, LegalID: c.LegalID, Email: c.Email, Phone: c.Phone, Website: c.Website, BankAccount: c.BankAccount,
-			},
+			Company:  companyParty(c),
 			Language: d.cfg.PDF.Language, Currency: c.Currency, Timeout: d.cfg.PDF.Timeout,
+			Issued: issued, Archive: issued, Now: d.now,
 		},
 	), nil
+}
+
+// companyParty is the company block of every document.
+func companyParty(c CompanyConfig) printing.Party {
+	return printing.Party{
+		Name: c.Name, Address: c.Address, Zip: c.Zip, Town: c.Town, CountryCode: c.CountryCode,
+		VATID: c.VATID, LegalID: c.LegalID, Email: c.Email, Phone: c.Phone, Website: c.Website, BankAccount: c.BankAccount,
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"github.com/dolibarr-go/dolibarr/internal/domain"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/persistence"
 	"github.com/dolibarr-go/dolibarr/internal/usecase/document"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/printing"
 	"github.com/dolibarr-go/dolibarr/internal/usecase/sales"
 	"github.com/dolibarr-go/dolibarr/internal/usecase/stock"
 )
@@ -29,6 +30,7 @@ func newSales(d deps) (api.Sales, error) {
 		Tx: d.db, Events: persistence.NewEventLog(d.db), Counter: numbering,
 		Prices: sales.SellingPrices{Catalog: catalog}, Catalog: catalog, Stock: stk, Now: d.now,
 		Chronology: numbering, Backdated: backdated,
+		Issuing: document.Issuing{Store: persistence.NewIssued(d.db), Parties: catalog, Company: printing.CompanyParty(companyParty(d.cfg.Company))},
 	})
 	common := sales.Common{Engine: eng, Customers: catalog, Config: cfg}
 	proposals := persistence.NewProposalStore(d.db)

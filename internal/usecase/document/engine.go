@@ -100,6 +100,9 @@ type Deps struct {
 	// re-dated, as Backdated says (empty is refuse).
 	Chronology Chronology
 	Backdated  domain.BackdatedPolicy
+	// Issuing, when its Store is set, keeps what each document is issued
+	// with at its validation (decision 0036).
+	Issuing Issuing
 }
 
 // Engine does what every kind of commercial document shares. It holds no
@@ -117,6 +120,7 @@ type Engine struct {
 	// backdated is the policy for a validation dated before its series'
 	// last one.
 	backdated domain.BackdatedPolicy
+	issuing   Issuing
 }
 
 // New returns the engine.
@@ -128,7 +132,7 @@ func New(d Deps) *Engine {
 		d.Backdated = domain.BackdatedRefuse
 	}
 	return &Engine{tx: d.Tx, events: d.Events, counter: d.Counter, prices: d.Prices, catalog: d.Catalog, stock: d.Stock, now: d.Now,
-		chrono: d.Chronology, backdated: d.Backdated}
+		chrono: d.Chronology, backdated: d.Backdated, issuing: d.Issuing}
 }
 
 // Now reads the clock once, in UTC at the microsecond every engine keeps,
