@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"strings"
@@ -77,6 +78,9 @@ func TestIssuedInvoiceNeverChanges(t *testing.T) {
 		fetched := pdfOf(t, a, f.admin, path+"/pdf")
 		require.Equal(t, sha256.Sum256(mailed), sha256.Sum256(fetched), "the PDF fetched is the one mailed")
 		require.True(t, bytes.Equal(mailed, fetched))
+		sum := sha256.Sum256(mailed)
+		res = a.Do(t, http.MethodGet, path+"/pdf", nil, f.admin)
+		require.Equal(t, hex.EncodeToString(sum[:]), res.Header.Get("X-Content-SHA256"), "the archived file's digest")
 		require.True(t, bytes.Equal(mailed, pdfOf(t, a, f.admin, path+"/pdf?lang=en")), "en is the language it was mailed in")
 		text := textOf(t, fetched)
 		require.Contains(t, text, "01 11 11 11 11")
@@ -86,7 +90,10 @@ func TestIssuedInvoiceNeverChanges(t *testing.T) {
 		// Drafts render live.
 		draft := docCreate(t, a, f.admin, "/api/v1/invoices", docJSON{"customer_id": cust, "date": "2026-11-30",
 			"lines": []docJSON{{"product_id": f.product, "quantity": "1"}}})
-		require.Contains(t, textOf(t, pdfOf(t, a, f.admin, fmt.Sprintf("/api/v1/invoices/%d/pdf", draft))), "09 99 99 99 99")
+		res = a.Do(t, http.MethodGet, fmt.Sprintf("/api/v1/invoices/%d/pdf", draft), nil, f.admin)
+		require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+		require.Empty(t, res.Header.Get("X-Content-SHA256"), "a draft is not archived")
+		require.Contains(t, textOf(t, res.Body), "09 99 99 99 99")
 
 		// Another language: archived at its first request, from the issued
 		// record, then served as archived.
