@@ -142,7 +142,7 @@ func newRepFix(t *testing.T, a *apptest.App) *repFix {
 
 	// A full credit note of i1 (dated by the API today, moved back into
 	// 2025 while a draft) partly refunded, and a partial credit note of i2.
-	cn := idOf(t, decode(t, f.do(t, http.MethodPost, fmt.Sprintf("/api/v1/invoices/%d/credit-note", i1), nil, http.StatusCreated)))
+	cn := idOf(t, decode(t, f.do(t, http.MethodPost, fmt.Sprintf("/api/v1/invoices/%d/create-credit-note", i1), nil, http.StatusCreated)))
 	f.invoices = append(f.invoices, cn)
 	f.do(t, http.MethodPatch, fmt.Sprintf("/api/v1/invoices/%d", cn), obj{"date": "2025-02-20", "due_date": "2025-02-20"}, http.StatusOK)
 	f.validate(t, cn)
@@ -158,7 +158,7 @@ func newRepFix(t *testing.T, a *apptest.App) *repFix {
 		"date": "2025-11-05", "due_date": "2025-11-05", "lines": []obj{{"description": "Goodwill", "quantity": "1", "unit_price": "-20", "vat_rate": "20"}}})
 	f.invoices = append(f.invoices, cn3)
 	f.validate(t, cn3)
-	credit := idOf(t, decode(t, f.do(t, http.MethodPost, fmt.Sprintf("/api/v1/invoices/%d/credit", cn3), nil, http.StatusCreated)))
+	credit := idOf(t, decode(t, f.do(t, http.MethodPost, fmt.Sprintf("/api/v1/invoices/%d/convert-to-credit", cn3), nil, http.StatusCreated)))
 	f.do(t, http.MethodPost, fmt.Sprintf("/api/v1/invoices/%d/use-credit", i4), obj{"credit_id": credit}, http.StatusOK)
 
 	// Rounding of the sum per rate: three 21 % lines whose VAT rounds

@@ -89,7 +89,7 @@ func (h invoiceHandlers) register(s *Server) {
 	s.Guarded(http.MethodPost, base+"/:id/reopen", domain.PermInvoiceValidate, docAction(h.svc.Reopen, sendInvoice))
 	s.Guarded(http.MethodPost, base+"/:id/cancel", domain.PermInvoiceValidate, h.cancel)
 	s.Guarded(http.MethodPost, base+"/:id/clone", domain.PermInvoiceWrite, docAction(h.svc.Clone, createdInvoice))
-	s.Guarded(http.MethodPost, base+"/:id/credit-note", domain.PermInvoiceWrite, docAction(h.svc.CreditNote, createdInvoice))
+	s.Guarded(http.MethodPost, base+"/:id/create-credit-note", domain.PermInvoiceWrite, docAction(h.svc.CreditNote, createdInvoice))
 	s.Guarded(http.MethodGet, base+"/:id/events", domain.PermInvoiceRead, events(h.svc))
 }
 

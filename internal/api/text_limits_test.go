@@ -428,7 +428,7 @@ func TestEveryEnumFitsItsColumn(t *testing.T) {
 	fits("thirdparties.language", domain.DocumentLanguages...)
 	fits("products.price_base", string(domain.PriceExclTax), string(domain.PriceInclTax))
 	fits("jobs.state", string(domain.JobAvailable), string(domain.JobRunning), string(domain.JobRetryable),
-		string(domain.JobCompleted), string(domain.JobFailed), string(domain.JobCancelled))
+		string(domain.JobCompleted), string(domain.JobFailed), string(domain.JobCanceled))
 	fits("document_sends.status", string(domain.SendQueued), string(domain.SendSent), string(domain.SendFailed))
 	fits("document_events.action", domain.EventSentByMail, domain.EventSendFailed)
 	fits("invoices.close_code", string(domain.CloseDiscountVAT), string(domain.CloseBadCustomer), string(domain.CloseAbandon),

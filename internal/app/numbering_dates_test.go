@@ -72,7 +72,7 @@ func TestBackdatedValidationRefused(t *testing.T) {
 		require.Equal(t, 3, refNumber(t, f.validate(t, old.ID).Ref))
 
 		// A credit note dated before the invoices is in its own series.
-		res = f.do(t, http.MethodPost, invPath(first.ID)+"/credit-note", nil)
+		res = f.do(t, http.MethodPost, invPath(first.ID)+"/create-credit-note", nil)
 		require.Equal(t, http.StatusCreated, res.Status, string(res.Body))
 		var cn api.InvoiceResponse
 		res.JSON(t, &cn)

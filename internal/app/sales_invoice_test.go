@@ -235,7 +235,7 @@ func TestCreditNoteNegatesAndRestocks(t *testing.T) {
 			obj{"product_id": f.service, "quantity": "2"}).ID)
 		require.Equal(t, "7", f.stockOf(t, f.goods))
 
-		res := f.do(t, http.MethodPost, invPath(inv.ID)+"/credit-note", nil)
+		res := f.do(t, http.MethodPost, invPath(inv.ID)+"/create-credit-note", nil)
 		require.Equal(t, http.StatusCreated, res.Status, string(res.Body))
 		var cn api.InvoiceResponse
 		res.JSON(t, &cn)
@@ -255,7 +255,7 @@ func TestCreditNoteNegatesAndRestocks(t *testing.T) {
 		res = f.do(t, http.MethodPost, invPath(cn.ID)+"/payments", obj{"method": "transfer"})
 		require.Equal(t, http.StatusCreated, res.Status, string(res.Body))
 		require.Equal(t, "paid", f.getInvoice(t, cn.ID).Status)
-		requireProblem(t, f.do(t, http.MethodPost, invPath(cn.ID)+"/credit-note", nil), http.StatusConflict, "invoice_not_standard")
+		requireProblem(t, f.do(t, http.MethodPost, invPath(cn.ID)+"/create-credit-note", nil), http.StatusConflict, "invoice_not_standard")
 	})
 }
 

@@ -36,28 +36,34 @@ const (
 	MaxLanguageLen     = 16
 	MaxPersonNameLen   = 128 // a contact's first and last name and job title
 
-	MaxProductRefLen      = 128
-	MaxLabelLen           = 255 // a product's label, a stock movement's label
-	MaxWarehouseLabelLen  = 128
-	MaxLocationLen        = 255
-	MaxPriceBaseLen       = 8
-	MaxInventoryCodeLen   = 64
-	MaxOriginTypeLen      = 32
-	MaxDescriptionLen     = 10000 // product, warehouse and line descriptions
-	MaxNoteLen            = 10000 // document notes, action notes, payment notes
-	MaxDocumentRefLen     = 64    // generated from the numbering masks
-	MaxRefCustomerLen     = 255
-	MaxCloseCodeLen       = 16
-	MaxPaymentMethodLen   = 16
-	MaxPaymentRefLen      = 128
-	MaxStatusLen          = 16 // document kinds and statuses, job states
-	MaxSendStatusLen      = 32 // send statuses (written_to_outbox: migration 000011)
-	MaxEventActionLen     = 32
-	MaxSendLanguageLen    = 35 // a BCP 47 tag (RFC 5646 4.4.1)
-	MaxMessageIDLen       = 255
-	MaxRequestIDLen       = 128
-	MaxLeaseOwnerLen      = 128
-	MaxCounterScopeLen    = 64
+	MaxProductRefLen     = 128
+	MaxLabelLen          = 255 // a product's label, a stock movement's label
+	MaxWarehouseLabelLen = 128
+	MaxLocationLen       = 255
+	MaxPriceBaseLen      = 8
+	MaxInventoryCodeLen  = 64
+	MaxOriginTypeLen     = 32
+	MaxDescriptionLen    = 10000 // product, warehouse and line descriptions
+	MaxNoteLen           = 10000 // document notes, action notes, payment notes
+	MaxDocumentRefLen    = 64    // generated from the numbering masks
+	MaxRefCustomerLen    = 255
+	MaxCloseCodeLen      = 16
+	MaxPaymentMethodLen  = 16
+	MaxPaymentRefLen     = 128
+	MaxStatusLen         = 16 // document kinds and statuses, job states
+	MaxSendStatusLen     = 32 // send statuses (written_to_outbox: migration 000011)
+	MaxEventActionLen    = 32
+	MaxSendLanguageLen   = 35 // a BCP 47 tag (RFC 5646 4.4.1)
+	MaxMessageIDLen      = 255
+	MaxRequestIDLen      = 128
+	MaxLeaseOwnerLen     = 128
+	MaxCounterScopeLen   = 64
+	// An issued document's record (JSON) and its archived file's
+	// description (decision 0036).
+	MaxIssuedRecordLen    = 1 << 20
+	MaxArchiveNameLen     = 255
+	MaxContentTypeLen     = 64
+	MaxSHA256HexLen       = 64
 	MaxCounterPeriodLen   = 16
 	MaxSettingKeyLen      = 128
 	MaxSettingValueLen    = 10000
@@ -146,14 +152,22 @@ var TextColumns = map[string]int{
 	"document_sends.message_id":   MaxMessageIDLen,
 	"document_sends.last_error":   MaxJobErrorLen + 1, // TruncateJobError appends "…"
 
-	"jobs.kind":                     MaxJobKindLen,
-	"jobs.state":                    MaxStatusLen,
-	"jobs.unique_key":               MaxJobUniqueKeyLen,
-	"jobs.request_id":               MaxRequestIDLen,
-	"jobs.lease_owner":              MaxLeaseOwnerLen,
-	"jobs.last_error":               MaxJobErrorLen + 1,
-	"numbering_counters.scope":      MaxCounterScopeLen,
-	"numbering_counters.period_key": MaxCounterPeriodLen,
-	"settings.key":                  MaxSettingKeyLen,
-	"settings.value":                MaxSettingValueLen,
+	"jobs.kind":                      MaxJobKindLen,
+	"jobs.state":                     MaxStatusLen,
+	"jobs.unique_key":                MaxJobUniqueKeyLen,
+	"jobs.request_id":                MaxRequestIDLen,
+	"jobs.lease_owner":               MaxLeaseOwnerLen,
+	"jobs.last_error":                MaxJobErrorLen + 1,
+	"numbering_counters.scope":       MaxCounterScopeLen,
+	"numbering_counters.period_key":  MaxCounterPeriodLen,
+	"numbering_series.scope":         MaxCounterScopeLen,
+	"issued_documents.doc_kind":      MaxStatusLen,
+	"issued_documents.record":        MaxIssuedRecordLen,
+	"document_archives.doc_kind":     MaxStatusLen,
+	"document_archives.language":     MaxSendLanguageLen,
+	"document_archives.file_name":    MaxArchiveNameLen,
+	"document_archives.content_type": MaxContentTypeLen,
+	"document_archives.sha256":       MaxSHA256HexLen,
+	"settings.key":                   MaxSettingKeyLen,
+	"settings.value":                 MaxSettingValueLen,
 }
