@@ -181,6 +181,24 @@ type CompanyConfig struct {
 	Phone       string `env:"PHONE"`
 	Website     string `env:"WEBSITE"`
 	BankAccount string `env:"BANK_ACCOUNT"`
+	// IDProf1..6 are the company's professional ids (France: SIREN,
+	// SIRET, NAF-APE, RCS/RM), printed in the footer; French SIREN and
+	// SIRET are checked.
+	IDProf1 string `env:"IDPROF1"`
+	IDProf2 string `env:"IDPROF2"`
+	IDProf3 string `env:"IDPROF3"`
+	IDProf4 string `env:"IDPROF4"`
+	IDProf5 string `env:"IDPROF5"`
+	IDProf6 string `env:"IDPROF6"`
+	// LatePenaltyRate is the yearly late-payment penalty rate (a
+	// percentage) French B2B invoices print; empty prints "three times
+	// the legal interest rate".
+	LatePenaltyRate string `env:"LATE_PENALTY_RATE"`
+	// RecoveryFee is the fixed recovery fee French B2B invoices print.
+	RecoveryFee string `env:"RECOVERY_FEE" envDefault:"40"`
+	// VATExemptionReason is printed when a line has 0 % VAT ("art. 293 B
+	// du CGI", "Autoliquidation"); empty prints a generic wording.
+	VATExemptionReason string `env:"VAT_EXEMPTION_REASON"`
 	// Currency is the ISO 4217 code of document amounts.
 	Currency string `env:"CURRENCY" envDefault:"EUR"`
 }
@@ -211,7 +229,30 @@ func (c CompanyConfig) validate() []string {
 	if !currencyCode.MatchString(c.Currency) {
 		p = append(p, fmt.Sprintf("DOLIBARR_COMPANY_CURRENCY: %q is not an ISO 4217 code such as EUR", c.Currency))
 	}
+	var v *domain.ValidationError
+	if err := domain.CheckProfIDs(c.CountryCode, c.ProfIDs(), c.VATID); errors.As(err, &v) {
+		for _, f := range v.Fields {
+			key := "DOLIBARR_COMPANY_" + strings.ToUpper(f.Field)
+			if f.Field == "vat_number" {
+				key = "DOLIBARR_COMPANY_VAT_ID"
+			}
+			p = append(p, key+": "+f.Message)
+		}
+	}
+	if c.LatePenaltyRate != "" {
+		if d, err := domain.ParseDecimal(c.LatePenaltyRate); err != nil || d.IsNegative() {
+			p = append(p, fmt.Sprintf("DOLIBARR_COMPANY_LATE_PENALTY_RATE: %q is not a percentage such as 12.5", c.LatePenaltyRate))
+		}
+	}
+	if d, err := domain.ParseDecimal(c.RecoveryFee); err != nil || d.IsNegative() {
+		p = append(p, fmt.Sprintf("DOLIBARR_COMPANY_RECOVERY_FEE: %q is not an amount such as 40", c.RecoveryFee))
+	}
 	return p
+}
+
+// ProfIDs are the company's professional ids in order.
+func (c CompanyConfig) ProfIDs() domain.ProfIDs {
+	return domain.ProfIDs{c.IDProf1, c.IDProf2, c.IDProf3, c.IDProf4, c.IDProf5, c.IDProf6}
 }
 
 func (c PDFConfig) validate() []string {

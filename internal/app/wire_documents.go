@@ -118,7 +118,7 @@ func newPrinting(d deps, s api.Sales) (*printing.Service, error) {
 		printing.Config{
 			Company:  companyParty(c),
 			Language: d.cfg.PDF.Language, Currency: c.Currency, Timeout: d.cfg.PDF.Timeout,
-			Issued: issued, Archive: issued, Now: d.now,
+			Issued: issued, Archive: issued, Now: d.now, Legal: legalConfig(c),
 		},
 	), nil
 }
@@ -128,5 +128,12 @@ func companyParty(c CompanyConfig) printing.Party {
 	return printing.Party{
 		Name: c.Name, Address: c.Address, Zip: c.Zip, Town: c.Town, CountryCode: c.CountryCode,
 		VATID: c.VATID, LegalID: c.LegalID, Email: c.Email, Phone: c.Phone, Website: c.Website, BankAccount: c.BankAccount,
+		ProfIDs: c.ProfIDs(),
 	}
+}
+
+// legalConfig tunes the legal mentions (validated with the configuration).
+func legalConfig(c CompanyConfig) printing.Legal {
+	fee, _ := domain.ParseDecimal(c.RecoveryFee)
+	return printing.Legal{LatePenaltyRate: c.LatePenaltyRate, RecoveryFee: fee, VATExemptionReason: c.VATExemptionReason}
 }

@@ -17,6 +17,11 @@ type IssuedParty struct {
 	Phone       string `json:"phone,omitempty"`
 	Website     string `json:"website,omitempty"`
 	BankAccount string `json:"bank_account,omitempty"`
+	// ProfIDs are idprof1..6.
+	ProfIDs ProfIDs `json:"prof_ids"`
+	// Business is a party that trades as a business (it has a VAT
+	// number or a professional id): B2B mentions apply to it.
+	Business bool `json:"business,omitempty"`
 }
 
 // IssuedLine is a line as issued, with the product reference it had.
@@ -63,7 +68,8 @@ type IssuedDocument struct {
 func CustomerParty(t *ThirdParty) IssuedParty {
 	return IssuedParty{
 		Name: t.Name, Address: t.Address, Zip: t.Zip, Town: t.Town, CountryCode: t.CountryCode,
-		VATID: t.VATNumber, Code: t.CustomerCode, Email: t.Email, Phone: t.Phone,
+		VATID: t.VATNumber, Code: t.CustomerCode, Email: t.Email, Phone: t.Phone, ProfIDs: t.ProfIDs,
+		Business: t.IsBusiness(),
 	}
 }
 

@@ -27,7 +27,7 @@ const (
 	JobRetryable JobState = "retryable"
 	JobCompleted JobState = "completed"
 	JobFailed    JobState = "failed"
-	JobCanceled JobState = "canceled"
+	JobCanceled  JobState = "canceled"
 )
 
 // JobStates lists every state in a stable order.

@@ -74,6 +74,8 @@ type Document struct {
 	// label) or free text; empty prints nothing.
 	PaymentTerms string
 	PublicNote   string
+	// Mentions are the legal mentions the company's country requires.
+	Mentions []Mention
 }
 
 // Party is a postal identity: the issuing company or the customer.
@@ -93,6 +95,18 @@ type Party struct {
 	Phone       string
 	Website     string
 	BankAccount string
+	// ProfIDs are the professional ids (France: SIREN, SIRET, ...),
+	// printed with their country's names (domain.ProfIDLabels).
+	ProfIDs domain.ProfIDs
+	// Business is a customer trading as a business (B2B mentions).
+	Business bool
+}
+
+// Mention is a legal mention printed at the foot of a document: a key of
+// the renderer's catalogs and its values, as pairs.
+type Mention struct {
+	Key  string
+	Args []string
 }
 
 // Line is one line of the document.
@@ -166,6 +180,21 @@ type Config struct {
 	Archive Archive
 	// Now is the clock of archived files; nil is time.Now.
 	Now func() time.Time
+	// Legal tunes the legal mentions.
+	Legal Legal
+}
+
+// Legal tunes the legal mentions of documents (decision 0038).
+type Legal struct {
+	// LatePenaltyRate is the yearly late-payment penalty rate printed on
+	// French B2B invoices, a percentage ("12.5"); empty prints the legal
+	// minimum's wording (three times the legal interest rate).
+	LatePenaltyRate string
+	// RecoveryFee is the fixed recovery fee (40 EUR by law in France).
+	RecoveryFee domain.Decimal
+	// VATExemptionReason is printed when a line has 0 % VAT ("art. 293 B
+	// du CGI"); empty prints a generic wording.
+	VATExemptionReason string
 }
 
 // IssuedRecords reads what documents were issued with.
@@ -312,6 +341,7 @@ func (s *Service) render(ctx context.Context, kind domain.DocKind, id int64, doc
 		}
 	}
 	s.complete(&doc, lang)
+	s.mentions(&doc)
 	archived := rec != nil && s.cfg.Archive != nil && (doc.Kind == KindInvoice || doc.Kind == KindCreditNote)
 	if archived {
 		f, err := s.cfg.Archive.Archived(ctx, kind, id, doc.Language)
@@ -345,6 +375,38 @@ func (s *Service) render(ctx context.Context, kind domain.DocKind, id int64, doc
 	return s.serve(f, doc.Ref, w)
 }
 
+// mentions adds the legal mentions of the company's country: in France,
+// on an invoice to a business, the late-payment penalty rate and the fixed
+// recovery fee (Code de commerce L441-10, D441-5); on any document with a
+// line at 0 % VAT, the exemption's reason.
+func (s *Service) mentions(doc *Document) {
+	if doc.Kind == KindInvoice && doc.Company.CountryCode == "FR" && doc.Customer.Business {
+		rate := s.cfg.Legal.LatePenaltyRate
+		if rate == "" {
+			doc.Mentions = append(doc.Mentions, Mention{Key: "mention.late_penalty", Args: []string{"rate", "@mention.late_penalty_legal", "fee", "$" + s.recoveryFee().String()}})
+		} else {
+			doc.Mentions = append(doc.Mentions, Mention{Key: "mention.late_penalty", Args: []string{"rate", "%" + rate, "fee", "$" + s.recoveryFee().String()}})
+		}
+	}
+	for _, l := range doc.Lines {
+		if l.VATRate.IsZero() {
+			if r := s.cfg.Legal.VATExemptionReason; r != "" {
+				doc.Mentions = append(doc.Mentions, Mention{Key: "mention.vat_exempt", Args: []string{"reason", r}})
+			} else {
+				doc.Mentions = append(doc.Mentions, Mention{Key: "mention.vat_exempt", Args: []string{"reason", "@mention.vat_exempt_generic"}})
+			}
+			break
+		}
+	}
+}
+
+func (s *Service) recoveryFee() domain.Decimal {
+	if s.cfg.Legal.RecoveryFee.IsZero() {
+		return domain.DecimalFromInt(40)
+	}
+	return s.cfg.Legal.RecoveryFee
+}
+
 // serve writes an archived copy.
 func (s *Service) serve(f *domain.ArchivedFile, ref string, w io.Writer) (File, error) {
 	_, err := w.Write(f.Content)
@@ -372,13 +434,14 @@ func asIssued(doc *Document, rec *domain.IssuedDocument) {
 
 func party(p domain.IssuedParty) Party {
 	return Party{Name: p.Name, Address: p.Address, Zip: p.Zip, Town: p.Town, CountryCode: p.CountryCode, VATID: p.VATID,
-		LegalID: p.LegalID, Code: p.Code, Email: p.Email, Phone: p.Phone, Website: p.Website, BankAccount: p.BankAccount}
+		LegalID: p.LegalID, Code: p.Code, Email: p.Email, Phone: p.Phone, Website: p.Website, BankAccount: p.BankAccount,
+		ProfIDs: p.ProfIDs, Business: p.Business}
 }
 
 // CompanyParty is the company block as documents are issued with it.
 func CompanyParty(p Party) domain.IssuedParty {
 	return domain.IssuedParty{Name: p.Name, Address: p.Address, Zip: p.Zip, Town: p.Town, CountryCode: p.CountryCode, VATID: p.VATID,
-		LegalID: p.LegalID, Email: p.Email, Phone: p.Phone, Website: p.Website, BankAccount: p.BankAccount}
+		LegalID: p.LegalID, Email: p.Email, Phone: p.Phone, Website: p.Website, BankAccount: p.BankAccount, ProfIDs: p.ProfIDs}
 }
 
 // complete fills what the source leaves to the use case.

@@ -102,7 +102,7 @@ func (k kindSource[D]) mapDoc(ctx context.Context, d D, customer *domain.ThirdPa
 	doc.Customer = Party{
 		Name: customer.Name, Address: customer.Address, Zip: customer.Zip, Town: customer.Town,
 		CountryCode: customer.CountryCode, VATID: customer.VATNumber, Code: customer.CustomerCode,
-		Email: customer.Email, Phone: customer.Phone,
+		Email: customer.Email, Phone: customer.Phone, ProfIDs: customer.ProfIDs, Business: customer.IsBusiness(),
 	}
 	doc.PaymentTerms = string(customer.PaymentTerms)
 	// The customer's language, if any: a request's language still wins,
