@@ -101,3 +101,33 @@ func TestFrenchProfessionalIDsChecked(t *testing.T) {
 		require.Contains(t, string(res.Body), `"idprof1":"HRB 12345"`)
 	})
 }
+
+// TestDocumentListsNameTheCustomer, on every engine: invoice, order and
+// proposal lists carry each document's customer name.
+func TestDocumentListsNameTheCustomer(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, a *apptest.App) {
+		f := newSalesFix(t, a, "", "")
+		f.invoice(t, obj{"product_id": f.service, "quantity": "1"})
+		res := f.do(t, http.MethodPost, "/api/v1/invoices", obj{"customer_id": f.other, "lines": []obj{{"product_id": f.service, "quantity": "1"}}})
+		require.Equal(t, http.StatusCreated, res.Status, "%s", res.Body)
+		for _, path := range []string{"/api/v1/orders", "/api/v1/proposals"} {
+			res := f.do(t, http.MethodPost, path, obj{"customer_id": f.customer, "lines": []obj{{"product_id": f.service, "quantity": "1"}}})
+			require.Equal(t, http.StatusCreated, res.Status, "%s", res.Body)
+		}
+		for path, want := range map[string][]string{"/api/v1/invoices?sort=id": {"ACME", "Globex"}, "/api/v1/orders": {"ACME"}, "/api/v1/proposals": {"ACME"}} {
+			res := f.do(t, http.MethodGet, path, nil)
+			require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+			var page struct {
+				Data []struct {
+					CustomerName string `json:"customer_name"`
+				} `json:"data"`
+			}
+			res.JSON(t, &page)
+			var got []string
+			for _, d := range page.Data {
+				got = append(got, d.CustomerName)
+			}
+			require.ElementsMatch(t, want, got, path)
+		}
+	})
+}
