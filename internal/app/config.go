@@ -134,7 +134,8 @@ type SalesConfig struct {
 	// NumberingBackdated is what validating a document dated before the
 	// last validated one of its series does: refuse (409
 	// date_before_last_validated) or set_today (dates it on the validation
-	// day). Decision 0035.
+	// day) or allow (no check, for imports of past documents). Decision
+	// 0035.
 	NumberingBackdated string `env:"NUMBERING_BACKDATED" envDefault:"refuse"`
 }
 
@@ -157,7 +158,7 @@ func (c SalesConfig) validate() []string {
 		p = append(p, "DOLIBARR_SALES_CREDIT_NOTE_MASK: must differ from DOLIBARR_SALES_INVOICE_MASK (their counters are separate)")
 	}
 	if _, ok := domain.ParseBackdatedPolicy(c.NumberingBackdated); !ok {
-		p = append(p, fmt.Sprintf("DOLIBARR_NUMBERING_BACKDATED: %q is not refuse or set_today", c.NumberingBackdated))
+		p = append(p, fmt.Sprintf("DOLIBARR_NUMBERING_BACKDATED: %q is not refuse, set_today or allow", c.NumberingBackdated))
 	}
 	if _, ok := domain.ParseRoundingMode(c.RoundingMode); !ok {
 		p = append(p, fmt.Sprintf("DOLIBARR_SALES_ROUNDING_MODE: %q is not sum_of_rounded_lines or round_of_sum", c.RoundingMode))

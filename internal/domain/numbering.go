@@ -230,12 +230,15 @@ const (
 	BackdatedRefuse BackdatedPolicy = "refuse"
 	// BackdatedSetToday dates the document on the validation day instead.
 	BackdatedSetToday BackdatedPolicy = "set_today"
+	// BackdatedAllow checks nothing (Dolibarr's default): for imports of
+	// past documents; numbers may then not follow dates.
+	BackdatedAllow BackdatedPolicy = "allow"
 )
 
 // ParseBackdatedPolicy reads a policy name.
 func ParseBackdatedPolicy(s string) (BackdatedPolicy, bool) {
 	switch p := BackdatedPolicy(s); p {
-	case BackdatedRefuse, BackdatedSetToday:
+	case BackdatedRefuse, BackdatedSetToday, BackdatedAllow:
 		return p, true
 	}
 	return "", false

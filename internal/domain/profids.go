@@ -83,10 +83,11 @@ func ValidSIRET(s string) bool {
 	return luhn(s)
 }
 
-// vatPattern checks the shape every EU-style VAT number shares: a 2-letter
-// country prefix and 2 to 13 letters or digits (Greece's prefix is EL).
+// vatShape checks the shape VAT numbers share: a 2-letter country prefix
+// (Greece's is EL) and at least 2 letters or digits (up to the column's
+// limit, MaxVATNumberLen: some countries' numbers are long).
 func vatShape(s string) bool {
-	if len(s) < 4 || len(s) > 15 {
+	if len(s) < 4 || len(s) > MaxVATNumberLen {
 		return false
 	}
 	if s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' {

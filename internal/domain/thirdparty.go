@@ -144,7 +144,7 @@ func checkVAT(v *ValidationError, field, s string) {
 		}
 	}
 	if !vatShape(s) {
-		v.Add(field, "invalid_format", "must be a 2-letter country prefix and 2 to 13 letters or digits, such as FR40123456824")
+		v.Add(field, "invalid_format", "must be a 2-letter country prefix and letters or digits, such as FR40123456824")
 	}
 }
 

@@ -187,7 +187,7 @@ func (e *Engine) DrawRef(ctx context.Context, d domain.CommercialDocument, s Ser
 // validation day when the policy says so and that day is not itself
 // before the last date; the series' last date then moves to d's.
 func (e *Engine) followDates(ctx context.Context, d domain.CommercialDocument, s Series) error {
-	if e.chrono == nil {
+	if e.chrono == nil || e.backdated == domain.BackdatedAllow {
 		return nil
 	}
 	h := d.Header()
