@@ -115,6 +115,10 @@ type StockConfig struct {
 	// debit is refused with 409 insufficient_stock (Dolibarr's
 	// STOCK_DISALLOW_NEGATIVE_TRANSFER behaviour).
 	AllowNegative bool `env:"ALLOW_NEGATIVE" envDefault:"false"`
+	// DefaultWarehouseID is the warehouse a validation moving stock uses
+	// when the request names none; 0: the only open warehouse, if there
+	// is exactly one (decision 0039).
+	DefaultWarehouseID int64 `env:"DEFAULT_WAREHOUSE_ID" envDefault:"0"`
 }
 
 // SalesConfig holds the sales documents' policy: which validation moves
@@ -627,6 +631,9 @@ func (c *Config) validate() []string {
 	}
 	p = append(p, c.Runner.validate()...)
 	p = append(p, c.Sales.validate()...)
+	if c.Stock.DefaultWarehouseID < 0 {
+		p = append(p, "DOLIBARR_STOCK_DEFAULT_WAREHOUSE_ID: must be a warehouse id, or 0 for the only open warehouse")
+	}
 	p = append(p, c.Company.validate()...)
 	p = append(p, c.PDF.validate()...)
 	p = append(p, c.SMTP.validate(c.Company)...)

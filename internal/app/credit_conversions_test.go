@@ -44,3 +44,36 @@ func TestPartialCreditNoteByQuantity(t *testing.T) {
 		require.Equal(t, "97", f.stockOf(t, f.goods), "two widgets back in the invoice's warehouse")
 	})
 }
+
+// TestValidationWarehouseDefaults, on every engine: with a single open
+// warehouse an invoice of goods validates without warehouse_id; with two
+// it is refused in business terms (422 warehouse_id required, nothing
+// moved, no number drawn) unless DOLIBARR_STOCK_DEFAULT_WAREHOUSE_ID names
+// one.
+func TestValidationWarehouseDefaults(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, a *apptest.App) {
+		f := newSalesFix(t, a, "10", "")
+		inv := f.invoice(t, obj{"product_id": f.goods, "quantity": "1"})
+		res := f.do(t, http.MethodPost, invPath(inv.ID)+"/validate", nil)
+		require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+		require.Equal(t, "9", f.stockOf(t, f.goods), "the only warehouse")
+
+		annex := f.create(t, "/api/v1/warehouses", obj{"label": "Annex"})
+		inv = f.invoice(t, obj{"product_id": f.goods, "quantity": "1"})
+		p := requireProblem(t, f.do(t, http.MethodPost, invPath(inv.ID)+"/validate", nil), http.StatusUnprocessableEntity, "validation_failed")
+		require.Equal(t, "warehouse_id", p.Errors[0].Field)
+		require.Equal(t, "required", p.Errors[0].Code)
+		require.Contains(t, p.Errors[0].Message, "choose the warehouse")
+		require.NotContains(t, p.Errors[0].Message, "DOLIBARR_")
+		require.Equal(t, "draft", f.getInvoice(t, inv.ID).Status)
+		require.Equal(t, "9", f.stockOf(t, f.goods))
+
+		cfg := a.Config
+		cfg.Stock.DefaultWarehouseID = f.warehouse
+		f.a = a.Restart(t, cfg)
+		res = f.do(t, http.MethodPost, invPath(inv.ID)+"/validate", nil)
+		require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+		require.Equal(t, "8", f.stockOf(t, f.goods), "the configured default, not the annex")
+		_ = annex
+	})
+}

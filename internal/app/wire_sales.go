@@ -30,6 +30,7 @@ func newSales(d deps) (api.Sales, error) {
 		Tx: d.db, Events: persistence.NewEventLog(d.db), Counter: numbering,
 		Prices: sales.SellingPrices{Catalog: catalog}, Catalog: catalog, Stock: stk, Now: d.now,
 		Chronology: numbering, Backdated: backdated,
+		Warehouses: persistence.NewWarehouseRepo(d.db), DefaultWarehouse: d.cfg.Stock.DefaultWarehouseID,
 		Issuing: document.Issuing{Store: persistence.NewIssued(d.db), Parties: catalog, Company: printing.CompanyParty(companyParty(d.cfg.Company))},
 	})
 	common := sales.Common{Engine: eng, Customers: catalog, Config: cfg}

@@ -103,6 +103,10 @@ type Deps struct {
 	// Issuing, when its Store is set, keeps what each document is issued
 	// with at its validation (decision 0036).
 	Issuing Issuing
+	// Warehouses and DefaultWarehouse choose the warehouse of a
+	// validation that names none (Engine.Warehouse).
+	Warehouses       OpenWarehouses
+	DefaultWarehouse int64
 }
 
 // Engine does what every kind of commercial document shares. It holds no
@@ -121,6 +125,9 @@ type Engine struct {
 	// last one.
 	backdated domain.BackdatedPolicy
 	issuing   Issuing
+	// warehouses and defaultWarehouse choose a validation's warehouse.
+	warehouses       OpenWarehouses
+	defaultWarehouse int64
 }
 
 // New returns the engine.
@@ -132,7 +139,7 @@ func New(d Deps) *Engine {
 		d.Backdated = domain.BackdatedRefuse
 	}
 	return &Engine{tx: d.Tx, events: d.Events, counter: d.Counter, prices: d.Prices, catalog: d.Catalog, stock: d.Stock, now: d.Now,
-		chrono: d.Chronology, backdated: d.Backdated, issuing: d.Issuing}
+		chrono: d.Chronology, backdated: d.Backdated, issuing: d.Issuing, warehouses: d.Warehouses, defaultWarehouse: d.DefaultWarehouse}
 }
 
 // Now reads the clock once, in UTC at the microsecond every engine keeps,

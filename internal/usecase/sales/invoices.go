@@ -286,7 +286,7 @@ func (s *Invoices) stockWarehouse(ctx context.Context, inv *domain.Invoice, ware
 			return 0, err
 		}
 	}
-	return warehouse, requireWarehouse(warehouse)
+	return s.eng.Warehouse(ctx, warehouse)
 }
 
 // series is the numbering of inv: credit notes have their own.
