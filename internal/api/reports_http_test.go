@@ -145,7 +145,7 @@ func newRepFix(t *testing.T, a *apptest.App) *repFix {
 	// 2025 while a draft) partly refunded, and a partial credit note of i2.
 	cn := idOf(t, decode(t, f.do(t, http.MethodPost, fmt.Sprintf("/api/v1/invoices/%d/create-credit-note", i1), nil, http.StatusCreated)))
 	f.invoices = append(f.invoices, cn)
-	f.do(t, http.MethodPatch, fmt.Sprintf("/api/v1/invoices/%d", cn), obj{"date": "2025-02-20", "due_date": "2025-02-20"}, http.StatusOK)
+	f.do(t, http.MethodPatch, fmt.Sprintf("/api/v1/invoices/%d", cn), obj{"date": "2025-02-20", "due_date": "2025-02-20", "version": 1}, http.StatusOK)
 	f.validate(t, cn)
 	f.pay(t, cn, "2025-03-01", "-10.00")
 	cn2 := f.create(t, "/api/v1/invoices", obj{"customer_id": f.bravo, "type": "credit_note", "source_invoice_id": i2,

@@ -162,7 +162,7 @@ func (h invoiceHandlers) update(c echo.Context) error {
 	if err := Bind(c, &body); err != nil {
 		return err
 	}
-	version, hdr, err := optionalVersion(c, body.Version)
+	version, hdr, err := expectedVersion(c, body.Version)
 	if err != nil {
 		return err
 	}

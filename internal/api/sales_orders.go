@@ -118,7 +118,7 @@ func (h orderHandlers) update(c echo.Context) error {
 	if err := Bind(c, &body); err != nil {
 		return err
 	}
-	version, hdr, err := optionalVersion(c, body.Version)
+	version, hdr, err := expectedVersion(c, body.Version)
 	if err != nil {
 		return err
 	}

@@ -67,7 +67,7 @@ func TestBackdatedValidationRefused(t *testing.T) {
 		require.Equal(t, 2, refNumber(t, next.Ref))
 
 		// Moving the draft's date on makes it valid.
-		res := f.do(t, http.MethodPatch, invPath(old.ID), obj{"date": today.AddDate(0, 0, 1).Format(time.DateOnly), "due_date": today.AddDate(0, 0, 31).Format(time.DateOnly)})
+		res := f.do(t, http.MethodPatch, invPath(old.ID), obj{"date": today.AddDate(0, 0, 1).Format(time.DateOnly), "due_date": today.AddDate(0, 0, 31).Format(time.DateOnly), "version": old.Version})
 		require.Equal(t, http.StatusOK, res.Status, string(res.Body))
 		require.Equal(t, 3, refNumber(t, f.validate(t, old.ID).Ref))
 
@@ -90,7 +90,7 @@ func TestBackdatedValidationSetToday(t *testing.T) {
 		today := time.Now().UTC().Truncate(24 * time.Hour)
 		f.validate(t, f.datedInvoice(t, today).ID)
 		old := f.datedInvoice(t, today.AddDate(0, 0, -40))
-		res := f.do(t, http.MethodPatch, invPath(old.ID), obj{"due_date": today.AddDate(0, 0, -10).Format(time.DateOnly)})
+		res := f.do(t, http.MethodPatch, invPath(old.ID), obj{"due_date": today.AddDate(0, 0, -10).Format(time.DateOnly), "version": old.Version})
 		require.Equal(t, http.StatusOK, res.Status, string(res.Body))
 		got := f.validate(t, old.ID)
 		require.Equal(t, today.Format(time.DateOnly), got.Date)

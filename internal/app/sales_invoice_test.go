@@ -60,7 +60,7 @@ func TestInvoiceLifeCycle(t *testing.T) {
 		require.Equal(t, http.StatusOK, res.Status, string(res.Body))
 		res.JSON(t, &inv)
 		require.Equal(t, "115.44", inv.TotalInclTax)
-		res = f.do(t, http.MethodPatch, invPath(inv.ID), obj{"ref_customer": "PO-77", "note_public": "Thanks"})
+		res = f.do(t, http.MethodPatch, invPath(inv.ID), obj{"ref_customer": "PO-77", "note_public": "Thanks", "version": inv.Version})
 		require.Equal(t, http.StatusOK, res.Status, string(res.Body))
 
 		// Every problem of a bad line at once.
@@ -88,7 +88,7 @@ func TestInvoiceLifeCycle(t *testing.T) {
 
 		// Illegal transitions on a validated invoice.
 		requireProblem(t, f.do(t, http.MethodPost, invPath(inv.ID)+"/validate", obj{"warehouse_id": f.warehouse}), http.StatusConflict, "invoice_not_draft")
-		requireProblem(t, f.do(t, http.MethodPatch, invPath(inv.ID), obj{"note_public": "x"}), http.StatusConflict, "invoice_not_draft")
+		requireProblem(t, f.do(t, http.MethodPatch, invPath(inv.ID), obj{"note_public": "x", "version": inv.Version}), http.StatusConflict, "invoice_not_draft")
 		requireProblem(t, f.do(t, http.MethodPost, invPath(inv.ID)+"/lines", line), http.StatusConflict, "invoice_not_draft")
 		requireProblem(t, f.do(t, http.MethodDelete, fmt.Sprintf("%s/lines/%d", invPath(inv.ID), (*inv.Lines)[0].ID), nil), http.StatusConflict, "invoice_not_draft")
 		requireProblem(t, f.do(t, http.MethodDelete, invPath(inv.ID), nil), http.StatusConflict, "invoice_not_draft")
