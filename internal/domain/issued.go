@@ -91,7 +91,7 @@ func Issue(d CommercialDocument, customer *ThirdParty, company IssuedParty, refs
 		})
 	}
 	for _, v := range h.Totals().ByRate {
-		out.VAT = append(out.VAT, IssuedVAT{Rate: v.Rate, Base: v.Base, Amount: v.Amount})
+		out.VAT = append(out.VAT, IssuedVAT(v))
 	}
 	return out
 }
