@@ -56,6 +56,12 @@ func TestFrenchB2BInvoiceLegalMentions(t *testing.T) {
 		text = pdfFor(consumer)
 		require.NotContains(t, text, "recouvrement", "no B2B mention to a consumer")
 		require.Contains(t, text, "TVA non applicable")
+
+		// A proposal has a signature line.
+		prop := docCreate(t, a, admin, "/api/v1/proposals", docJSON{"customer_id": business, "lines": []docJSON{{"product_id": product, "quantity": "1"}}})
+		text = textOf(t, pdfOf(t, a, admin, fmt.Sprintf("/api/v1/proposals/%d/pdf?lang=fr", prop)))
+		require.Contains(t, text, "Bon pour accord")
+		require.NotContains(t, text, "recouvrement", "not an invoice")
 	}, apptest.WithConfig(frenchCompany))
 }
 

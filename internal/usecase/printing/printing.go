@@ -377,8 +377,9 @@ func (s *Service) render(ctx context.Context, kind domain.DocKind, id int64, doc
 
 // mentions adds the legal mentions of the company's country: in France,
 // on an invoice to a business, the late-payment penalty rate and the fixed
-// recovery fee (Code de commerce L441-10, D441-5); on any document with a
-// line at 0 % VAT, the exemption's reason.
+// recovery fee (Code de commerce L441-10, D441-5); on a proposal, the
+// line the customer signs; on any document with a line at 0 % VAT, the
+// exemption's reason.
 func (s *Service) mentions(doc *Document) {
 	if doc.Kind == KindInvoice && doc.Company.CountryCode == "FR" && doc.Customer.Business {
 		rate := s.cfg.Legal.LatePenaltyRate
@@ -387,6 +388,10 @@ func (s *Service) mentions(doc *Document) {
 		} else {
 			doc.Mentions = append(doc.Mentions, Mention{Key: "mention.late_penalty", Args: []string{"rate", "%" + rate, "fee", "$" + s.recoveryFee().String()}})
 		}
+	}
+	if doc.Kind == KindProposal {
+		// The customer signs a proposal to accept it.
+		doc.Mentions = append(doc.Mentions, Mention{Key: "mention.signature"})
 	}
 	for _, l := range doc.Lines {
 		if l.VATRate.IsZero() {
