@@ -55,7 +55,7 @@ type ProductResponse struct {
 func productResponse(p *domain.Product) ProductResponse {
 	return ProductResponse{
 		ID: p.ID, Ref: p.Ref, Label: p.Label, Description: p.Description, Type: p.Type.String(),
-		Price: p.Price.Text(2), PriceInclTax: p.PriceInclTax.Text(2), PriceBase: string(p.PriceBase),
+		Price: p.Price.Text(2), PriceInclTax: priceInclTax(p), PriceBase: string(p.PriceBase),
 		VATRate: p.VATRate.String(), CostPrice: p.CostPrice.Text(2), AverageCost: p.AverageCost.Text(2),
 		OnSale: p.OnSale, OnPurchase: p.OnPurchase, StockAlert: p.StockAlert.String(), Version: p.Version,
 		CreatedAt: timestamp(p.CreatedAt), UpdatedAt: timestamp(p.UpdatedAt),
@@ -182,4 +182,14 @@ func (h *productHandlers) delete(c echo.Context) error {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+// priceInclTax is the price incl. tax as shown: derived from the price
+// excl. tax, it is an amount rounded like every other one (products saved
+// before decision 0037 kept 5 decimals); typed, it is shown as typed.
+func priceInclTax(p *domain.Product) string {
+	if p.PriceBase == domain.PriceInclTax {
+		return p.PriceInclTax.Text(2)
+	}
+	return p.PriceInclTax.Round(domain.ScaleTotal).Text(2)
 }

@@ -24,6 +24,12 @@ type ThirdPartyInput struct {
 	Email        *string `json:"email"`
 	Phone        *string `json:"phone"`
 	VATNumber    *string `json:"vat_number"`
+	IDProf1      *string `json:"idprof1"`
+	IDProf2      *string `json:"idprof2"`
+	IDProf3      *string `json:"idprof3"`
+	IDProf4      *string `json:"idprof4"`
+	IDProf5      *string `json:"idprof5"`
+	IDProf6      *string `json:"idprof6"`
 	PaymentTerms *string `json:"payment_terms"`
 	Language     *string `json:"language"`
 	Active       *bool   `json:"active"`
@@ -52,6 +58,12 @@ type ThirdPartyResponse struct {
 	Email        string `json:"email"`
 	Phone        string `json:"phone"`
 	VATNumber    string `json:"vat_number"`
+	IDProf1      string `json:"idprof1"`
+	IDProf2      string `json:"idprof2"`
+	IDProf3      string `json:"idprof3"`
+	IDProf4      string `json:"idprof4"`
+	IDProf5      string `json:"idprof5"`
+	IDProf6      string `json:"idprof6"`
 	PaymentTerms string `json:"payment_terms"`
 	Language     string `json:"language"`
 	Active       bool   `json:"active"`
@@ -65,6 +77,7 @@ func thirdPartyResponse(t *domain.ThirdParty) ThirdPartyResponse {
 		ID: t.ID, Name: t.Name, Alias: t.Alias, Customer: t.Customer, Prospect: t.Prospect, Supplier: t.Supplier,
 		CustomerCode: t.CustomerCode, SupplierCode: t.SupplierCode, Address: t.Address, Zip: t.Zip, Town: t.Town,
 		CountryCode: t.CountryCode, Email: t.Email, Phone: t.Phone, VATNumber: t.VATNumber,
+		IDProf1: t.ProfIDs[0], IDProf2: t.ProfIDs[1], IDProf3: t.ProfIDs[2], IDProf4: t.ProfIDs[3], IDProf5: t.ProfIDs[4], IDProf6: t.ProfIDs[5],
 		PaymentTerms: string(t.PaymentTerms), Language: t.Language, Active: t.Active, Version: t.Version,
 		CreatedAt: timestamp(t.CreatedAt), UpdatedAt: timestamp(t.UpdatedAt),
 	}
@@ -75,6 +88,7 @@ func toThirdPartyFields(in ThirdPartyInput) catalog.ThirdPartyFields {
 		Name: in.Name, Alias: in.Alias, Customer: in.Customer, Prospect: in.Prospect, Supplier: in.Supplier,
 		Address: in.Address, Zip: in.Zip, Town: in.Town, CountryCode: in.CountryCode, Email: in.Email,
 		Phone: in.Phone, VATNumber: in.VATNumber, Language: in.Language, Active: in.Active,
+		ProfIDs: [6]*string{in.IDProf1, in.IDProf2, in.IDProf3, in.IDProf4, in.IDProf5, in.IDProf6},
 	}
 	if in.PaymentTerms != nil {
 		pt := domain.PaymentTerms(*in.PaymentTerms)

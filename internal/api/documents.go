@@ -70,6 +70,9 @@ func (h *documentHandlers) pdf(kind domain.DocKind) echo.HandlerFunc {
 		hd := c.Response().Header()
 		hd.Set(echo.HeaderContentDisposition, mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
 		hd.Set("Cache-Control", "private, no-store")
+		if f.SHA256 != "" {
+			hd.Set("X-Content-SHA256", f.SHA256)
+		}
 		return c.Blob(http.StatusOK, f.ContentType, buf.Bytes())
 	}
 }

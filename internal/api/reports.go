@@ -68,11 +68,15 @@ func (h *reportHandlers) serve(name reports.Name) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
+		opts, err := csvOptionsOf(c)
+		if err != nil {
+			return err
+		}
 		res, err := h.svc.Run(c.Request().Context(), name, p)
 		if err != nil {
 			return err
 		}
-		return streamReport(c, res, format)
+		return streamReport(c, res, format, opts)
 	}
 }
 
@@ -251,4 +255,29 @@ func streamErr(c echo.Context, res *reports.Result, err error) {
 			zap.Int64("rows_sent", res.Count()), zap.Error(err))
 	}
 	panic(http.ErrAbortHandler)
+}
+
+// csvOptions are the CSV dialect asked for: Europe's spreadsheets expect
+// `;` between fields and a decimal comma, and a byte order mark to read
+// UTF-8 (decision 0038).
+type csvOptions struct {
+	semicolon bool
+	bom       bool
+}
+
+func csvOptionsOf(c echo.Context) (csvOptions, error) {
+	var o csvOptions
+	switch c.QueryParam("separator") {
+	case "", "comma":
+	case "semicolon":
+		o.semicolon = true
+	default:
+		return o, BadRequest("invalid_query", "separator must be comma or semicolon")
+	}
+	b, err := boolQuery(c, "bom")
+	if err != nil {
+		return o, err
+	}
+	o.bom = b != nil && *b
+	return o, nil
 }

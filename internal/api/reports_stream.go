@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
@@ -41,10 +42,10 @@ type reportWriter interface {
 // held, whatever the length of the report. The status line waits for the
 // first row (or the end of an empty report), so a query that fails at once
 // still gets a problem response.
-func streamReport(c echo.Context, res *reports.Result, format string) error {
+func streamReport(c echo.Context, res *reports.Result, format string, opts csvOptions) error {
 	var w reportWriter
 	if format == formatCSV {
-		w = newCSVReport(c, res)
+		w = newCSVReport(c, res, opts)
 	} else {
 		w = newJSONReport(c, res)
 	}
@@ -253,11 +254,16 @@ type csvReport struct {
 	bw  *bufio.Writer
 	cw  *csv.Writer
 	rec []string
+	opt csvOptions
 }
 
-func newCSVReport(c echo.Context, res *reports.Result) *csvReport {
+func newCSVReport(c echo.Context, res *reports.Result, opts csvOptions) *csvReport {
 	bw := bufio.NewWriterSize(c.Response(), reportBuffer)
-	return &csvReport{c: c, res: res, bw: bw, cw: csv.NewWriter(bw), rec: make([]string, len(res.Columns))}
+	cw := csv.NewWriter(bw)
+	if opts.semicolon {
+		cw.Comma = ';'
+	}
+	return &csvReport{c: c, res: res, bw: bw, cw: cw, rec: make([]string, len(res.Columns)), opt: opts}
 }
 
 func (w *csvReport) begin() error {
@@ -265,6 +271,11 @@ func (w *csvReport) begin() error {
 	h.Set(echo.HeaderContentType, MIMETextCSV+"; charset=utf-8")
 	h.Set(echo.HeaderContentDisposition, mime.FormatMediaType("attachment", map[string]string{"filename": reportFileName(w.res)}))
 	w.c.Response().WriteHeader(http.StatusOK)
+	if w.opt.bom {
+		if _, err := w.bw.WriteString("\ufeff"); err != nil {
+			return err
+		}
+	}
 	for i, col := range w.res.Columns {
 		w.rec[i] = col.Name
 	}
@@ -273,7 +284,7 @@ func (w *csvReport) begin() error {
 
 func (w *csvReport) row(r reports.Row) error {
 	for i, v := range r {
-		w.rec[i] = csvCell(w.res.Columns[i], v)
+		w.rec[i] = w.cell(w.res.Columns[i], v)
 	}
 	return w.cw.Write(w.rec)
 }
@@ -296,7 +307,7 @@ func (w *csvReport) end() error {
 			col := w.res.Columns[i]
 			switch {
 			case col.Sum:
-				w.rec[i] = csvCell(col, v)
+				w.rec[i] = w.cell(col, v)
 			case col.Type == reports.ColText && !labelled:
 				w.rec[i], labelled = "Total", true
 			default:
@@ -308,6 +319,18 @@ func (w *csvReport) end() error {
 		}
 	}
 	return w.flush()
+}
+
+// cell formats one value in the asked dialect: with `;` separators,
+// numbers take a decimal comma.
+func (w *csvReport) cell(col reports.Column, v any) string {
+	s := csvCell(col, v)
+	if w.opt.semicolon {
+		if _, ok := v.(domain.Decimal); ok {
+			s = strings.Replace(s, ".", ",", 1)
+		}
+	}
+	return s
 }
 
 // csvCell formats one value. Text that a spreadsheet would run as a

@@ -75,6 +75,7 @@ type DocumentResponse struct {
 	Ref          string          `json:"ref"`
 	Provisional  bool            `json:"provisional"`
 	CustomerID   int64           `json:"customer_id"`
+	CustomerName string          `json:"customer_name,omitempty"`
 	Status       string          `json:"status"`
 	Date         string          `json:"date"`
 	RefCustomer  string          `json:"ref_customer"`
@@ -141,7 +142,7 @@ func lineResponse(l *domain.Line) LineResponse {
 // the VAT breakdown (single-document answers, not lists).
 func documentResponse(d *domain.Document, status string, full bool) DocumentResponse {
 	r := DocumentResponse{
-		ID: d.ID, Ref: d.DisplayRef(), Provisional: d.Ref == "", CustomerID: d.CustomerID, Status: status,
+		ID: d.ID, Ref: d.DisplayRef(), Provisional: d.Ref == "", CustomerID: d.CustomerID, CustomerName: d.CustomerName, Status: status,
 		Date: dateString(d.Date), RefCustomer: d.RefCustomer, NotePublic: d.NotePublic, NotePrivate: d.NotePrivate,
 		RoundingMode: d.Rounding.String(), TotalExclTax: amount(d.TotalExclTax), TotalVAT: amount(d.TotalVAT),
 		TotalInclTax: amount(d.TotalInclTax), WarehouseID: optInt(d.WarehouseID), CreatedBy: d.CreatedBy,

@@ -50,7 +50,7 @@ type creditHandlers struct{ svc *sales.Credits }
 
 // register adds the customer credit routes.
 func (h creditHandlers) register(s *Server) {
-	s.Guarded(http.MethodPost, invoicesBase+"/:id/credit", domain.PermInvoicePay, h.markAvailable)
+	s.Guarded(http.MethodPost, invoicesBase+"/:id/convert-to-credit", domain.PermInvoicePay, h.markAvailable)
 	s.Guarded(http.MethodPost, invoicesBase+"/:id/use-credit", domain.PermInvoicePay, h.use)
 	s.Guarded(http.MethodGet, "/api/v1/thirdparties/:id/credits", domain.PermInvoiceRead, h.list)
 }

@@ -66,7 +66,7 @@ func (f *creditFix) invoice(t *testing.T, customer int64, excl, vat string, draf
 func (f *creditFix) creditNote(t *testing.T, customer int64, excl string) int64 {
 	t.Helper()
 	src := f.invoice(t, customer, excl, "20", false)
-	cn := f.create(t, fmt.Sprintf("/api/v1/invoices/%d/credit-note", src), nil)
+	cn := f.create(t, fmt.Sprintf("/api/v1/invoices/%d/create-credit-note", src), nil)
 	f.do(t, http.MethodPost, fmt.Sprintf("/api/v1/invoices/%d/validate", cn), nil, http.StatusOK)
 	return cn
 }
@@ -81,7 +81,7 @@ func (f *creditFix) getInvoice(t *testing.T, id int64) api.InvoiceResponse {
 func (f *creditFix) markCredit(t *testing.T, cn int64) api.CreditResponse {
 	t.Helper()
 	var c api.CreditResponse
-	f.do(t, http.MethodPost, fmt.Sprintf("/api/v1/invoices/%d/credit", cn), nil, http.StatusCreated).JSON(t, &c)
+	f.do(t, http.MethodPost, fmt.Sprintf("/api/v1/invoices/%d/convert-to-credit", cn), nil, http.StatusCreated).JSON(t, &c)
 	return c
 }
 
@@ -178,16 +178,16 @@ func TestCreditRefusals(t *testing.T) {
 		std := f.invoice(t, f.acme, "500", "0", false)
 
 		// Making a credit.
-		f.problem(t, http.MethodPost, fmt.Sprintf("/api/v1/invoices/%d/credit", std), nil, http.StatusConflict, "not_convertible")
-		draftCN := f.create(t, fmt.Sprintf("/api/v1/invoices/%d/credit-note", std), nil)
-		f.problem(t, http.MethodPost, fmt.Sprintf("/api/v1/invoices/%d/credit", draftCN), nil, http.StatusConflict, "not_convertible")
+		f.problem(t, http.MethodPost, fmt.Sprintf("/api/v1/invoices/%d/convert-to-credit", std), nil, http.StatusConflict, "not_convertible")
+		draftCN := f.create(t, fmt.Sprintf("/api/v1/invoices/%d/create-credit-note", std), nil)
+		f.problem(t, http.MethodPost, fmt.Sprintf("/api/v1/invoices/%d/convert-to-credit", draftCN), nil, http.StatusConflict, "not_convertible")
 		refunded := f.creditNote(t, f.acme, "10")
 		f.do(t, http.MethodPost, fmt.Sprintf("/api/v1/invoices/%d/payments", refunded), obj{"method": "transfer", "amount": "-1.00"}, http.StatusCreated)
-		f.problem(t, http.MethodPost, fmt.Sprintf("/api/v1/invoices/%d/credit", refunded), nil, http.StatusConflict, "not_convertible")
-		f.problem(t, http.MethodPost, "/api/v1/invoices/999999/credit", nil, http.StatusNotFound, "not_found")
-		f.problem(t, http.MethodPost, "/api/v1/invoices/abc/credit", nil, http.StatusBadRequest, "invalid_id")
+		f.problem(t, http.MethodPost, fmt.Sprintf("/api/v1/invoices/%d/convert-to-credit", refunded), nil, http.StatusConflict, "not_convertible")
+		f.problem(t, http.MethodPost, "/api/v1/invoices/999999/convert-to-credit", nil, http.StatusNotFound, "not_found")
+		f.problem(t, http.MethodPost, "/api/v1/invoices/abc/convert-to-credit", nil, http.StatusBadRequest, "invalid_id")
 		c := f.markCredit(t, cn)
-		f.problem(t, http.MethodPost, fmt.Sprintf("/api/v1/invoices/%d/credit", cn), nil, http.StatusConflict, "already_converted")
+		f.problem(t, http.MethodPost, fmt.Sprintf("/api/v1/invoices/%d/convert-to-credit", cn), nil, http.StatusConflict, "already_converted")
 		f.problem(t, http.MethodPost, fmt.Sprintf("/api/v1/invoices/%d/reopen", cn), nil, http.StatusConflict, "invoice_closed")
 		f.problem(t, http.MethodPost, fmt.Sprintf("/api/v1/invoices/%d/payments", cn), obj{"method": "transfer"}, http.StatusConflict, "invoice_already_paid")
 
@@ -245,7 +245,7 @@ func TestCreditPermissions(t *testing.T) {
 	f := newCreditFix(t, a)
 	cn := f.creditNote(t, f.acme, "100")
 	reader := a.Token(t, domain.PermInvoiceRead, domain.PermInvoiceWrite)
-	res := a.Do(t, http.MethodPost, fmt.Sprintf("/api/v1/invoices/%d/credit", cn), nil, reader)
+	res := a.Do(t, http.MethodPost, fmt.Sprintf("/api/v1/invoices/%d/convert-to-credit", cn), nil, reader)
 	require.Equal(t, http.StatusForbidden, res.Status)
 	res = a.Do(t, http.MethodGet, fmt.Sprintf("/api/v1/thirdparties/%d/credits", f.acme), nil, reader)
 	require.Equal(t, http.StatusOK, res.Status)

@@ -89,7 +89,7 @@ func (h invoiceHandlers) register(s *Server) {
 	s.Guarded(http.MethodPost, base+"/:id/reopen", domain.PermInvoiceValidate, docAction(h.svc.Reopen, sendInvoice))
 	s.Guarded(http.MethodPost, base+"/:id/cancel", domain.PermInvoiceValidate, h.cancel)
 	s.Guarded(http.MethodPost, base+"/:id/clone", domain.PermInvoiceWrite, docAction(h.svc.Clone, createdInvoice))
-	s.Guarded(http.MethodPost, base+"/:id/credit-note", domain.PermInvoiceWrite, docAction(h.svc.CreditNote, createdInvoice))
+	s.Guarded(http.MethodPost, base+"/:id/create-credit-note", domain.PermInvoiceWrite, docAction(h.svc.CreditNote, createdInvoice))
 	s.Guarded(http.MethodGet, base+"/:id/events", domain.PermInvoiceRead, events(h.svc))
 }
 
@@ -162,7 +162,7 @@ func (h invoiceHandlers) update(c echo.Context) error {
 	if err := Bind(c, &body); err != nil {
 		return err
 	}
-	version, hdr, err := optionalVersion(c, body.Version)
+	version, hdr, err := expectedVersion(c, body.Version)
 	if err != nil {
 		return err
 	}

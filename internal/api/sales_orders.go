@@ -59,11 +59,11 @@ func (h orderHandlers) register(s *Server) {
 	lineHandlers[*domain.Order]{svc: h.svc, send: func(c echo.Context, status int, o *domain.Order) error {
 		return sendDoc(c, status, o.Version, orderResponse(o, true))
 	}}.register(s, base, w)
-	s.Guarded(http.MethodPost, base+"/:id/validate", w, h.validate)
-	s.Guarded(http.MethodPost, base+"/:id/reopen", w, docAction(h.svc.Reopen, sendOrder))
+	s.Guarded(http.MethodPost, base+"/:id/validate", domain.PermOrderValidate, h.validate)
+	s.Guarded(http.MethodPost, base+"/:id/reopen", domain.PermOrderValidate, docAction(h.svc.Reopen, sendOrder))
 	s.Guarded(http.MethodPost, base+"/:id/ship", w, docAction(h.svc.Ship, sendOrder))
 	s.Guarded(http.MethodPost, base+"/:id/close", w, docAction(h.svc.Close, sendOrder))
-	s.Guarded(http.MethodPost, base+"/:id/cancel", w, h.cancel)
+	s.Guarded(http.MethodPost, base+"/:id/cancel", domain.PermOrderValidate, h.cancel)
 	s.Guarded(http.MethodPost, base+"/:id/clone", w, docAction(h.svc.Clone, createdOrder))
 	s.Guarded(http.MethodGet, base+"/:id/events", domain.PermOrderRead, events(h.svc))
 }
@@ -118,7 +118,7 @@ func (h orderHandlers) update(c echo.Context) error {
 	if err := Bind(c, &body); err != nil {
 		return err
 	}
-	version, hdr, err := optionalVersion(c, body.Version)
+	version, hdr, err := expectedVersion(c, body.Version)
 	if err != nil {
 		return err
 	}

@@ -59,10 +59,10 @@ func (h proposalHandlers) register(s *Server) {
 	lineHandlers[*domain.Proposal]{svc: h.svc, send: func(c echo.Context, status int, p *domain.Proposal) error {
 		return sendDoc(c, status, p.Version, proposalResponse(p, true))
 	}}.register(s, base, w)
-	s.Guarded(http.MethodPost, base+"/:id/validate", w, docAction(h.svc.Validate, sendProposal))
-	s.Guarded(http.MethodPost, base+"/:id/reopen", w, docAction(h.svc.Reopen, sendProposal))
+	s.Guarded(http.MethodPost, base+"/:id/validate", domain.PermProposalValidate, docAction(h.svc.Validate, sendProposal))
+	s.Guarded(http.MethodPost, base+"/:id/reopen", domain.PermProposalValidate, docAction(h.svc.Reopen, sendProposal))
 	s.Guarded(http.MethodPost, base+"/:id/close", w, h.close)
-	s.Guarded(http.MethodPost, base+"/:id/cancel", w, h.cancel)
+	s.Guarded(http.MethodPost, base+"/:id/cancel", domain.PermProposalValidate, h.cancel)
 	s.Guarded(http.MethodPost, base+"/:id/clone", w, docAction(h.svc.Clone, createdProposal))
 	s.Guarded(http.MethodGet, base+"/:id/events", domain.PermProposalRead, events(h.svc))
 }
@@ -117,7 +117,7 @@ func (h proposalHandlers) update(c echo.Context) error {
 	if err := Bind(c, &body); err != nil {
 		return err
 	}
-	version, hdr, err := optionalVersion(c, body.Version)
+	version, hdr, err := expectedVersion(c, body.Version)
 	if err != nil {
 		return err
 	}

@@ -295,6 +295,12 @@ func lengthCases() []lengthCase {
 		{column: "thirdparties.email", field: "email", prep: party, text: email},
 		{column: "thirdparties.phone", field: "phone", prep: party, text: digits},
 		{column: "thirdparties.vat_number", field: "vat_number", prep: party, text: upper},
+		{column: "thirdparties.idprof1", field: "idprof1", prep: party},
+		{column: "thirdparties.idprof2", field: "idprof2", prep: party},
+		{column: "thirdparties.idprof3", field: "idprof3", prep: party},
+		{column: "thirdparties.idprof4", field: "idprof4", prep: party},
+		{column: "thirdparties.idprof5", field: "idprof5", prep: party},
+		{column: "thirdparties.idprof6", field: "idprof6", prep: party},
 		{column: "contacts.firstname", field: "firstname", prep: contact},
 		{column: "contacts.lastname", field: "lastname", prep: contact},
 		{column: "contacts.email", field: "email", prep: contact, text: email},
@@ -458,7 +464,7 @@ func TestEveryEnumFitsItsColumn(t *testing.T) {
 	fits("thirdparties.language", domain.DocumentLanguages...)
 	fits("products.price_base", string(domain.PriceExclTax), string(domain.PriceInclTax))
 	fits("jobs.state", string(domain.JobAvailable), string(domain.JobRunning), string(domain.JobRetryable),
-		string(domain.JobCompleted), string(domain.JobFailed), string(domain.JobCancelled))
+		string(domain.JobCompleted), string(domain.JobFailed), string(domain.JobCanceled))
 	fits("document_sends.status", string(domain.SendQueued), string(domain.SendSent), string(domain.SendFailed))
 	fits("document_events.action", domain.EventSentByMail, domain.EventSendFailed)
 	fits("invoices.close_code", string(domain.CloseDiscountVAT), string(domain.CloseBadCustomer), string(domain.CloseAbandon),

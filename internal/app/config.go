@@ -117,6 +117,10 @@ type StockConfig struct {
 	// debit is refused with 409 insufficient_stock (Dolibarr's
 	// STOCK_DISALLOW_NEGATIVE_TRANSFER behaviour).
 	AllowNegative bool `env:"ALLOW_NEGATIVE" envDefault:"false"`
+	// DefaultWarehouseID is the warehouse a validation moving stock uses
+	// when the request names none; 0: the only open warehouse, if there
+	// is exactly one (decision 0039).
+	DefaultWarehouseID int64 `env:"DEFAULT_WAREHOUSE_ID" envDefault:"0"`
 }
 
 // BankConfig holds the bank books' policy.
@@ -148,6 +152,12 @@ type SalesConfig struct {
 	// RoundingMode is sum_of_rounded_lines (Dolibarr's default) or
 	// round_of_sum (MAIN_ROUNDOFTOTAL_NOT_TOTALOFROUND).
 	RoundingMode string `env:"SALES_ROUNDING_MODE" envDefault:"sum_of_rounded_lines"`
+	// NumberingBackdated is what validating a document dated before the
+	// last validated one of its series does: refuse (409
+	// date_before_last_validated) or set_today (dates it on the validation
+	// day) or allow (no check, for imports of past documents). Decision
+	// 0035.
+	NumberingBackdated string `env:"NUMBERING_BACKDATED" envDefault:"refuse"`
 }
 
 func (c SalesConfig) validate() []string {
@@ -167,6 +177,9 @@ func (c SalesConfig) validate() []string {
 	}
 	if c.InvoiceMask == c.CreditNoteMask {
 		p = append(p, "DOLIBARR_SALES_CREDIT_NOTE_MASK: must differ from DOLIBARR_SALES_INVOICE_MASK (their counters are separate)")
+	}
+	if _, ok := domain.ParseBackdatedPolicy(c.NumberingBackdated); !ok {
+		p = append(p, fmt.Sprintf("DOLIBARR_NUMBERING_BACKDATED: %q is not refuse, set_today or allow", c.NumberingBackdated))
 	}
 	if _, ok := domain.ParseRoundingMode(c.RoundingMode); !ok {
 		p = append(p, fmt.Sprintf("DOLIBARR_SALES_ROUNDING_MODE: %q is not sum_of_rounded_lines or round_of_sum", c.RoundingMode))
@@ -236,6 +249,24 @@ type CompanyConfig struct {
 	Phone       string `env:"PHONE"`
 	Website     string `env:"WEBSITE"`
 	BankAccount string `env:"BANK_ACCOUNT"`
+	// IDProf1..6 are the company's professional ids (France: SIREN,
+	// SIRET, NAF-APE, RCS/RM), printed in the footer; French SIREN and
+	// SIRET are checked.
+	IDProf1 string `env:"IDPROF1"`
+	IDProf2 string `env:"IDPROF2"`
+	IDProf3 string `env:"IDPROF3"`
+	IDProf4 string `env:"IDPROF4"`
+	IDProf5 string `env:"IDPROF5"`
+	IDProf6 string `env:"IDPROF6"`
+	// LatePenaltyRate is the yearly late-payment penalty rate (a
+	// percentage) French B2B invoices print; empty prints "three times
+	// the legal interest rate".
+	LatePenaltyRate string `env:"LATE_PENALTY_RATE"`
+	// RecoveryFee is the fixed recovery fee French B2B invoices print.
+	RecoveryFee string `env:"RECOVERY_FEE" envDefault:"40"`
+	// VATExemptionReason is printed when a line has 0 % VAT ("art. 293 B
+	// du CGI", "Autoliquidation"); empty prints a generic wording.
+	VATExemptionReason string `env:"VAT_EXEMPTION_REASON"`
 	// Currency is the ISO 4217 code of document amounts.
 	Currency string `env:"CURRENCY" envDefault:"EUR"`
 }
@@ -266,7 +297,30 @@ func (c CompanyConfig) validate() []string {
 	if !currencyCode.MatchString(c.Currency) {
 		p = append(p, fmt.Sprintf("DOLIBARR_COMPANY_CURRENCY: %q is not an ISO 4217 code such as EUR", c.Currency))
 	}
+	var v *domain.ValidationError
+	if err := domain.CheckProfIDs(c.CountryCode, c.ProfIDs(), c.VATID); errors.As(err, &v) {
+		for _, f := range v.Fields {
+			key := "DOLIBARR_COMPANY_" + strings.ToUpper(f.Field)
+			if f.Field == "vat_number" {
+				key = "DOLIBARR_COMPANY_VAT_ID"
+			}
+			p = append(p, key+": "+f.Message)
+		}
+	}
+	if c.LatePenaltyRate != "" {
+		if d, err := domain.ParseDecimal(c.LatePenaltyRate); err != nil || d.IsNegative() {
+			p = append(p, fmt.Sprintf("DOLIBARR_COMPANY_LATE_PENALTY_RATE: %q is not a percentage such as 12.5", c.LatePenaltyRate))
+		}
+	}
+	if d, err := domain.ParseDecimal(c.RecoveryFee); err != nil || d.IsNegative() {
+		p = append(p, fmt.Sprintf("DOLIBARR_COMPANY_RECOVERY_FEE: %q is not an amount such as 40", c.RecoveryFee))
+	}
 	return p
+}
+
+// ProfIDs are the company's professional ids in order.
+func (c CompanyConfig) ProfIDs() domain.ProfIDs {
+	return domain.ProfIDs{c.IDProf1, c.IDProf2, c.IDProf3, c.IDProf4, c.IDProf5, c.IDProf6}
 }
 
 func (c PDFConfig) validate() []string {
@@ -642,6 +696,9 @@ func (c *Config) validate() []string {
 	p = append(p, c.Sales.validate()...)
 	p = append(p, c.Purchase.validate()...)
 	p = append(p, c.Bank.validate()...)
+	if c.Stock.DefaultWarehouseID < 0 {
+		p = append(p, "DOLIBARR_STOCK_DEFAULT_WAREHOUSE_ID: must be a warehouse id, or 0 for the only open warehouse")
+	}
 	p = append(p, c.Company.validate()...)
 	p = append(p, c.PDF.validate()...)
 	p = append(p, c.SMTP.validate(c.Company)...)

@@ -52,3 +52,25 @@ func sorted(m map[string]bool) []string {
 	sort.Strings(out)
 	return out
 }
+
+// TestOpenAPIBodylessOperationsDeclareNoBodyErrors: an operation that takes
+// no body cannot answer 413 (too large), 415 (media type) or, for an
+// action, 422 (invalid fields); a GET keeps 422 only for its query fields.
+func TestOpenAPIBodylessOperationsDeclareNoBodyErrors(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPI)
+	require.NoError(t, err)
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			if op.RequestBody != nil {
+				continue
+			}
+			codes := []string{"413", "415"}
+			if method != "GET" {
+				codes = append(codes, "422")
+			}
+			for _, c := range codes {
+				require.Nilf(t, op.Responses.Value(c), "%s %s takes no body but declares %s", method, path, c)
+			}
+		}
+	}
+}

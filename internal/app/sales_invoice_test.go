@@ -60,7 +60,7 @@ func TestInvoiceLifeCycle(t *testing.T) {
 		require.Equal(t, http.StatusOK, res.Status, string(res.Body))
 		res.JSON(t, &inv)
 		require.Equal(t, "115.44", inv.TotalInclTax)
-		res = f.do(t, http.MethodPatch, invPath(inv.ID), obj{"ref_customer": "PO-77", "note_public": "Thanks"})
+		res = f.do(t, http.MethodPatch, invPath(inv.ID), obj{"ref_customer": "PO-77", "note_public": "Thanks", "version": inv.Version})
 		require.Equal(t, http.StatusOK, res.Status, string(res.Body))
 
 		// Every problem of a bad line at once.
@@ -88,7 +88,7 @@ func TestInvoiceLifeCycle(t *testing.T) {
 
 		// Illegal transitions on a validated invoice.
 		requireProblem(t, f.do(t, http.MethodPost, invPath(inv.ID)+"/validate", obj{"warehouse_id": f.warehouse}), http.StatusConflict, "invoice_not_draft")
-		requireProblem(t, f.do(t, http.MethodPatch, invPath(inv.ID), obj{"note_public": "x"}), http.StatusConflict, "invoice_not_draft")
+		requireProblem(t, f.do(t, http.MethodPatch, invPath(inv.ID), obj{"note_public": "x", "version": inv.Version}), http.StatusConflict, "invoice_not_draft")
 		requireProblem(t, f.do(t, http.MethodPost, invPath(inv.ID)+"/lines", line), http.StatusConflict, "invoice_not_draft")
 		requireProblem(t, f.do(t, http.MethodDelete, fmt.Sprintf("%s/lines/%d", invPath(inv.ID), (*inv.Lines)[0].ID), nil), http.StatusConflict, "invoice_not_draft")
 		requireProblem(t, f.do(t, http.MethodDelete, invPath(inv.ID), nil), http.StatusConflict, "invoice_not_draft")
@@ -235,7 +235,7 @@ func TestCreditNoteNegatesAndRestocks(t *testing.T) {
 			obj{"product_id": f.service, "quantity": "2"}).ID)
 		require.Equal(t, "7", f.stockOf(t, f.goods))
 
-		res := f.do(t, http.MethodPost, invPath(inv.ID)+"/credit-note", nil)
+		res := f.do(t, http.MethodPost, invPath(inv.ID)+"/create-credit-note", nil)
 		require.Equal(t, http.StatusCreated, res.Status, string(res.Body))
 		var cn api.InvoiceResponse
 		res.JSON(t, &cn)
@@ -255,7 +255,7 @@ func TestCreditNoteNegatesAndRestocks(t *testing.T) {
 		res = f.do(t, http.MethodPost, invPath(cn.ID)+"/payments", obj{"method": "transfer"})
 		require.Equal(t, http.StatusCreated, res.Status, string(res.Body))
 		require.Equal(t, "paid", f.getInvoice(t, cn.ID).Status)
-		requireProblem(t, f.do(t, http.MethodPost, invPath(cn.ID)+"/credit-note", nil), http.StatusConflict, "invoice_not_standard")
+		requireProblem(t, f.do(t, http.MethodPost, invPath(cn.ID)+"/create-credit-note", nil), http.StatusConflict, "invoice_not_standard")
 	})
 }
 

@@ -55,22 +55,21 @@ func TestProposalToOrderToInvoice(t *testing.T) {
 		inv := decode[api.InvoiceResponse](t, f.do(t, http.MethodPost, "/api/v1/invoices/from-order/"+fmt.Sprint(o.ID), nil), http.StatusCreated)
 		require.Equal(t, o.ID, *inv.OrderID)
 		require.Equal(t, o.TotalInclTax, inv.TotalInclTax)
-		requireProblem(t, f.do(t, http.MethodPost, "/api/v1/invoices/from-order/"+fmt.Sprint(o.ID), nil), http.StatusConflict, "order_billed")
-		// Deleting the draft invoice lets the order be invoiced again.
-		require.Equal(t, http.StatusNoContent, f.do(t, http.MethodDelete, invPath(inv.ID), nil).Status)
+		// A draft invoice does not bill the order: it may be deleted.
 		require.False(t, decode[api.OrderResponse](t, f.do(t, http.MethodGet, op, nil), http.StatusOK).Billed)
+		require.Equal(t, http.StatusNoContent, f.do(t, http.MethodDelete, invPath(inv.ID), nil).Status)
 		inv = decode[api.InvoiceResponse](t, f.do(t, http.MethodPost, "/api/v1/invoices/from-order/"+fmt.Sprint(o.ID), nil), http.StatusCreated)
-		o = decode[api.OrderResponse](t, f.do(t, http.MethodGet, op, nil), http.StatusOK)
-		require.True(t, o.Billed)
 		requireProblem(t, f.do(t, http.MethodPost, op+"/cancel", nil), http.StatusConflict, "order_not_cancelable")
 		o = decode[api.OrderResponse](t, f.do(t, http.MethodPost, op+"/close", nil), http.StatusOK)
 		require.Equal(t, "closed", o.Status)
+		require.False(t, o.Billed)
+		// Validating the invoice bills the order, and the signed proposal
+		// the order came from.
 		f.validate(t, inv.ID)
 		require.Equal(t, "18", f.stockOf(t, f.goods))
-
-		// The signed proposal can also be invoiced directly, once.
-		inv2 := decode[api.InvoiceResponse](t, f.do(t, http.MethodPost, "/api/v1/invoices/from-proposal/"+fmt.Sprint(p.ID), nil), http.StatusCreated)
-		require.Equal(t, p.ID, *inv2.ProposalID)
+		o = decode[api.OrderResponse](t, f.do(t, http.MethodGet, op, nil), http.StatusOK)
+		require.True(t, o.Billed)
+		requireProblem(t, f.do(t, http.MethodPost, "/api/v1/invoices/from-order/"+fmt.Sprint(o.ID), nil), http.StatusConflict, "order_billed")
 		p = decode[api.ProposalResponse](t, f.do(t, http.MethodGet, pp, nil), http.StatusOK)
 		require.Equal(t, "billed", p.Status)
 		requireProblem(t, f.do(t, http.MethodPost, "/api/v1/invoices/from-proposal/"+fmt.Sprint(p.ID), nil), http.StatusConflict, "proposal_not_signed")
@@ -87,7 +86,7 @@ func TestProposalToOrderToInvoice(t *testing.T) {
 		for _, e := range evs.Data {
 			actions = append(actions, e.Action)
 		}
-		require.Equal(t, []string{"created", "validated", "shipped", "billed", "unbilled", "billed", "closed"}, actions)
+		require.Equal(t, []string{"created", "validated", "shipped", "invoice_drafted", "invoice_drafted", "closed", "billed"}, actions)
 
 		// Clone, refuse, cancel, list.
 		c := decode[api.ProposalResponse](t, f.do(t, http.MethodPost, pp+"/clone", nil), http.StatusCreated)

@@ -112,6 +112,7 @@ func newPrinting(d deps, s api.Sales, p api.Purchasing) (*printing.Service, erro
 	}
 	cat := persistence.NewCatalogRepo(d.db)
 	c := d.cfg.Company
+	issued := persistence.NewIssued(d.db)
 	return printing.New(
 		printing.Sources{
 			domain.KindProposal:      printing.Proposals(s.Proposals.Get, cat),
@@ -121,11 +122,24 @@ func newPrinting(d deps, s api.Sales, p api.Purchasing) (*printing.Service, erro
 		},
 		r,
 		printing.Config{
-			Company: printing.Party{
-				Name: c.Name, Address: c.Address, Zip: c.Zip, Town: c.Town, CountryCode: c.CountryCode,
-				VATID: c.VATID, LegalID: c.LegalID, Email: c.Email, Phone: c.Phone, Website: c.Website, BankAccount: c.BankAccount,
-			},
+			Company:  companyParty(c),
 			Language: d.cfg.PDF.Language, Currency: c.Currency, Timeout: d.cfg.PDF.Timeout,
+			Issued: issued, Archive: issued, Now: d.now, Legal: legalConfig(c),
 		},
 	), nil
+}
+
+// companyParty is the company block of every document.
+func companyParty(c CompanyConfig) printing.Party {
+	return printing.Party{
+		Name: c.Name, Address: c.Address, Zip: c.Zip, Town: c.Town, CountryCode: c.CountryCode,
+		VATID: c.VATID, LegalID: c.LegalID, Email: c.Email, Phone: c.Phone, Website: c.Website, BankAccount: c.BankAccount,
+		ProfIDs: c.ProfIDs(),
+	}
+}
+
+// legalConfig tunes the legal mentions (validated with the configuration).
+func legalConfig(c CompanyConfig) printing.Legal {
+	fee, _ := domain.ParseDecimal(c.RecoveryFee)
+	return printing.Legal{LatePenaltyRate: c.LatePenaltyRate, RecoveryFee: fee, VATExemptionReason: c.VATExemptionReason}
 }

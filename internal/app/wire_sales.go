@@ -5,6 +5,7 @@ import (
 	"github.com/dolibarr-go/dolibarr/internal/domain"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/persistence"
 	"github.com/dolibarr-go/dolibarr/internal/usecase/document"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/printing"
 	"github.com/dolibarr-go/dolibarr/internal/usecase/sales"
 	"github.com/dolibarr-go/dolibarr/internal/usecase/stock"
 )
@@ -23,9 +24,14 @@ func newSales(d deps) (api.Sales, error) {
 	}
 	catalog := persistence.NewDocumentCatalog(d.db)
 	stk := stock.New(d.db, persistence.NewStockRepo(d.db), catalog.CatalogRepo, domain.StockPolicy{AllowNegative: d.cfg.Stock.AllowNegative})
+	backdated, _ := domain.ParseBackdatedPolicy(d.cfg.Sales.NumberingBackdated) // validated with the configuration
+	numbering := persistence.NewNumbering(d.db)
 	eng := document.New(document.Deps{
-		Tx: d.db, Events: persistence.NewEventLog(d.db), Counter: persistence.NewNumbering(d.db),
+		Tx: d.db, Events: persistence.NewEventLog(d.db), Counter: numbering,
 		Prices: sales.SellingPrices{Catalog: catalog}, Catalog: catalog, Stock: stk, Now: d.now,
+		Chronology: numbering, Backdated: backdated,
+		Warehouses: persistence.NewWarehouseRepo(d.db), DefaultWarehouse: d.cfg.Stock.DefaultWarehouseID,
+		Issuing: document.Issuing{Store: persistence.NewIssued(d.db), Parties: catalog, Company: printing.CompanyParty(companyParty(d.cfg.Company))},
 	})
 	common := sales.Common{Engine: eng, Customers: catalog, Config: cfg}
 	proposals := persistence.NewProposalStore(d.db)

@@ -3,11 +3,13 @@ package apptest
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 
@@ -111,4 +113,31 @@ func check(req *http.Request, res *Response) error {
 		return fmt.Errorf("response does not match openapi.yaml: %w: %s", err, describe(req, res))
 	}
 	return nil
+}
+
+// The reports' CSV comes comma- or semicolon-separated (separator=) and may
+// start with a byte order mark (bom=true): the check reads either.
+func init() {
+	openapi3filter.RegisterBodyDecoder("text/csv", func(body io.Reader, h http.Header, schema *openapi3.SchemaRef, enc openapi3filter.EncodingFn) (any, error) {
+		b, err := io.ReadAll(body)
+		if err != nil {
+			return nil, err
+		}
+		b = bytes.TrimPrefix(b, []byte("\ufeff"))
+		r := csv.NewReader(bytes.NewReader(b))
+		if first, _, _ := bytes.Cut(b, []byte("\n")); bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {
+			r.Comma = ';'
+		}
+		var sb strings.Builder
+		for {
+			rec, err := r.Read()
+			if err == io.EOF {
+				return sb.String(), nil
+			}
+			if err != nil {
+				return nil, err
+			}
+			sb.WriteString(strings.Join(rec, ",") + "\n")
+		}
+	})
 }

@@ -363,3 +363,9 @@ func CreditNoteFor(src *Invoice, date time.Time, by int64) (*Invoice, error) {
 	cn.Recompute()
 	return cn, nil
 }
+
+// Redate dates the invoice on day, keeping the time it gives to pay.
+func (i *Invoice) Redate(day time.Time) {
+	i.DueDate = day.Add(i.DueDate.Sub(i.Date))
+	i.Date = day
+}

@@ -27,11 +27,11 @@ const (
 	JobRetryable JobState = "retryable"
 	JobCompleted JobState = "completed"
 	JobFailed    JobState = "failed"
-	JobCancelled JobState = "cancelled"
+	JobCanceled  JobState = "canceled"
 )
 
 // JobStates lists every state in a stable order.
-var JobStates = []JobState{JobAvailable, JobRunning, JobRetryable, JobCompleted, JobFailed, JobCancelled}
+var JobStates = []JobState{JobAvailable, JobRunning, JobRetryable, JobCompleted, JobFailed, JobCanceled}
 
 // Valid reports whether s is a known state.
 func (s JobState) Valid() bool {
@@ -45,7 +45,7 @@ func (s JobState) Valid() bool {
 
 // Final reports whether a job in state s will never run again by itself.
 func (s JobState) Final() bool {
-	return s == JobCompleted || s == JobFailed || s == JobCancelled
+	return s == JobCompleted || s == JobFailed || s == JobCanceled
 }
 
 // Limits on what a job may carry.
@@ -118,9 +118,9 @@ func (j *Job) RecordError(now time.Time, msg string) {
 // an administrator's retry always runs once more.
 func (j *Job) Retry(now time.Time) error {
 	switch j.State {
-	case JobFailed, JobCancelled, JobRetryable:
+	case JobFailed, JobCanceled, JobRetryable:
 	default:
-		return E(ErrConflict, "job_not_retryable", "job %d is %s; only failed, cancelled or retryable jobs can be retried", j.ID, j.State)
+		return E(ErrConflict, "job_not_retryable", "job %d is %s; only failed, canceled or retryable jobs can be retried", j.ID, j.State)
 	}
 	j.State = JobAvailable
 	j.RunAt = now
@@ -139,9 +139,9 @@ func (j *Job) Cancel(now time.Time) error {
 	switch j.State {
 	case JobAvailable, JobRetryable:
 	default:
-		return E(ErrConflict, "job_not_cancellable", "job %d is %s; only available or retryable jobs can be cancelled", j.ID, j.State)
+		return E(ErrConflict, "job_not_cancelable", "job %d is %s; only available or retryable jobs can be canceled", j.ID, j.State)
 	}
-	j.State = JobCancelled
+	j.State = JobCanceled
 	j.FinishedAt = &now
 	j.UpdatedAt = now
 	return nil

@@ -24,7 +24,7 @@ func TestJobTransitions(t *testing.T) {
 		{domain.JobRetryable, true, true},
 		{domain.JobCompleted, false, false},
 		{domain.JobFailed, true, false},
-		{domain.JobCancelled, true, false},
+		{domain.JobCanceled, true, false},
 	}
 	require.Len(t, cases, len(domain.JobStates), "every state is covered")
 	for _, c := range cases {
@@ -44,7 +44,7 @@ func TestJobTransitions(t *testing.T) {
 			err = j.Cancel(now)
 			if c.canCancel {
 				require.NoError(t, err)
-				require.Equal(t, domain.JobCancelled, j.State)
+				require.Equal(t, domain.JobCanceled, j.State)
 				require.Equal(t, now, *j.FinishedAt)
 			} else {
 				require.ErrorIs(t, err, domain.ErrConflict)
@@ -58,7 +58,7 @@ func TestRetryGrantsOneMoreAttemptWhenExhausted(t *testing.T) {
 	j := domain.Job{State: domain.JobFailed, Attempt: 5, MaxAttempts: 5}
 	require.NoError(t, j.Retry(time.Now()))
 	require.Equal(t, 6, j.MaxAttempts)
-	j = domain.Job{State: domain.JobCancelled, Attempt: 1, MaxAttempts: 5}
+	j = domain.Job{State: domain.JobCanceled, Attempt: 1, MaxAttempts: 5}
 	require.NoError(t, j.Retry(time.Now()))
 	require.Equal(t, 5, j.MaxAttempts)
 }
@@ -70,7 +70,7 @@ func TestStates(t *testing.T) {
 	require.False(t, domain.JobState("lost").Valid())
 	require.True(t, domain.JobCompleted.Final())
 	require.True(t, domain.JobFailed.Final())
-	require.True(t, domain.JobCancelled.Final())
+	require.True(t, domain.JobCanceled.Final())
 	require.False(t, domain.JobRetryable.Final())
 }
 

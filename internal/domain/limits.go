@@ -70,6 +70,13 @@ const (
 	MaxCurrencyLen           = 3
 	MaxBankOriginLen         = 32
 	MaxStatementMessageIDLen = 64
+
+	// An issued document's record (JSON) and its archived file's
+	// description (decision 0036).
+	MaxIssuedRecordLen = 1 << 20
+	MaxArchiveNameLen  = 255
+	MaxContentTypeLen  = 64
+	MaxSHA256HexLen    = 64
 )
 
 // TextColumns maps every text column of the schema ("table.column") to its
@@ -93,6 +100,12 @@ var TextColumns = map[string]int{
 	"thirdparties.email":         MaxEmailLen,
 	"thirdparties.phone":         MaxPhoneLen,
 	"thirdparties.vat_number":    MaxVATNumberLen,
+	"thirdparties.idprof1":       MaxProfIDLen,
+	"thirdparties.idprof2":       MaxProfIDLen,
+	"thirdparties.idprof3":       MaxProfIDLen,
+	"thirdparties.idprof4":       MaxProfIDLen,
+	"thirdparties.idprof5":       MaxProfIDLen,
+	"thirdparties.idprof6":       MaxProfIDLen,
 	"thirdparties.customer_code": MaxPartyCodeLen,
 	"thirdparties.supplier_code": MaxPartyCodeLen,
 	"thirdparties.payment_terms": MaxPaymentTermsLen,
@@ -196,14 +209,22 @@ var TextColumns = map[string]int{
 	"supplier_payments.reference":        MaxPaymentRefLen,
 	"supplier_payments.note":             MaxNoteLen,
 
-	"jobs.kind":                     MaxJobKindLen,
-	"jobs.state":                    MaxStatusLen,
-	"jobs.unique_key":               MaxJobUniqueKeyLen,
-	"jobs.request_id":               MaxRequestIDLen,
-	"jobs.lease_owner":              MaxLeaseOwnerLen,
-	"jobs.last_error":               MaxJobErrorLen + 1,
-	"numbering_counters.scope":      MaxCounterScopeLen,
-	"numbering_counters.period_key": MaxCounterPeriodLen,
-	"settings.key":                  MaxSettingKeyLen,
-	"settings.value":                MaxSettingValueLen,
+	"jobs.kind":                      MaxJobKindLen,
+	"jobs.state":                     MaxStatusLen,
+	"jobs.unique_key":                MaxJobUniqueKeyLen,
+	"jobs.request_id":                MaxRequestIDLen,
+	"jobs.lease_owner":               MaxLeaseOwnerLen,
+	"jobs.last_error":                MaxJobErrorLen + 1,
+	"numbering_counters.scope":       MaxCounterScopeLen,
+	"numbering_counters.period_key":  MaxCounterPeriodLen,
+	"numbering_series.scope":         MaxCounterScopeLen,
+	"issued_documents.doc_kind":      MaxStatusLen,
+	"issued_documents.record":        MaxIssuedRecordLen,
+	"document_archives.doc_kind":     MaxStatusLen,
+	"document_archives.language":     MaxSendLanguageLen,
+	"document_archives.file_name":    MaxArchiveNameLen,
+	"document_archives.content_type": MaxContentTypeLen,
+	"document_archives.sha256":       MaxSHA256HexLen,
+	"settings.key":                   MaxSettingKeyLen,
+	"settings.value":                 MaxSettingValueLen,
 }

@@ -218,3 +218,60 @@ func (m Mask) Format(on time.Time, n int64) string {
 // ProvisionalRef is the reference of a document that was never validated:
 // Dolibarr's "(PROV<id>)".
 func ProvisionalRef(id int64) string { return fmt.Sprintf("(PROV%d)", id) }
+
+// BackdatedPolicy says what a validation does with a document dated before
+// the last validated document of its series (Dolibarr's
+// INVOICE_CHECK_POSTERIOR_DATE and FAC_FORCE_DATE_VALIDATION options).
+type BackdatedPolicy string
+
+// Backdated policies.
+const (
+	// BackdatedRefuse refuses the validation (409 date_before_last_validated).
+	BackdatedRefuse BackdatedPolicy = "refuse"
+	// BackdatedSetToday dates the document on the validation day instead.
+	BackdatedSetToday BackdatedPolicy = "set_today"
+	// BackdatedAllow checks nothing (Dolibarr's default): for imports of
+	// past documents; numbers may then not follow dates.
+	BackdatedAllow BackdatedPolicy = "allow"
+)
+
+// ParseBackdatedPolicy reads a policy name.
+func ParseBackdatedPolicy(s string) (BackdatedPolicy, bool) {
+	switch p := BackdatedPolicy(s); p {
+	case BackdatedRefuse, BackdatedSetToday, BackdatedAllow:
+		return p, true
+	}
+	return "", false
+}
+
+// Redater is a document whose other dates follow its date (an invoice's
+// due date keeps its distance to the invoice date) when a validation
+// re-dates it.
+type Redater interface {
+	Redate(day time.Time)
+}
+
+// DateBeforeLastValidated refuses a validation that would give a number
+// after the last one of its series to a document dated before that one's
+// date: numbers must follow dates, which auditors check.
+type DateBeforeLastValidated struct {
+	Series string
+	Date   time.Time
+	Last   time.Time
+}
+
+func (e *DateBeforeLastValidated) Error() string {
+	return fmt.Sprintf("the document is dated %s, before %s, the date of the last validated document of its series; date it on or after %s",
+		e.Date.Format(time.DateOnly), e.Last.Format(time.DateOnly), e.Last.Format(time.DateOnly))
+}
+
+// Unwrap makes DateBeforeLastValidated match ErrConflict.
+func (e *DateBeforeLastValidated) Unwrap() error { return ErrConflict }
+
+// ErrorCode returns the stable code.
+func (e *DateBeforeLastValidated) ErrorCode() string { return "date_before_last_validated" }
+
+// Details gives the client the date it must not precede.
+func (e *DateBeforeLastValidated) Details() map[string]any {
+	return map[string]any{"series": e.Series, "date": e.Date.Format(time.DateOnly), "last_validated_date": e.Last.Format(time.DateOnly)}
+}

@@ -21,16 +21,20 @@ const (
 	PermStockMove       Permission = "stock:move"
 	PermProposalRead    Permission = "proposal:read"
 	PermProposalWrite   Permission = "proposal:write"
-	PermOrderRead       Permission = "order:read"
-	PermOrderWrite      Permission = "order:write"
-	PermInvoiceRead     Permission = "invoice:read"
-	PermInvoiceWrite    Permission = "invoice:write"
-	PermInvoiceValidate Permission = "invoice:validate"
-	PermInvoicePay      Permission = "invoice:pay"
-	PermReportRead      Permission = "report:read"
-	PermJobsRead        Permission = "jobs:read"
-	PermJobsAdmin       Permission = "jobs:admin"
-	PermUserAdmin       Permission = "user:admin"
+	// Every kind of document is validated (and reopened, canceled) under
+	// its own <doc>:validate, as invoices are (decision 0037).
+	PermProposalValidate Permission = "proposal:validate"
+	PermOrderValidate    Permission = "order:validate"
+	PermOrderRead        Permission = "order:read"
+	PermOrderWrite       Permission = "order:write"
+	PermInvoiceRead      Permission = "invoice:read"
+	PermInvoiceWrite     Permission = "invoice:write"
+	PermInvoiceValidate  Permission = "invoice:validate"
+	PermInvoicePay       Permission = "invoice:pay"
+	PermReportRead       Permission = "report:read"
+	PermJobsRead         Permission = "jobs:read"
+	PermJobsAdmin        Permission = "jobs:admin"
+	PermUserAdmin        Permission = "user:admin"
 	// Sending a document by e-mail is a right of its own, as in Dolibarr
 	// (facture "send", id 15): it speaks to the customer.
 	PermProposalSend Permission = "proposal:send"
@@ -74,6 +78,7 @@ var AllPermissions = []Permission{
 	PermReceptionRead, PermReceptionWrite, PermReceptionValidate,
 	PermSupplierInvoiceRead, PermSupplierInvoiceWrite, PermSupplierInvoiceValidate, PermSupplierInvoicePay,
 	PermBankRead, PermBankWrite,
+	PermProposalValidate, PermOrderValidate,
 }
 
 // BuiltinRoles are the roles every installation has, with their permissions.
@@ -89,6 +94,7 @@ var BuiltinRoles = map[string][]Permission{
 		PermProposalRead, PermProposalWrite, PermOrderRead, PermOrderWrite,
 		PermInvoiceRead, PermInvoiceWrite, PermReportRead,
 		PermProposalSend, PermOrderSend, PermInvoiceSend,
+		PermProposalValidate, PermOrderValidate,
 	},
 	RoleWarehouse: {
 		PermThirdPartyRead, PermProductRead, PermProductWrite,

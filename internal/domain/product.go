@@ -75,8 +75,11 @@ type Product struct {
 var hundred = DecimalFromInt(100)
 
 // SetPrice sets the selling price typed in base at the product's VAT rate
-// and derives the other one, rounded to ScaleUnit half away from zero, as
-// Dolibarr's calcul_price_total does for unit prices.
+// and derives the other one, half away from zero: a price excl. tax
+// derived from one incl. tax to ScaleUnit, as Dolibarr's calcul_price_total
+// does for unit prices (documents compute from it); a price incl. tax,
+// shown to people and never computed from, to ScaleTotal like every other
+// amount (decision 0037).
 func (p *Product) SetPrice(amount Decimal, base PriceBase) {
 	factor := hundred.Add(p.VATRate)
 	p.PriceBase = base
@@ -86,7 +89,7 @@ func (p *Product) SetPrice(amount Decimal, base PriceBase) {
 		return
 	}
 	p.Price = amount
-	p.PriceInclTax = amount.Mul(factor).Div(hundred, ScaleUnit)
+	p.PriceInclTax = amount.Mul(factor).Div(hundred, ScaleTotal)
 }
 
 // Validate checks the product's invariants and reports every broken one.

@@ -26,14 +26,17 @@ type Document struct {
 	// Ref is the definitive reference, empty until the first validation
 	// (DisplayRef then shows "(PROV<id>)"). Once given it is kept, also
 	// when the document goes back to draft, so no number is ever lost.
-	Ref         string
-	CustomerID  int64
-	Date        time.Time // a calendar date, midnight UTC
-	RefCustomer string    // the customer's own reference
-	NotePublic  string
-	NotePrivate string
-	Rounding    RoundingMode
-	Lines       []Line
+	Ref        string
+	CustomerID int64
+	// CustomerName is the customer's current name, read with lists (not
+	// stored on the document).
+	CustomerName string
+	Date         time.Time // a calendar date, midnight UTC
+	RefCustomer  string    // the customer's own reference
+	NotePublic   string
+	NotePrivate  string
+	Rounding     RoundingMode
+	Lines        []Line
 	// Totals, kept equal to ComputeTotals(Lines) by Recompute.
 	TotalExclTax Decimal
 	TotalVAT     Decimal

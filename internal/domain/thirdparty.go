@@ -29,6 +29,9 @@ type ThirdParty struct {
 	Email        string
 	Phone        string
 	VATNumber    string
+	// ProfIDs are Dolibarr's idprof1..6 (France: SIREN, SIRET, NAF-APE,
+	// RCS/RM), checked per country.
+	ProfIDs      ProfIDs
 	PaymentTerms PaymentTerms
 	// Language is the one its documents (PDFs and e-mails) are written
 	// in, one of DocumentLanguages; empty: the company default.
@@ -60,6 +63,7 @@ func (t *ThirdParty) Validate() error {
 	checkEmail(v, "email", t.Email)
 	checkPhone(v, "phone", t.Phone)
 	checkVAT(v, "vat_number", t.VATNumber)
+	checkProfIDs(v, t.CountryCode, t.ProfIDs, t.VATNumber)
 	if t.PaymentTerms != "" {
 		if _, ok := paymentTerms[t.PaymentTerms]; !ok {
 			v.Add("payment_terms", "invalid", "must be one of %s", strings.Join(PaymentTermCodes(), ", "))
@@ -138,6 +142,9 @@ func checkVAT(v *ValidationError, field, s string) {
 			v.Add(field, "invalid", "must hold upper-case letters and digits only, such as FR40123456824")
 			return
 		}
+	}
+	if !vatShape(s) {
+		v.Add(field, "invalid_format", "must be a 2-letter country prefix and letters or digits, such as FR40123456824")
 	}
 }
 

@@ -194,6 +194,7 @@ func (r *Renderer) plan(doc printing.Document, loc *i18n.Locale) (*plan, error) 
 	l.totals()
 	l.payments()
 	l.terms()
+	l.mentions()
 	l.note()
 	return l.out, nil
 }
@@ -298,7 +299,7 @@ func (l *layout) wrapItems(s string, size float64, bold bool, color *props.Color
 	return out
 }
 
-func addressLines(p printing.Party) []string {
+func (l *layout) addressLines(p printing.Party) []string {
 	var out []string
 	if p.Address != "" {
 		out = append(out, strings.Split(p.Address, "\n")...)
@@ -307,7 +308,12 @@ func addressLines(p printing.Party) []string {
 		out = append(out, zt)
 	}
 	if p.CountryCode != "" {
-		out = append(out, p.CountryCode)
+		// The country's name in the document's language, else its code.
+		name, ok := l.loc.Lookup("country." + p.CountryCode)
+		if !ok {
+			name = p.CountryCode
+		}
+		out = append(out, name)
 	}
 	return out
 }
@@ -322,7 +328,7 @@ func (l *layout) header() {
 	r1, h1 := newRow(0, nil, nil, name, title)
 
 	var addr []item
-	for _, ln := range addressLines(c) {
+	for _, ln := range l.addressLines(c) {
 		addr = append(addr, l.wrapItems(ln, sizeSmall, false, colorMuted, left, 2)...)
 	}
 	var contact []string
@@ -375,7 +381,7 @@ func (l *layout) pair(label, value string, span int, bold bool) item {
 func (l *layout) footer() {
 	c := l.doc.Company
 	parts := []string{}
-	for _, p := range []string{c.Name, strings.Join(addressLines(c), ", ")} {
+	for _, p := range []string{c.Name, strings.Join(l.addressLines(c), ", ")} {
 		if p != "" {
 			parts = append(parts, p)
 		}
@@ -386,6 +392,7 @@ func (l *layout) footer() {
 	if c.LegalID != "" {
 		parts = append(parts, c.LegalID)
 	}
+	parts = append(parts, l.profIDs(c)...)
 	items := l.wrapItems(strings.Join(parts, " · "), sizeFooter, false, colorMuted, grid, 2)
 	rule := &props.Cell{BorderType: border.Top, BorderColor: colorRule, BorderThickness: 0.3}
 	r, h := newRow(0, rule, nil, cell{span: grid, align: align.Center, items: items})

@@ -51,12 +51,15 @@ func (l *layout) parties() {
 	}
 	add(codeKey, c.Code)
 	add("label.vat_id", c.VATID)
+	for _, s := range l.profIDs(c) {
+		details = append(details, l.one(left, s, align.Left, false).items...)
+	}
 	add("label.email", c.Email)
 	add("label.phone", c.Phone)
 
 	box := []item{{text: l.loc.T(partyKey), size: sizeSmall, color: colorMuted}}
 	box = append(box, l.wrapItems(c.Name, sizeName, true, nil, right, 3)...)
-	for _, ln := range addressLines(c) {
+	for _, ln := range l.addressLines(c) {
 		box = append(box, l.wrapItems(ln, sizeBody+1, false, nil, right, 3)...)
 	}
 	// An address of any number of lines must leave the box on one page.
@@ -262,4 +265,61 @@ func (l *layout) note() {
 			l.endGroup()
 		}
 	}
+}
+
+// profIDs are a party's professional ids with their country's names
+// ("SIRET 732 829 320 00074"); an id whose name is empty is not printed.
+func (l *layout) profIDs(p printing.Party) []string {
+	labels := domain.ProfIDLabels(p.CountryCode)
+	var out []string
+	for i, v := range p.ProfIDs {
+		if v != "" && labels[i] != "" {
+			out = append(out, l.loc.T("label.idprof", "label", labels[i], "value", v))
+		}
+	}
+	return out
+}
+
+// mentions prints the legal mentions the printing use case chose. A
+// value starting with @ is a catalog key, % a percentage, $ an amount in
+// the document's currency.
+func (l *layout) mentions() {
+	var items []item
+	for _, m := range l.doc.Mentions {
+		args := make([]string, len(m.Args))
+		for i, a := range m.Args {
+			args[i] = l.mentionArg(a)
+		}
+		items = append(items, l.wrapItems(l.loc.T(m.Key, args...), sizeSmall, false, colorMuted, grid, 0)...)
+	}
+	if len(items) == 0 {
+		return
+	}
+	l.spacer(3)
+	for i, it := range items {
+		l.body(0, nil, false, i == 0, cell{span: grid, items: []item{it}})
+		if i == 0 {
+			l.endGroup()
+		}
+	}
+}
+
+func (l *layout) mentionArg(a string) string {
+	if a == "" {
+		return a
+	}
+	switch a[0] {
+	case '@':
+		return l.loc.T(a[1:])
+	case '%', '$':
+		d, err := domain.ParseDecimal(a[1:])
+		if err != nil {
+			return a[1:]
+		}
+		if a[0] == '%' {
+			return l.loc.Percent(d)
+		}
+		return l.loc.Money(d, l.doc.Currency)
+	}
+	return a
 }

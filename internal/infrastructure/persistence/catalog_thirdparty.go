@@ -25,6 +25,12 @@ type thirdPartyRow struct {
 	Email        string
 	Phone        string
 	VATNumber    string `gorm:"column:vat_number"`
+	IDProf1      string `gorm:"column:idprof1"`
+	IDProf2      string `gorm:"column:idprof2"`
+	IDProf3      string `gorm:"column:idprof3"`
+	IDProf4      string `gorm:"column:idprof4"`
+	IDProf5      string `gorm:"column:idprof5"`
+	IDProf6      string `gorm:"column:idprof6"`
 	PaymentTerms string
 	Language     string
 	Active       bool
@@ -40,6 +46,7 @@ func toThirdParty(r *thirdPartyRow) domain.ThirdParty {
 		ID: r.ID, Name: r.Name, Alias: r.Alias, Customer: r.IsCustomer, Prospect: r.IsProspect, Supplier: r.IsSupplier,
 		CustomerCode: deref(r.CustomerCode), SupplierCode: deref(r.SupplierCode), Address: r.Address, Zip: r.Zip,
 		Town: r.Town, CountryCode: r.CountryCode, Email: r.Email, Phone: r.Phone, VATNumber: r.VATNumber,
+		ProfIDs:      domain.ProfIDs{r.IDProf1, r.IDProf2, r.IDProf3, r.IDProf4, r.IDProf5, r.IDProf6},
 		PaymentTerms: domain.PaymentTerms(r.PaymentTerms), Language: r.Language, Active: r.Active, Version: r.Version,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
@@ -50,6 +57,7 @@ func toThirdPartyRow(t *domain.ThirdParty) thirdPartyRow {
 		ID: t.ID, Name: t.Name, Alias: t.Alias, IsCustomer: t.Customer, IsProspect: t.Prospect,
 		IsSupplier: t.Supplier, CustomerCode: nullable(t.CustomerCode), SupplierCode: nullable(t.SupplierCode),
 		Address: t.Address, Zip: t.Zip, Town: t.Town, CountryCode: t.CountryCode, Email: t.Email,
+		IDProf1: t.ProfIDs[0], IDProf2: t.ProfIDs[1], IDProf3: t.ProfIDs[2], IDProf4: t.ProfIDs[3], IDProf5: t.ProfIDs[4], IDProf6: t.ProfIDs[5],
 		Phone: t.Phone, VATNumber: t.VATNumber, PaymentTerms: string(t.PaymentTerms), Language: t.Language,
 		Active: t.Active, Version: t.Version, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
 	}

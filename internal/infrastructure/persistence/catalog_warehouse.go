@@ -103,3 +103,11 @@ func (r *WarehouseRepo) List(ctx context.Context, f catalog.WarehouseFilter) (do
 	}
 	return pageOf(rows, total, toWarehouse), nil
 }
+
+// OpenWarehouseIDs returns the ids of up to limit open warehouses, in id
+// order: a validation without a warehouse takes the only one.
+func (r *WarehouseRepo) OpenWarehouseIDs(ctx context.Context, limit int) ([]int64, error) {
+	var ids []int64
+	err := r.db.Gorm(ctx).Model(&warehouseRow{}).Where("status = ?", int(domain.WarehouseOpen)).Order("id").Limit(limit).Pluck("id", &ids).Error
+	return ids, translate(err, "warehouse")
+}

@@ -1,6 +1,10 @@
 package persistence
 
 import (
+	"time"
+
+	"gorm.io/gorm/clause"
+
 	"context"
 
 	"github.com/dolibarr-go/dolibarr/internal/usecase/document"
@@ -63,4 +67,44 @@ func nextCounter(ctx context.Context, db *DB, scope, period string) (int64, erro
 		return 0, translate(err, "numbering counter")
 	}
 	return n, nil
+}
+
+// seriesRow is a numbering series' last validated date (numbering_series).
+type seriesRow struct {
+	Scope    string     `gorm:"column:scope;primaryKey"`
+	LastDate *time.Time `gorm:"column:last_date"`
+}
+
+func (seriesRow) TableName() string { return "numbering_series" }
+
+var _ document.Chronology = (*Numbering)(nil)
+
+// LockLastDate creates the series row of scope when missing (an insert
+// that does nothing on a duplicate, so that the locking read never misses
+// and takes no gap lock on InnoDB), then reads it FOR UPDATE: every
+// validation of the series then waits for the one before it to commit. On
+// SQLite the transaction already holds the single write lock.
+func (r *Numbering) LockLastDate(ctx context.Context, scope string) (time.Time, error) {
+	if !InTx(ctx) {
+		return time.Time{}, errNoTx
+	}
+	tx := r.db.Gorm(ctx)
+	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&seriesRow{Scope: scope}).Error; err != nil {
+		return time.Time{}, translate(err, "numbering series")
+	}
+	var row seriesRow
+	if err := tx.Clauses(forUpdate).Where("scope = ?", scope).Take(&row).Error; err != nil {
+		return time.Time{}, translate(err, "numbering series")
+	}
+	if row.LastDate == nil {
+		return time.Time{}, nil
+	}
+	return dateOf(*row.LastDate), nil
+}
+
+// SetLastDate records the series' last validated date.
+func (r *Numbering) SetLastDate(ctx context.Context, scope string, date time.Time) error {
+	d := dateOf(date)
+	err := r.db.Gorm(ctx).Model(&seriesRow{}).Where("scope = ?", scope).Update("last_date", &d).Error
+	return translate(err, "numbering series")
 }

@@ -115,8 +115,13 @@ func (s *ProposalStore) List(ctx context.Context, f sales.Filter) (domain.Page[d
 		return domain.Page[domain.Proposal]{}, err
 	}
 	out := make([]domain.Proposal, len(rows))
+	docs := make([]*domain.Document, len(rows))
 	for i := range rows {
 		out[i] = *toProposal(&rows[i], nil)
+		docs[i] = &out[i].Document
+	}
+	if err := customerNames(ctx, s.db, docs); err != nil {
+		return domain.Page[domain.Proposal]{}, err
 	}
 	return domain.Page[domain.Proposal]{Items: out, Total: total}, nil
 }
@@ -141,8 +146,13 @@ func (s *OrderStore) List(ctx context.Context, f sales.Filter) (domain.Page[doma
 		return domain.Page[domain.Order]{}, err
 	}
 	out := make([]domain.Order, len(rows))
+	docs := make([]*domain.Document, len(rows))
 	for i := range rows {
 		out[i] = *toOrder(&rows[i], nil)
+		docs[i] = &out[i].Document
+	}
+	if err := customerNames(ctx, s.db, docs); err != nil {
+		return domain.Page[domain.Order]{}, err
 	}
 	return domain.Page[domain.Order]{Items: out, Total: total}, nil
 }
@@ -172,8 +182,13 @@ func (s *InvoiceStore) List(ctx context.Context, f sales.Filter) (domain.Page[do
 		return domain.Page[domain.Invoice]{}, err
 	}
 	out := make([]domain.Invoice, len(rows))
+	docs := make([]*domain.Document, len(rows))
 	for i := range rows {
 		out[i] = *toInvoice(&rows[i], nil)
+		docs[i] = &out[i].Document
+	}
+	if err := customerNames(ctx, s.db, docs); err != nil {
+		return domain.Page[domain.Invoice]{}, err
 	}
 	return domain.Page[domain.Invoice]{Items: out, Total: total}, nil
 }
@@ -220,4 +235,35 @@ func (c DocumentCatalog) Products(ctx context.Context, ids []int64) (map[int64]*
 		out[p.ID] = &p
 	}
 	return out, nil
+}
+
+// customerNames fills the customer name of listed documents, in one query
+// for the page: a list shows who each document is for.
+func customerNames(ctx context.Context, db *DB, docs []*domain.Document) error {
+	if len(docs) == 0 {
+		return nil
+	}
+	ids := make([]int64, 0, len(docs))
+	seen := map[int64]bool{}
+	for _, d := range docs {
+		if !seen[d.CustomerID] {
+			seen[d.CustomerID] = true
+			ids = append(ids, d.CustomerID)
+		}
+	}
+	var rows []struct {
+		ID   int64
+		Name string
+	}
+	if err := db.Gorm(ctx).Table("thirdparties").Select("id, name").Where("id IN ?", ids).Find(&rows).Error; err != nil {
+		return translate(err, "third party")
+	}
+	names := make(map[int64]string, len(rows))
+	for _, r := range rows {
+		names[r.ID] = r.Name
+	}
+	for _, d := range docs {
+		d.CustomerName = names[d.CustomerID]
+	}
+	return nil
 }

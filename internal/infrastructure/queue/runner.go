@@ -514,7 +514,7 @@ func (r *Runner) maintain(ctx context.Context) {
 	for _, p := range []struct {
 		state  domain.JobState
 		retain time.Duration
-	}{{domain.JobCompleted, r.cfg.RetainCompleted}, {domain.JobFailed, r.cfg.RetainFailed}, {domain.JobCancelled, r.cfg.RetainFailed}} {
+	}{{domain.JobCompleted, r.cfg.RetainCompleted}, {domain.JobFailed, r.cfg.RetainFailed}, {domain.JobCanceled, r.cfg.RetainFailed}} {
 		for range 10 { // bounded work per tick; the rest waits for the next
 			n, err := r.store.prune(ctx, p.state, now.Add(-p.retain), batch)
 			if err != nil {

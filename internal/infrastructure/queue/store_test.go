@@ -545,9 +545,9 @@ func testInspectionAndAdmin(t *testing.T, db *persistence.DB) {
 
 	cancelled, err := svc.Cancel(ctx, a)
 	require.NoError(t, err)
-	require.Equal(t, domain.JobCancelled, cancelled.State)
+	require.Equal(t, domain.JobCanceled, cancelled.State)
 	stored := get(t, s, a)
-	require.Equal(t, domain.JobCancelled, stored.State)
+	require.Equal(t, domain.JobCanceled, stored.State)
 	require.NotNil(t, stored.FinishedAt)
 	_, err = svc.Cancel(ctx, a)
 	require.ErrorIs(t, err, domain.ErrConflict)

@@ -28,18 +28,20 @@ type ThirdPartyRepo interface {
 // on create, unchanged on update). Codes are not editable: they are
 // generated when the customer, prospect or supplier flag is first set.
 type ThirdPartyFields struct {
-	Name         *string
-	Alias        *string
-	Customer     *bool
-	Prospect     *bool
-	Supplier     *bool
-	Address      *string
-	Zip          *string
-	Town         *string
-	CountryCode  *string
-	Email        *string
-	Phone        *string
-	VATNumber    *string
+	Name        *string
+	Alias       *string
+	Customer    *bool
+	Prospect    *bool
+	Supplier    *bool
+	Address     *string
+	Zip         *string
+	Town        *string
+	CountryCode *string
+	Email       *string
+	Phone       *string
+	VATNumber   *string
+	// ProfIDs are idprof1..6; nil entries are kept.
+	ProfIDs      [6]*string
 	PaymentTerms *domain.PaymentTerms
 	// Language is normalised (domain.NormalizeLanguage) before validation.
 	Language *string
@@ -72,6 +74,9 @@ func (f ThirdPartyFields) apply(t *domain.ThirdParty) {
 	setIf(&t.Email, f.Email)
 	setIf(&t.Phone, f.Phone)
 	setIf(&t.VATNumber, f.VATNumber)
+	for i, p := range f.ProfIDs {
+		setIf(&t.ProfIDs[i], p)
+	}
 	setIf(&t.PaymentTerms, f.PaymentTerms)
 	if f.Language != nil {
 		t.Language = domain.NormalizeLanguage(*f.Language)

@@ -55,6 +55,19 @@ type Counter interface {
 	NextNumber(ctx context.Context, scope, period string) (int64, error)
 }
 
+// Chronology keeps, per numbering series, the date of its last validated
+// document, so that numbers follow dates.
+type Chronology interface {
+	// LockLastDate locks the series row of scope until the transaction
+	// ends, creating it if needed, and returns the date of the series' last
+	// validated document (zero when none). It must run inside a
+	// transaction.
+	LockLastDate(ctx context.Context, scope string) (time.Time, error)
+	// SetLastDate records date as the series' last validated date, under
+	// the lock LockLastDate took.
+	SetLastDate(ctx context.Context, scope string, date time.Time) error
+}
+
 // Catalog reads the catalogue products that lines name.
 type Catalog interface {
 	// Products loads the products ids in one query; missing ids are absent
@@ -82,6 +95,18 @@ type Deps struct {
 	// Now is the clock every timestamp of a transition is read from;
 	// nil is time.Now.
 	Now func() time.Time
+	// Chronology, when set, makes numbers follow dates: a validation dated
+	// before the last validated document of its series is refused or
+	// re-dated, as Backdated says (empty is refuse).
+	Chronology Chronology
+	Backdated  domain.BackdatedPolicy
+	// Issuing, when its Store is set, keeps what each document is issued
+	// with at its validation (decision 0036).
+	Issuing Issuing
+	// Warehouses and DefaultWarehouse choose the warehouse of a
+	// validation that names none (Engine.Warehouse).
+	Warehouses       OpenWarehouses
+	DefaultWarehouse int64
 }
 
 // Engine does what every kind of commercial document shares. It holds no
@@ -95,6 +120,14 @@ type Engine struct {
 	catalog Catalog
 	stock   StockMover
 	now     func() time.Time
+	chrono  Chronology
+	// backdated is the policy for a validation dated before its series'
+	// last one.
+	backdated domain.BackdatedPolicy
+	issuing   Issuing
+	// warehouses and defaultWarehouse choose a validation's warehouse.
+	warehouses       OpenWarehouses
+	defaultWarehouse int64
 }
 
 // New returns the engine.
@@ -102,7 +135,11 @@ func New(d Deps) *Engine {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Engine{tx: d.Tx, events: d.Events, counter: d.Counter, prices: d.Prices, catalog: d.Catalog, stock: d.Stock, now: d.Now}
+	if d.Backdated == "" {
+		d.Backdated = domain.BackdatedRefuse
+	}
+	return &Engine{tx: d.Tx, events: d.Events, counter: d.Counter, prices: d.Prices, catalog: d.Catalog, stock: d.Stock, now: d.Now,
+		chrono: d.Chronology, backdated: d.Backdated, issuing: d.Issuing, warehouses: d.Warehouses, defaultWarehouse: d.DefaultWarehouse}
 }
 
 // Now reads the clock once, in UTC at the microsecond every engine keeps,
@@ -131,16 +168,58 @@ type Series struct {
 // number). It locks the counter row until the transaction ends, so it runs
 // after every other write but the document's save: the lock every
 // validation of the series waits for is then held for two statements and
-// the commit (decision 0010). Run calls it at that point.
+// the commit (decision 0010). Run calls it at that point. With a
+// Chronology, the series row is locked first and d's date checked against
+// the series' last validated date (followDates).
 func (e *Engine) DrawRef(ctx context.Context, d domain.CommercialDocument, s Series) error {
 	h := d.Header()
 	if h.Ref != "" {
 		return nil
+	}
+	if err := e.followDates(ctx, d, s); err != nil {
+		return err
 	}
 	n, err := e.counter.NextNumber(ctx, s.Scope, s.Mask.Period(h.Date))
 	if err != nil {
 		return err
 	}
 	h.Ref = s.Mask.Format(h.Date, n)
+	return nil
+}
+
+// followDates makes numbers follow dates (decision 0035): under the series
+// row's lock, taken before the counter's and held to the commit, so that
+// every validation of the series is ordered, a document dated before the
+// series' last validated document is refused, or re-dated on the
+// validation day when the policy says so and that day is not itself
+// before the last date; the series' last date then moves to d's.
+func (e *Engine) followDates(ctx context.Context, d domain.CommercialDocument, s Series) error {
+	if e.chrono == nil || e.backdated == domain.BackdatedAllow {
+		return nil
+	}
+	h := d.Header()
+	last, err := e.chrono.LockLastDate(ctx, s.Scope)
+	if err != nil {
+		return err
+	}
+	date := domain.DateOnly(h.Date)
+	if !last.IsZero() {
+		last = domain.DateOnly(last)
+	}
+	if date.Before(last) {
+		today := domain.DateOnly(e.Now())
+		if e.backdated != domain.BackdatedSetToday || today.Before(last) {
+			return &domain.DateBeforeLastValidated{Series: s.Scope, Date: date, Last: last}
+		}
+		if r, ok := d.(domain.Redater); ok {
+			r.Redate(today)
+		} else {
+			h.Date = today
+		}
+		date = today
+	}
+	if date.After(last) {
+		return e.chrono.SetLastDate(ctx, s.Scope, date)
+	}
 	return nil
 }

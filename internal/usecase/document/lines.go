@@ -182,13 +182,19 @@ func (le LineEditor[D]) AddLine(ctx context.Context, id, version int64, in LineI
 	})
 }
 
-// UpdateLine replaces line lineID of draft id with in.
+// UpdateLine changes line lineID of draft id as in says: what in leaves
+// out is kept from the line (its product, description, unit price,
+// discount and VAT rate), so changing a credit note line's quantity keeps
+// its negative price and its discount; naming another product takes that
+// product's defaults for what in leaves out (keepUnsaid).
 func (le LineEditor[D]) UpdateLine(ctx context.Context, id, lineID, version int64, in LineInput) (D, error) {
 	return le.edit(ctx, id, version, func(ctx context.Context, d D) error {
 		h := d.Header()
-		if _, err := h.Line(lineID); err != nil {
+		cur, err := h.Line(lineID)
+		if err != nil {
 			return err
 		}
+		in = keepUnsaid(in, *cur)
 		l, err := le.line(ctx, d, in)
 		if err != nil {
 			return err
@@ -197,7 +203,7 @@ func (le LineEditor[D]) UpdateLine(ctx context.Context, id, lineID, version int6
 		if err := h.ReplaceLine(l); err != nil {
 			return err
 		}
-		cur, _ := h.Line(lineID)
+		cur, _ = h.Line(lineID)
 		return le.store.UpdateLine(ctx, id, cur)
 	})
 }
@@ -210,4 +216,30 @@ func (le LineEditor[D]) DeleteLine(ctx context.Context, id, lineID, version int6
 		}
 		return le.store.DeleteLine(ctx, id, lineID)
 	})
+}
+
+// keepUnsaid fills what in leaves out from cur, the line it changes, unless
+// in names another product. An update naming no product but a unit price
+// makes a free-text line, as before; one naming neither keeps the line's
+// product.
+func keepUnsaid(in LineInput, cur domain.Line) LineInput {
+	if in.ProductID == 0 && in.UnitPrice == nil {
+		in.ProductID = cur.ProductID
+	}
+	if in.ProductID != cur.ProductID {
+		return in
+	}
+	if in.Description == nil {
+		in.Description = &cur.Description
+	}
+	if in.UnitPrice == nil {
+		in.UnitPrice = &cur.UnitPrice
+	}
+	if in.DiscountPercent == nil {
+		in.DiscountPercent = &cur.DiscountPercent
+	}
+	if in.VATRate == nil {
+		in.VATRate = &cur.VATRate
+	}
+	return in
 }

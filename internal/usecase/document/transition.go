@@ -67,7 +67,8 @@ type Change[D domain.CommercialDocument] struct {
 	// the event's note.
 	Apply func(ctx context.Context, d D, now time.Time) (note string, err error)
 	// Series, when set, gives the series a document without a reference
-	// draws its number from (validations).
+	// draws its number from (validations); the document is then issued:
+	// what it is issued with is kept (Deps.Issuing).
 	Series func(d D) Series
 }
 
@@ -89,6 +90,7 @@ func Run[D domain.CommercialDocument](ctx context.Context, e *Engine, store Stor
 			return err
 		}
 		from := d.StatusName()
+		wasDraft := d.CheckEditable() == nil
 		now := e.Now()
 		note, err := c.Apply(ctx, d, now)
 		if err != nil {
@@ -99,7 +101,18 @@ func Run[D domain.CommercialDocument](ctx context.Context, e *Engine, store Stor
 				return err
 			}
 		}
+		// Back to draft (reopened): what it was issued with goes.
+		if !wasDraft && d.CheckEditable() == nil {
+			if err := e.reissue(ctx, d, c.By, now); err != nil {
+				return err
+			}
+		}
 		if c.Series != nil {
+			// Issued before the number is drawn: the counter's lock is held
+			// for as short a time as before.
+			if err := e.issue(ctx, d, now); err != nil {
+				return err
+			}
 			if err := e.DrawRef(ctx, d, c.Series(d)); err != nil {
 				return err
 			}

@@ -77,7 +77,7 @@ func (s *Service) Get(ctx context.Context, id int64) (domain.Job, error) {
 func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 	var v domain.ValidationError
 	if f.State != "" && !f.State.Valid() {
-		v.Add("state", "invalid", "unknown state %q (one of available, running, retryable, completed, failed, cancelled)", f.State)
+		v.Add("state", "invalid", "unknown state %q (one of available, running, retryable, completed, failed, canceled)", f.State)
 	}
 	if len(f.Kind) > domain.MaxJobKindLen {
 		v.Add("kind", "invalid", "a job kind is at most %d characters", domain.MaxJobKindLen)

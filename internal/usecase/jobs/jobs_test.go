@@ -103,7 +103,7 @@ func TestRetryAndCancel(t *testing.T) {
 
 	j, err = svc.Cancel(ctx, 2)
 	require.NoError(t, err)
-	require.Equal(t, domain.JobCancelled, repo.jobs[2].State)
+	require.Equal(t, domain.JobCanceled, repo.jobs[2].State)
 	require.NotNil(t, j.FinishedAt)
 
 	repo.moveAway = true

@@ -8,7 +8,10 @@
 package printing
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -74,6 +77,8 @@ type Document struct {
 	// label) or free text; empty prints nothing.
 	PaymentTerms string
 	PublicNote   string
+	// Mentions are the legal mentions the company's country requires.
+	Mentions []Mention
 }
 
 // Party is a postal identity: the issuing company or the customer.
@@ -93,6 +98,18 @@ type Party struct {
 	Phone       string
 	Website     string
 	BankAccount string
+	// ProfIDs are the professional ids (France: SIREN, SIRET, ...),
+	// printed with their country's names (domain.ProfIDLabels).
+	ProfIDs domain.ProfIDs
+	// Business is a customer trading as a business (B2B mentions).
+	Business bool
+}
+
+// Mention is a legal mention printed at the foot of a document: a key of
+// the renderer's catalogs and its values, as pairs.
+type Mention struct {
+	Key  string
+	Args []string
 }
 
 // Line is one line of the document.
@@ -157,6 +174,49 @@ type Config struct {
 	Currency string
 	// Timeout bounds one rendering, on top of the caller's context.
 	Timeout time.Duration
+	// Issued, when set, gives validated documents what they were issued
+	// with: they print from it, never from the live records (decision
+	// 0036).
+	Issued IssuedRecords
+	// Archive, when set, keeps the first printed copy of each issued
+	// invoice and credit note per language and serves it from then on.
+	Archive Archive
+	// Now is the clock of archived files; nil is time.Now.
+	Now func() time.Time
+	// Legal tunes the legal mentions.
+	Legal Legal
+}
+
+// Legal tunes the legal mentions of documents (decision 0038).
+type Legal struct {
+	// LatePenaltyRate is the yearly late-payment penalty rate printed on
+	// French B2B invoices, a percentage ("12.5"); empty prints the legal
+	// minimum's wording (three times the legal interest rate).
+	LatePenaltyRate string
+	// RecoveryFee is the fixed recovery fee (40 EUR by law in France).
+	RecoveryFee domain.Decimal
+	// VATExemptionReason is printed when a line has 0 % VAT ("art. 293 B
+	// du CGI"); empty prints a generic wording.
+	VATExemptionReason string
+}
+
+// IssuedRecords reads what documents were issued with.
+type IssuedRecords interface {
+	// IssuedRecord returns what document (kind, id) was issued with; nil
+	// when it is not issued (a draft, or validated before records were
+	// kept).
+	IssuedRecord(ctx context.Context, kind domain.DocKind, id int64) (*domain.IssuedDocument, error)
+}
+
+// Archive keeps the printed copies of issued documents: the storage port
+// (a database table today; files or object storage can implement it).
+type Archive interface {
+	// Archived returns the copy of document (kind, id) in lang; nil when
+	// there is none.
+	Archived(ctx context.Context, kind domain.DocKind, id int64, lang string) (*domain.ArchivedFile, error)
+	// Archive stores f unless a copy of the same issue, document and
+	// language is stored already, and returns the copy stored.
+	Archive(ctx context.Context, f *domain.ArchivedFile) (*domain.ArchivedFile, error)
 }
 
 // ErrRenderFailed marks a document the renderer failed to draw (an error,
@@ -187,6 +247,9 @@ func New(src Sources, r Renderer, cfg Config) *Service {
 	if cfg.Currency == "" {
 		cfg.Currency = "EUR"
 	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	return &Service{src: src, r: r, cfg: cfg}
 }
 
@@ -214,6 +277,9 @@ type File struct {
 	// ContentType is "application/pdf".
 	ContentType string
 	Ref         string
+	// SHA256 is the hex digest of an archived copy; empty for a live
+	// rendering.
+	SHA256 string
 }
 
 // Render loads the requested document and writes its PDF to w. Loading and
@@ -231,7 +297,7 @@ func (s *Service) Render(ctx context.Context, req Request, w io.Writer) (File, e
 	if err != nil {
 		return File{}, err
 	}
-	return s.render(ctx, doc, req.Language, w)
+	return s.render(ctx, req.Kind, req.ID, doc, req.Language, w)
 }
 
 // RenderDocument writes the PDF of a document already read, as Render
@@ -247,7 +313,7 @@ func (s *Service) RenderDocument(ctx context.Context, p Printable, w io.Writer) 
 	if err != nil {
 		return File{}, err
 	}
-	return s.render(ctx, doc, p.Language, w)
+	return s.render(ctx, p.Doc.Kind(), p.Doc.Header().ID, doc, p.Language, w)
 }
 
 func (s *Service) source(kind domain.DocKind) (Source, error) {
@@ -258,20 +324,132 @@ func (s *Service) source(kind domain.DocKind) (Source, error) {
 	return src, nil
 }
 
-// render completes the loaded doc and writes its PDF.
-func (s *Service) render(ctx context.Context, doc Document, lang string, w io.Writer) (File, error) {
+// render completes the loaded doc (document id of kind) and writes its
+// PDF. A validated document prints what it was issued with; an issued
+// invoice or credit note is served from its archived copy in the language,
+// archived by its first printing.
+func (s *Service) render(ctx context.Context, kind domain.DocKind, id int64, doc Document, lang string, w io.Writer) (File, error) {
 	// A load that ignored ctx must not start a render nobody waits for.
 	if err := ctx.Err(); err != nil {
 		return File{}, err
 	}
+	var rec *domain.IssuedDocument
+	if !doc.Draft && s.cfg.Issued != nil {
+		var err error
+		if rec, err = s.cfg.Issued.IssuedRecord(ctx, kind, id); err != nil {
+			return File{}, err
+		}
+		if rec != nil {
+			asIssued(&doc, rec)
+		}
+	}
 	s.complete(&doc, lang)
-	if err := s.r.Render(ctx, doc, w); err != nil {
+	s.mentions(&doc)
+	archived := rec != nil && s.cfg.Archive != nil && (doc.Kind == KindInvoice || doc.Kind == KindCreditNote)
+	if archived {
+		f, err := s.cfg.Archive.Archived(ctx, kind, id, doc.Language)
+		if err != nil {
+			return File{}, err
+		}
+		if f != nil && f.IssuedAt.Equal(rec.IssuedAt) {
+			return s.serve(f, doc.Ref, w)
+		}
+	}
+	var buf bytes.Buffer
+	if err := s.r.Render(ctx, doc, &buf); err != nil {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return File{}, fmt.Errorf("rendering %s %s: %w", doc.Kind, doc.Ref, err)
 		}
 		return File{}, fmt.Errorf("rendering %s %s: %w: %w", doc.Kind, doc.Ref, ErrRenderFailed, err)
 	}
-	return File{Name: FileName(doc.Ref), ContentType: "application/pdf", Ref: doc.Ref}, nil
+	file := File{Name: FileName(doc.Ref), ContentType: "application/pdf", Ref: doc.Ref}
+	if !archived {
+		_, err := w.Write(buf.Bytes())
+		return file, err
+	}
+	sum := sha256.Sum256(buf.Bytes())
+	f, err := s.cfg.Archive.Archive(ctx, &domain.ArchivedFile{
+		Kind: kind, DocumentID: id, Language: doc.Language, Name: file.Name, ContentType: file.ContentType,
+		SHA256: hex.EncodeToString(sum[:]), Content: buf.Bytes(), IssuedAt: rec.IssuedAt, CreatedAt: s.cfg.Now(),
+	})
+	if err != nil {
+		return File{}, err
+	}
+	return s.serve(f, doc.Ref, w)
+}
+
+// mentions adds the legal mentions of the company's country: in France,
+// on an invoice to a business, the late-payment penalty rate and the fixed
+// recovery fee (Code de commerce L441-10, D441-5); on a proposal, the
+// line the customer signs; on any document with a line at 0 % VAT, the
+// exemption's reason.
+func (s *Service) mentions(doc *Document) {
+	if doc.Kind == KindInvoice && doc.Company.CountryCode == "FR" && doc.Customer.Business {
+		rate := s.cfg.Legal.LatePenaltyRate
+		if rate == "" {
+			doc.Mentions = append(doc.Mentions, Mention{Key: "mention.late_penalty", Args: []string{"rate", "@mention.late_penalty_legal", "fee", "$" + s.recoveryFee().String()}})
+		} else {
+			doc.Mentions = append(doc.Mentions, Mention{Key: "mention.late_penalty", Args: []string{"rate", "%" + rate, "fee", "$" + s.recoveryFee().String()}})
+		}
+	}
+	if doc.Kind == KindProposal {
+		// The customer signs a proposal to accept it.
+		doc.Mentions = append(doc.Mentions, Mention{Key: "mention.signature"})
+	}
+	for _, l := range doc.Lines {
+		if l.VATRate.IsZero() {
+			if r := s.cfg.Legal.VATExemptionReason; r != "" {
+				doc.Mentions = append(doc.Mentions, Mention{Key: "mention.vat_exempt", Args: []string{"reason", r}})
+			} else {
+				doc.Mentions = append(doc.Mentions, Mention{Key: "mention.vat_exempt", Args: []string{"reason", "@mention.vat_exempt_generic"}})
+			}
+			break
+		}
+	}
+}
+
+func (s *Service) recoveryFee() domain.Decimal {
+	if s.cfg.Legal.RecoveryFee.IsZero() {
+		return domain.DecimalFromInt(40)
+	}
+	return s.cfg.Legal.RecoveryFee
+}
+
+// serve writes an archived copy.
+func (s *Service) serve(f *domain.ArchivedFile, ref string, w io.Writer) (File, error) {
+	_, err := w.Write(f.Content)
+	return File{Name: f.Name, ContentType: f.ContentType, Ref: ref, SHA256: f.SHA256}, err
+}
+
+// asIssued replaces in doc what may have changed since its document was
+// issued by what it was issued with.
+func asIssued(doc *Document, rec *domain.IssuedDocument) {
+	doc.Customer = party(rec.Customer)
+	doc.Company = party(rec.Company)
+	doc.Language = rec.Language
+	doc.PaymentTerms = rec.PaymentTerms
+	doc.TotalExclTax, doc.TotalVAT, doc.TotalInclTax = rec.TotalExclTax, rec.TotalVAT, rec.TotalInclTax
+	doc.Lines = doc.Lines[:0]
+	for _, l := range rec.Lines {
+		doc.Lines = append(doc.Lines, Line{Ref: l.ProductRef, Description: l.Description, Qty: l.Quantity, UnitPrice: l.UnitPrice,
+			DiscountPercent: l.DiscountPercent, VATRate: l.VATRate, TotalExclTax: l.TotalExclTax})
+	}
+	doc.VAT = doc.VAT[:0]
+	for _, v := range rec.VAT {
+		doc.VAT = append(doc.VAT, VATAmount{Rate: v.Rate, Base: v.Base, Amount: v.Amount})
+	}
+}
+
+func party(p domain.IssuedParty) Party {
+	return Party{Name: p.Name, Address: p.Address, Zip: p.Zip, Town: p.Town, CountryCode: p.CountryCode, VATID: p.VATID,
+		LegalID: p.LegalID, Code: p.Code, Email: p.Email, Phone: p.Phone, Website: p.Website, BankAccount: p.BankAccount,
+		ProfIDs: p.ProfIDs, Business: p.Business}
+}
+
+// CompanyParty is the company block as documents are issued with it.
+func CompanyParty(p Party) domain.IssuedParty {
+	return domain.IssuedParty{Name: p.Name, Address: p.Address, Zip: p.Zip, Town: p.Town, CountryCode: p.CountryCode, VATID: p.VATID,
+		LegalID: p.LegalID, Email: p.Email, Phone: p.Phone, Website: p.Website, BankAccount: p.BankAccount, ProfIDs: p.ProfIDs}
 }
 
 // complete fills what the source leaves to the use case.

@@ -211,7 +211,7 @@ func TestInvoicesSourceMapsAnInvoice(t *testing.T) {
 	require.Equal(t, inv.DueDate, doc.DueDate)
 	require.Equal(t, "Merci", doc.PublicNote)
 	require.Equal(t, "30D", doc.PaymentTerms)
-	require.Equal(t, Party{Name: "Zoë Müller", Address: "1 Praça da Sé", Town: "São Paulo", CountryCode: "BR", Code: "CU0001", VATID: "BR1"}, doc.Customer)
+	require.Equal(t, Party{Name: "Zoë Müller", Address: "1 Praça da Sé", Town: "São Paulo", CountryCode: "BR", Code: "CU0001", VATID: "BR1", Business: true}, doc.Customer)
 	require.Equal(t, 2, cat.productReads, "one read per distinct product")
 	require.Len(t, doc.Lines, 4)
 	require.Equal(t, []string{"LAMP", "", "BULB", "LAMP"}, []string{doc.Lines[0].Ref, doc.Lines[1].Ref, doc.Lines[2].Ref, doc.Lines[3].Ref})

@@ -110,7 +110,7 @@ func (k kindSource[D]) mapDoc(ctx context.Context, d D, customer *domain.ThirdPa
 	doc.Customer = Party{
 		Name: customer.Name, Address: customer.Address, Zip: customer.Zip, Town: customer.Town,
 		CountryCode: customer.CountryCode, VATID: customer.VATNumber, Code: customer.CustomerCode,
-		Email: customer.Email, Phone: customer.Phone,
+		Email: customer.Email, Phone: customer.Phone, ProfIDs: customer.ProfIDs, Business: customer.IsBusiness(),
 	}
 	if doc.Kind == KindPurchaseOrder {
 		doc.Customer.Code = customer.SupplierCode

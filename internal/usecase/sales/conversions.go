@@ -45,12 +45,13 @@ func (s *Conversions) OrderFromProposal(ctx context.Context, proposalID, by int6
 	return o, nil
 }
 
-// InvoiceFromOrder creates a draft invoice from a validated order and
-// marks the order billed.
+// InvoiceFromOrder creates a draft invoice from a validated order. The
+// order becomes billed when that invoice is validated (Invoices.Validate),
+// not now: a draft may still be deleted or never issued.
 func (s *Conversions) InvoiceFromOrder(ctx context.Context, orderID, by int64) (*domain.Invoice, error) {
 	var inv *domain.Invoice
 	_, err := document.Run[*domain.Order](ctx, s.eng, s.orders, document.Change[*domain.Order]{
-		ID: orderID, By: by, Action: "billed",
+		ID: orderID, By: by, Action: "invoice_drafted",
 		Apply: func(ctx context.Context, o *domain.Order, now time.Time) (string, error) {
 			if err := o.CheckBillable(); err != nil {
 				return "", err
@@ -63,7 +64,6 @@ func (s *Conversions) InvoiceFromOrder(ctx context.Context, orderID, by int64) (
 			if err := insertInvoice(ctx, s.eng, s.invoices, inv, "from order "+o.DisplayRef()); err != nil {
 				return "", err
 			}
-			o.Billed = true
 			return "invoice " + inv.DisplayRef(), nil
 		},
 	})

@@ -160,6 +160,50 @@ func checkDeletable(inv *domain.Invoice) error {
 	return nil
 }
 
+// billSource marks the order inv was made from billed, and the signed
+// proposal that order came from, when inv is validated: the order is
+// locked after the invoice, then the proposal (the order of unbillSource).
+func (s *Invoices) billSource(ctx context.Context, inv *domain.Invoice, by int64, now time.Time) error {
+	if inv.OrderID == 0 || inv.Type == domain.InvoiceCreditNote {
+		return nil
+	}
+	o, err := s.orders.Lock(ctx, inv.OrderID)
+	if errors.Is(err, domain.ErrNotFound) || (err == nil && o.Billed) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	note := fmt.Sprintf("invoice %d validated", inv.ID)
+	from := o.StatusName()
+	o.Billed, o.UpdatedAt = true, now
+	if err := s.orders.Save(ctx, o); err != nil {
+		return err
+	}
+	if err := s.eng.Record(ctx, domain.Event(o, "billed", from, by, note, now)); err != nil {
+		return err
+	}
+	if o.ProposalID == 0 {
+		return nil
+	}
+	p, err := s.proposals.Lock(ctx, o.ProposalID)
+	if errors.Is(err, domain.ErrNotFound) || (err == nil && p.Status != domain.ProposalSigned) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	from = p.StatusName()
+	if err := p.MarkBilled(); err != nil {
+		return err
+	}
+	p.UpdatedAt = now
+	if err := s.proposals.Save(ctx, p); err != nil {
+		return err
+	}
+	return s.eng.Record(ctx, domain.Event(p, "billed", from, by, note, now))
+}
+
 // unbillSource lets the order or proposal a deleted draft invoice was made
 // from be invoiced again: the source is locked after the invoice.
 func (s *Invoices) unbillSource(by int64) func(ctx context.Context, inv *domain.Invoice, now time.Time) error {
@@ -218,7 +262,10 @@ func (s *Invoices) Validate(ctx context.Context, id, warehouse, by int64) (*doma
 				}
 				inv.WarehouseID = wh
 			}
-			return "", inv.Validate(by, now)
+			if err := inv.Validate(by, now); err != nil {
+				return "", err
+			}
+			return "", s.billSource(ctx, inv, by, now)
 		},
 		Series: s.series,
 	})
@@ -239,7 +286,7 @@ func (s *Invoices) stockWarehouse(ctx context.Context, inv *domain.Invoice, ware
 			return 0, err
 		}
 	}
-	return warehouse, requireWarehouse(warehouse)
+	return s.eng.Warehouse(ctx, warehouse)
 }
 
 // series is the numbering of inv: credit notes have their own.

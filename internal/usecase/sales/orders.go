@@ -121,15 +121,16 @@ func (s *Orders) Validate(ctx context.Context, id, warehouse, by int64) (*domain
 				return "", err
 			}
 			if s.cfg.StockTrigger == StockOnOrder && document.HasGoods(&o.Document) {
-				if err := requireWarehouse(warehouse); err != nil {
+				wh, err := s.eng.Warehouse(ctx, warehouse)
+				if err != nil {
 					return "", err
 				}
-				eff := document.StockEffect{Warehouse: warehouse, Direction: document.Out, By: by, At: now,
+				eff := document.StockEffect{Warehouse: wh, Direction: document.Out, By: by, At: now,
 					Label: fmt.Sprintf("Validation of order %s", o.DisplayRef())}
 				if err := s.eng.MoveStock(ctx, o, eff); err != nil {
 					return "", err
 				}
-				o.WarehouseID = warehouse
+				o.WarehouseID = wh
 			}
 			return "", o.Validate(by, now)
 		},

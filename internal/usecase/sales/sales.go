@@ -234,16 +234,6 @@ func setIf[T any](dst *T, src *T) {
 	}
 }
 
-// requireWarehouse checks the warehouse a validation moving stock needs.
-func requireWarehouse(id int64) error {
-	if id <= 0 {
-		v := &domain.ValidationError{}
-		v.Add("warehouse_id", "required", "is required: validating this document moves stock (DOLIBARR_STOCK_DECREASE_ON)")
-		return v
-	}
-	return nil
-}
-
 func checkNoteInput(note string) error {
 	v := &domain.ValidationError{}
 	if utf8.RuneCountInString(note) > domain.MaxNoteLen {

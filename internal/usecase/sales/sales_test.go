@@ -408,8 +408,10 @@ func TestLineEditsOnAnInvoice(t *testing.T) {
 	require.Equal(t, int64(3), inv.Version)
 }
 
-// TestInvoiceFromOrderLocksTheOrderFirst: the order is locked, the invoice
-// created, the order billed; deleting the draft invoice unbills it.
+// TestInvoiceFromOrderLocksTheOrderFirst: the order is locked and the
+// invoice created; the order becomes billed only when that invoice is
+// validated (the order locked after the invoice), and cannot be invoiced
+// again then.
 func TestInvoiceFromOrderLocksTheOrderFirst(t *testing.T) {
 	f := newFixture(sales.StockNever)
 	o := &domain.Order{Status: domain.OrderValidated, ProposalID: 3}
@@ -419,20 +421,22 @@ func TestInvoiceFromOrderLocksTheOrderFirst(t *testing.T) {
 	ctx := context.Background()
 	inv, err := f.conv.InvoiceFromOrder(ctx, 1, 4)
 	require.NoError(t, err)
-	require.Equal(t, []string{"lock order 1", "create invoice", "event created invoice 101", "event billed order 1", "save order 1"}, f.log.Calls)
+	require.Equal(t, []string{"lock order 1", "create invoice", "event created invoice 101", "event invoice_drafted order 1", "save order 1"}, f.log.Calls)
 	require.Equal(t, int64(1), inv.OrderID)
 	require.Equal(t, int64(3), inv.ProposalID, "the order's proposal too")
-	require.True(t, f.orders.Doc(1).Billed)
+	require.False(t, f.orders.Doc(1).Billed, "a draft does not bill its order")
 	require.Equal(t, "invoice (PROV101)", f.events.List[1].Note)
+
+	f.log.Reset()
+	_, err = f.inv.Validate(ctx, inv.ID, 0, 4)
+	require.NoError(t, err)
+	require.Equal(t, "lock invoice 101", f.log.Calls[0])
+	require.Contains(t, f.log.Calls, "lock order 1")
+	require.Contains(t, f.log.Calls, "event billed order 1")
+	require.True(t, f.orders.Doc(1).Billed, "validating the invoice bills the order")
 
 	_, err = f.conv.InvoiceFromOrder(ctx, 1, 4)
 	require.Equal(t, "order_billed", code(err))
-
-	f.log.Reset()
-	require.NoError(t, f.inv.Delete(ctx, inv.ID, 4))
-	require.Equal(t, []string{"lock invoice 101", "delete invoice 101", "event deleted invoice 101", "lock order 1", "save order 1",
-		"event unbilled order 1"}, f.log.Calls)
-	require.False(t, f.orders.Doc(1).Billed)
 }
 
 // TestProposalLifeCycle: validate draws the proposal's number, close
