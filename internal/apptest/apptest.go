@@ -103,7 +103,11 @@ func New(t testing.TB, driver string, opts ...Option) *App {
 
 func build(t testing.TB, db *persistence.DB, cfg app.Config, clock *Clock, logs *Buffer, log *zap.Logger) *App {
 	t.Helper()
-	srv, err := app.NewTestServer(context.Background(), cfg, db, log, app.WithClock(clock.Now))
+	// Background work the server starts (the revocation poll) ends with
+	// the test.
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	srv, err := app.NewTestServer(ctx, cfg, db, log, app.WithClock(clock.Now))
 	require.NoError(t, err, "wiring the API server")
 	tokens, err := auth.NewTokens(auth.TokenConfig{
 		Secret: cfg.Auth.JWTSecret, Issuer: cfg.Auth.JWTIssuer, Audience: cfg.Auth.JWTAudience,
@@ -171,7 +175,7 @@ func (a *App) Logs() string { return a.logs.String() }
 func (a *App) Token(t testing.TB, perms ...domain.Permission) string {
 	t.Helper()
 	u := a.users.make(t, perms)
-	tok, _, err := a.tokens.Issue(u.ID, u.Login, domain.NewPermissionSet(perms...))
+	tok, _, err := a.tokens.Issue(u.ID, u.Login, domain.NewPermissionSet(perms...), 0)
 	require.NoError(t, err)
 	return tok
 }
@@ -181,7 +185,7 @@ func (a *App) Token(t testing.TB, perms ...domain.Permission) string {
 func (a *App) AdminToken(t testing.TB) string {
 	t.Helper()
 	id := a.users.admin(t)
-	tok, _, err := a.tokens.Issue(id, AdminLogin, domain.NewPermissionSet(domain.AllPermissions...))
+	tok, _, err := a.tokens.Issue(id, AdminLogin, domain.NewPermissionSet(domain.AllPermissions...), 0)
 	require.NoError(t, err)
 	return tok
 }

@@ -19,9 +19,10 @@ type userRow struct {
 	Name         string
 	Email        string
 	Active       bool
-	PasswordHash string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	PasswordHash    string
+	TokenGeneration int64 `gorm:"->"` // written only by BumpGeneration
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 func (userRow) TableName() string { return "users" }
@@ -54,7 +55,7 @@ func (userRoleRow) TableName() string { return "user_roles" }
 func toUser(r userRow, roles []domain.Role) domain.User {
 	return domain.User{
 		ID: r.ID, Login: r.Login, Name: r.Name, Email: r.Email, Active: r.Active, PasswordHash: r.PasswordHash,
-		Roles: roles, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		Roles: roles, TokenGeneration: r.TokenGeneration, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
 }
 

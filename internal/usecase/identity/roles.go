@@ -77,6 +77,12 @@ func (s *Service) UpdateRole(ctx context.Context, id int64, in RoleUpdate) (doma
 		if err := s.roles.Update(ctx, &r); err != nil {
 			return err
 		}
+		if in.Permissions != nil {
+			// Holders' tokens carry the old permissions: end them.
+			if err := s.roles.BumpHolders(ctx, id); err != nil {
+				return err
+			}
+		}
 		out = r
 		return s.ensureAdminRemains(ctx)
 	})
@@ -87,6 +93,9 @@ func (s *Service) UpdateRole(ctx context.Context, id int64, in RoleUpdate) (doma
 func (s *Service) DeleteRole(ctx context.Context, id int64) error {
 	return s.tx.Do(ctx, func(ctx context.Context) error {
 		if _, err := s.lockCustomRole(ctx, id); err != nil {
+			return err
+		}
+		if err := s.roles.BumpHolders(ctx, id); err != nil {
 			return err
 		}
 		if err := s.roles.Delete(ctx, id); err != nil {
