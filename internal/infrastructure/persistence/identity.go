@@ -14,11 +14,11 @@ import (
 )
 
 type userRow struct {
-	ID           int64 `gorm:"primaryKey"`
-	Login        string
-	Name         string
-	Email        string
-	Active       bool
+	ID              int64 `gorm:"primaryKey"`
+	Login           string
+	Name            string
+	Email           string
+	Active          bool
 	PasswordHash    string
 	TokenGeneration int64 `gorm:"->"` // written only by BumpGeneration
 	CreatedAt       time.Time

@@ -142,8 +142,8 @@ type LoginInput struct {
 type Token struct {
 	AccessToken  string
 	RefreshToken string
-	ExpiresAt   time.Time
-	ExpiresIn   time.Duration
+	ExpiresAt    time.Time
+	ExpiresIn    time.Duration
 }
 
 // maxCheckedPassword bounds the work one attempt can cause: longer
