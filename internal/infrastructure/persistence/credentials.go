@@ -22,8 +22,9 @@ func bumpAuthVersion(ctx context.Context, db *DB) error {
 // BumpGeneration ends every token of user id.
 func (r *UserRepo) BumpGeneration(ctx context.Context, id int64) error {
 	return r.db.Do(ctx, func(ctx context.Context) error {
-		res := r.db.Gorm(ctx).Model(&userRow{}).Where("id = ?", id).
-			Update("token_generation", gorm.Expr("token_generation + 1"))
+		// Raw: the column is read-only to the model, so no other write of a
+		// user can lower it.
+		res := r.db.Gorm(ctx).Exec("UPDATE users SET token_generation = token_generation + 1 WHERE id = ?", id)
 		if res.Error != nil {
 			return translate(res.Error, "user")
 		}
