@@ -20,6 +20,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/dolibarr-go/dolibarr/internal/domain"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/idempotency"
 )
 
 // Options configure the HTTP server.
@@ -34,6 +35,9 @@ type Options struct {
 	// Authorize returns the middleware that lets a request through only when
 	// its verified token grants perm. Nil denies every guarded route.
 	Authorize func(perm domain.Permission) echo.MiddlewareFunc
+	// Idempotency runs guarded POSTs that carry an Idempotency-Key header
+	// (decision 0027); nil ignores the header.
+	Idempotency *idempotency.Service
 }
 
 // Server is the API's Echo instance plus the route table that records which
@@ -45,6 +49,7 @@ type Server struct {
 	log   *zap.Logger
 
 	authorize func(perm domain.Permission) echo.MiddlewareFunc
+	idem      echo.MiddlewareFunc
 
 	mu     sync.Mutex
 	public map[string]bool              // "METHOD path" registered as public
@@ -55,6 +60,7 @@ type Server struct {
 // the OpenAPI document.
 func NewServer(o Options, log *zap.Logger, ready *Readiness) *Server {
 	s := newServer(log, ready, o.Authorize)
+	s.idem = idempotent(o.Idempotency)
 	e := s.Echo
 	e.JSONSerializer = jsonSerializer{}
 	e.IPExtractor = ClientIP(o.TrustedProxies)
@@ -135,6 +141,10 @@ func (s *Server) Guarded(method, path string, perm domain.Permission, h echo.Han
 	s.mu.Lock()
 	s.perms[method+" "+path] = perm
 	s.mu.Unlock()
+	if method == http.MethodPost && s.idem != nil {
+		s.Echo.Add(method, path, h, s.authorize(perm), s.idem)
+		return
+	}
 	s.Echo.Add(method, path, h, s.authorize(perm))
 }
 

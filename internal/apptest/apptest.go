@@ -61,7 +61,13 @@ type App struct {
 type Option func(*options)
 
 type options struct {
-	cfg func(*app.Config)
+	cfg  func(*app.Config)
+	test []app.TestOption
+}
+
+// WithTestOptions passes options to app.NewTestServer (fault injection).
+func WithTestOptions(opts ...app.TestOption) Option {
+	return func(o *options) { o.test = append(o.test, opts...) }
 }
 
 // WithConfig lets a test change the configuration (throttling limits, TTL,
@@ -98,16 +104,16 @@ func New(t testing.TB, driver string, opts ...Option) *App {
 			t.Logf("server log (last 8 KiB):\n%s", tail(logs.String(), 8<<10))
 		}
 	})
-	return build(t, db, cfg, &Clock{}, logs, log)
+	return build(t, db, cfg, &Clock{}, logs, log, o.test...)
 }
 
-func build(t testing.TB, db *persistence.DB, cfg app.Config, clock *Clock, logs *Buffer, log *zap.Logger) *App {
+func build(t testing.TB, db *persistence.DB, cfg app.Config, clock *Clock, logs *Buffer, log *zap.Logger, extra ...app.TestOption) *App {
 	t.Helper()
 	// Background work the server starts (the revocation poll) ends with
 	// the test.
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	srv, err := app.NewTestServer(ctx, cfg, db, log, app.WithClock(clock.Now))
+	srv, err := app.NewTestServer(ctx, cfg, db, log, append([]app.TestOption{app.WithClock(clock.Now)}, extra...)...)
 	require.NoError(t, err, "wiring the API server")
 	tokens, err := auth.NewTokens(auth.TokenConfig{
 		Secret: cfg.Auth.JWTSecret, Issuer: cfg.Auth.JWTIssuer, Audience: cfg.Auth.JWTAudience,
@@ -235,6 +241,15 @@ func (a *App) DoHeader(t testing.TB, method, path string, body any, h http.Heade
 	require.NoError(t, err)
 	validate(t, req, res)
 	return res
+}
+
+// SendHeader is Send with request headers of the caller's choosing.
+func (a *App) SendHeader(method, path string, body any, h http.Header) (*Response, error) {
+	req, res, err := a.serve(method, path, body, h)
+	if err != nil {
+		return nil, err
+	}
+	return res, check(req, res)
 }
 
 // Send is Do for concurrent clients: it never touches a testing.TB (which
