@@ -59,7 +59,7 @@ func (h *identityHandlers) registerCredentials(s *Server) {
 	s.Public(http.MethodPost, "/api/v1/auth/refresh", h.refresh)
 	s.Public(http.MethodPost, "/api/v1/auth/logout", h.logout)
 	s.Guarded(http.MethodGet, "/api/v1/api-keys", domain.PermAuthenticated, h.listAPIKeys)
-	s.Guarded(http.MethodPost, "/api/v1/api-keys", domain.PermAuthenticated, h.createAPIKey)
+	s.GuardedSecret(http.MethodPost, "/api/v1/api-keys", domain.PermAuthenticated, h.createAPIKey)
 	s.Guarded(http.MethodGet, "/api/v1/api-keys/:id", domain.PermAuthenticated, h.getAPIKey)
 	s.Guarded(http.MethodPost, "/api/v1/api-keys/:id/revoke", domain.PermAuthenticated, h.revokeAPIKey)
 }

@@ -148,6 +148,19 @@ func (s *Server) Guarded(method, path string, perm domain.Permission, h echo.Han
 	s.Echo.Add(method, path, h, s.authorize(perm))
 }
 
+// GuardedSecret is Guarded for a POST whose answer holds a secret (a new
+// API key): its Idempotency-Key header is ignored, since a replay would
+// need the secret stored in clear.
+func (s *Server) GuardedSecret(method, path string, perm domain.Permission, h echo.HandlerFunc) {
+	if perm == "" {
+		panic("api: guarded route " + method + " " + path + " without permission")
+	}
+	s.mu.Lock()
+	s.perms[method+" "+path] = perm
+	s.mu.Unlock()
+	s.Echo.Add(method, path, h, s.authorize(perm))
+}
+
 func denyAll(domain.Permission) echo.MiddlewareFunc {
 	return func(echo.HandlerFunc) echo.HandlerFunc {
 		return func(echo.Context) error {

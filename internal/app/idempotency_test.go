@@ -270,3 +270,18 @@ func TestRunnerDeletesExpiredIdempotencyKeys(t *testing.T) {
 		require.Equal(t, int64(1), count(t, a, "SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = ?", "fresh"))
 	})
 }
+
+// TestAPIKeyCreationIsNeverStoredForReplay: the answer to POST
+// /api/v1/api-keys holds the key's secret, so Idempotency-Key is ignored
+// there and no answer (no secret) lands in idempotency_keys.
+func TestAPIKeyCreationIsNeverStoredForReplay(t *testing.T) {
+	a := apptest.New(t, "sqlite")
+	clerk := a.Token(t, "product:read")
+	for range 2 {
+		res := a.DoHeader(t, http.MethodPost, "/api/v1/api-keys", obj{"name": "k", "permissions": []string{"product:read"}}, idemHeader(clerk, "same"))
+		require.Equal(t, http.StatusCreated, res.Status, string(res.Body))
+		require.Empty(t, res.Header.Get(api.HeaderIdempotentReplayed))
+	}
+	require.Equal(t, int64(0), count(t, a, "SELECT COUNT(*) FROM idempotency_keys"))
+	require.Equal(t, int64(2), count(t, a, "SELECT COUNT(*) FROM api_keys"))
+}
