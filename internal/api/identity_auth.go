@@ -16,7 +16,7 @@ import (
 // TokenVerifier checks a credential, a JWT access token or an API key, and
 // returns the principal it authenticates. A warm check must not touch the
 // database: tokens are checked from their claims and the in-process
-// revocation cache, keys from the in-process key cache (decision 0025).
+// revocation cache, keys from the in-process key cache (decisions 0025, 0026).
 type TokenVerifier interface {
 	Verify(ctx context.Context, raw string) (domain.Principal, error)
 }

@@ -363,7 +363,7 @@ type AuthConfig struct {
 	// RefreshTTL is how long a refresh token (rotated at each use) stays
 	// valid; RevocationPoll how often each replica polls for revocations
 	// (deactivations, role and password changes, revoked API keys), which
-	// bounds how long a revoked credential keeps working (decision 0025).
+	// bounds how long a revoked credential keeps working (decision 0026).
 	RefreshTTL     time.Duration `env:"REFRESH_TOKEN_TTL" envDefault:"720h"`
 	RevocationPoll time.Duration `env:"REVOCATION_POLL_INTERVAL" envDefault:"500ms"`
 	// AdminLogin and AdminPassword create the first user when none exists;

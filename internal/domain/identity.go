@@ -168,7 +168,7 @@ type User struct {
 	PasswordHash string
 	Roles        []Role
 	// TokenGeneration is bumped by every change that must end the user's
-	// tokens and API keys' cached grants (decision 0025).
+	// tokens and API keys' cached grants (decision 0026).
 	TokenGeneration int64
 	CreatedAt       time.Time
 	UpdatedAt       time.Time

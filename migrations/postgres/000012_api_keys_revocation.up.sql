@@ -1,4 +1,4 @@
--- API keys, refresh tokens and token revocation (issue 16, decision 0025).
+-- API keys, refresh tokens and token revocation (issue 16, decisions 0025 and 0026).
 -- token_generation is bumped with every change that must end a user's
 -- tokens (deactivation, roles, password); access tokens carry the
 -- generation they were issued at. auth_state.version is bumped in the same

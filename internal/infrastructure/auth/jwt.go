@@ -123,7 +123,7 @@ type claims struct {
 	jwt.RegisteredClaims
 	Login string    `json:"login"`
 	Perms permClaim `json:"perms"`
-	// Gen is the user's token generation at issue (decision 0025); absent
+	// Gen is the user's token generation at issue (decision 0026); absent
 	// means 0, the generation of a user never revoked.
 	Gen int64 `json:"gen,omitempty"`
 }

@@ -9,7 +9,7 @@ import (
 	"go.uber.org/zap"
 )
 
-// RevocationStore is where revocations are read from (decision 0025).
+// RevocationStore is where revocations are read from (decision 0026).
 type RevocationStore interface {
 	// Version is a number every revocation raises, in its own transaction:
 	// reading it is one primary-key lookup, cheap to poll.

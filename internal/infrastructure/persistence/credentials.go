@@ -13,7 +13,7 @@ import (
 )
 
 // bumpAuthVersion raises the one-row revocation version every replica
-// polls (decision 0025). It runs in the transaction of the change it
+// polls (decision 0026). It runs in the transaction of the change it
 // announces, so a replica that sees the new version reads the change.
 func bumpAuthVersion(ctx context.Context, db *DB) error {
 	return translate(db.Gorm(ctx).Exec("UPDATE auth_state SET version = version + 1 WHERE id = 1").Error, "auth state")

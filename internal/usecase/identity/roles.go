@@ -47,8 +47,8 @@ func (s *Service) CreateRole(ctx context.Context, in NewRole) (domain.Role, erro
 	return r, err
 }
 
-// UpdateRole changes a custom role. Users holding it get the new
-// permissions at their next login.
+// UpdateRole changes a custom role. A change of its permissions ends its
+// holders' tokens (decision 0026): they log in or refresh to get the new ones.
 func (s *Service) UpdateRole(ctx context.Context, id int64, in RoleUpdate) (domain.Role, error) {
 	var out domain.Role
 	err := s.tx.Do(ctx, func(ctx context.Context) error {

@@ -111,7 +111,7 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, in UserUpdate) (doma
 			return err
 		}
 		// Deactivation and role changes end the user's tokens at once
-		// (decision 0025); a name or e-mail change does not.
+		// (decision 0026); a name or e-mail change does not.
 		revoke := (in.Active != nil && !*in.Active && before.Active) || (in.Roles != nil && !sameRoles(before.Roles, u.Roles))
 		if err := s.users.Update(ctx, &u); err != nil {
 			return err
@@ -130,7 +130,7 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, in UserUpdate) (doma
 
 // DeactivateUser stops a user from logging in; the tokens and API keys
 // already issued stop working on every replica within a second (the
-// revocation cache, decision 0025).
+// revocation cache, decision 0026).
 func (s *Service) DeactivateUser(ctx context.Context, id int64) (domain.User, error) {
 	inactive := false
 	return s.UpdateUser(ctx, id, UserUpdate{Active: &inactive})
