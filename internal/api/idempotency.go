@@ -65,8 +65,13 @@ func idempotent(svc *idempotency.Service) echo.MiddlewareFunc {
 				if err := next(c); err != nil {
 					return idempotency.Response{}, false, err
 				}
-				ok := rec.status >= 200 && rec.status < 300 && rec.body.Len() <= maxIdempotentResponseSize
-				return rec.stored(), ok, nil
+				if rec.status < 200 || rec.status >= 300 {
+					return idempotency.Response{}, false, nil // an error answer: nothing to store
+				}
+				if rec.body.Len() > maxIdempotentResponseSize {
+					return idempotency.Response{}, false, errTooLargeToStore
+				}
+				return rec.stored(), true, nil
 			})
 			c.SetRequest(req)
 			c.SetResponse(orig)
@@ -83,6 +88,11 @@ func idempotent(svc *idempotency.Service) echo.MiddlewareFunc {
 		}
 	}
 }
+
+// errTooLargeToStore refuses (and so rolls back) a success whose answer
+// could not be stored for a replay; no route answers that much.
+var errTooLargeToStore = &Error{Status: http.StatusInternalServerError, Code: "response_too_large",
+	Detail: "the answer is too large to store for Idempotency-Key replays; nothing was changed; retry without the header"}
 
 // readError maps a failed body read (the size limit, a slow client).
 func readError(err error) error {
