@@ -21,9 +21,9 @@ type CreateAPIKeyRequest struct {
 	UserID *int64 `json:"user_id"`
 }
 
-// APIKeyResponse is an API key as the API shows it: never its secret,
+// KeyResponse is an API key as the API shows it: never its secret,
 // except Key once, in the answer to its creation.
-type APIKeyResponse struct {
+type KeyResponse struct {
 	ID          int64               `json:"id"`
 	UserID      int64               `json:"user_id"`
 	Name        string              `json:"name"`
@@ -41,12 +41,12 @@ type RefreshRequest struct {
 	RefreshToken string `json:"refresh_token"`
 }
 
-func apiKeyResponse(k domain.APIKey) APIKeyResponse {
+func keyResponse(k domain.APIKey) KeyResponse {
 	perms := k.Permissions
 	if perms == nil {
 		perms = []domain.Permission{}
 	}
-	return APIKeyResponse{
+	return KeyResponse{
 		ID: k.ID, UserID: k.UserID, Name: k.Name, Prefix: k.Prefix, Permissions: perms,
 		ExpiresAt: k.ExpiresAt, LastUsedAt: k.LastUsedAt, RevokedAt: k.RevokedAt, CreatedAt: k.CreatedAt,
 	}
@@ -114,7 +114,7 @@ func (h *identityHandlers) createAPIKey(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := apiKeyResponse(k.Key)
+	out := keyResponse(k.Key)
 	out.Key = k.Secret
 	c.Response().Header().Set("Cache-Control", "no-store")
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/api-keys/"+strconv.FormatInt(k.Key.ID, 10))
@@ -135,9 +135,9 @@ func (h *identityHandlers) listAPIKeys(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := List[APIKeyResponse]{Data: make([]APIKeyResponse, 0, len(keys)), Paging: Paging{Total: total, Limit: limit, Offset: offset}}
+	out := List[KeyResponse]{Data: make([]KeyResponse, 0, len(keys)), Paging: Paging{Total: total, Limit: limit, Offset: offset}}
 	for _, k := range keys {
-		out.Data = append(out.Data, apiKeyResponse(k))
+		out.Data = append(out.Data, keyResponse(k))
 	}
 	return c.JSON(http.StatusOK, out)
 }
@@ -152,7 +152,7 @@ func (h *identityHandlers) getAPIKey(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, apiKeyResponse(k))
+	return c.JSON(http.StatusOK, keyResponse(k))
 }
 
 func (h *identityHandlers) revokeAPIKey(c echo.Context) error {
@@ -165,5 +165,5 @@ func (h *identityHandlers) revokeAPIKey(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, apiKeyResponse(k))
+	return c.JSON(http.StatusOK, keyResponse(k))
 }

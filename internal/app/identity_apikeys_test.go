@@ -37,11 +37,11 @@ func keyHeader(key string) http.Header {
 	return h
 }
 
-func createKey(t *testing.T, a *apptest.App, token string, body map[string]any) api.APIKeyResponse {
+func createKey(t *testing.T, a *apptest.App, token string, body map[string]any) api.KeyResponse {
 	t.Helper()
 	res := a.Do(t, http.MethodPost, "/api/v1/api-keys", body, token)
 	require.Equal(t, http.StatusCreated, res.Status, string(res.Body))
-	var k api.APIKeyResponse
+	var k api.KeyResponse
 	res.JSON(t, &k)
 	require.Equal(t, fmt.Sprintf("/api/v1/api-keys/%d", k.ID), res.Header.Get("Location"))
 	require.Equal(t, "no-store", res.Header.Get("Cache-Control"))
@@ -99,7 +99,7 @@ func TestAPIKeys(t *testing.T) {
 
 		// Last use recorded (asynchronously, at most once a minute).
 		require.Eventually(t, func() bool {
-			var got api.APIKeyResponse
+			var got api.KeyResponse
 			r := a.Do(t, http.MethodGet, fmt.Sprintf("/api/v1/api-keys/%d", k.ID), nil, clerk)
 			r.JSON(t, &got)
 			return got.LastUsedAt != nil
@@ -119,7 +119,7 @@ func TestAPIKeys(t *testing.T) {
 		res = a.Do(t, http.MethodPost, "/api/v1/api-keys", map[string]any{"name": "x", "permissions": []string{"product:write"}}, k.Key)
 		require.Equal(t, []string{"permissions/not_held"}, keyFieldCodes(t, res))
 
-		var list api.List[api.APIKeyResponse]
+		var list api.List[api.KeyResponse]
 		res = a.Do(t, http.MethodGet, "/api/v1/api-keys", nil, clerk)
 		require.Equal(t, http.StatusOK, res.Status)
 		res.JSON(t, &list)
@@ -167,7 +167,7 @@ func TestAPIKeys(t *testing.T) {
 		// Revoked: refused within the poll interval, like a wrong JWT.
 		res = a.Do(t, http.MethodPost, fmt.Sprintf("/api/v1/api-keys/%d/revoke", k.ID), nil, clerk)
 		require.Equal(t, http.StatusOK, res.Status, string(res.Body))
-		var revoked api.APIKeyResponse
+		var revoked api.KeyResponse
 		res.JSON(t, &revoked)
 		require.NotNil(t, revoked.RevokedAt)
 		start := time.Now()

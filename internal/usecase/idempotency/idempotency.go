@@ -134,7 +134,7 @@ func New(store Store, tx domain.Transactor, cfg Config) *Service {
 	return &Service{store: store, tx: tx, cfg: cfg}
 }
 
-// Outcome of Run.
+// Result is what Run did: replayed a stored answer, or ran the request.
 type Result struct {
 	Replayed bool
 	Response Response // the stored answer when Replayed
@@ -158,6 +158,7 @@ func (s *Service) Run(ctx context.Context, userID int64, key, hash string, fn fu
 		return Result{}, ErrInProgress
 	case Mismatch:
 		return Result{}, ErrKeyReused
+	case Reserved:
 	}
 	var fnErr error
 	err = s.tx.Do(ctx, func(ctx context.Context) error {

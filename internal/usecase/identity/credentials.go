@@ -55,7 +55,8 @@ func ParseAPIKey(raw string) (prefix, secret string, ok bool) {
 	secret = raw[len(APIKeyScheme)+apiKeyPrefixLen+1:]
 	for i := 0; i < len(secret); i++ {
 		c := secret[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+		alnum := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+		if !alnum && c != '-' && c != '_' {
 			return "", "", false
 		}
 	}
