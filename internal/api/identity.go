@@ -23,6 +23,9 @@ type TokenResponse struct {
 	AccessToken string `json:"access_token"`
 	TokenType   string `json:"token_type"`
 	ExpiresIn   int64  `json:"expires_in"` // seconds
+	// RefreshToken renews the access token (POST /api/v1/auth/refresh);
+	// each use rotates it.
+	RefreshToken string `json:"refresh_token,omitempty"`
 }
 
 // UserResponse is a user as the API shows it; the password hash never
@@ -143,6 +146,7 @@ func RegisterIdentity(s *Server, svc *identity.Service) {
 	s.Guarded(http.MethodPatch, "/api/v1/roles/:id", domain.PermUserAdmin, h.updateRole)
 	s.Guarded(http.MethodDelete, "/api/v1/roles/:id", domain.PermUserAdmin, h.deleteRole)
 	s.Guarded(http.MethodGet, "/api/v1/permissions", domain.PermUserAdmin, h.listPermissions)
+	h.registerCredentials(s)
 }
 
 func (h *identityHandlers) login(c echo.Context) error {
@@ -157,9 +161,7 @@ func (h *identityHandlers) login(c echo.Context) error {
 		return throttled(c, err)
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, TokenResponse{
-		AccessToken: tok.AccessToken, TokenType: "Bearer", ExpiresIn: int64(tok.ExpiresIn / time.Second),
-	})
+	return c.JSON(http.StatusOK, tokenResponse(tok))
 }
 
 func (h *identityHandlers) me(c echo.Context) error {

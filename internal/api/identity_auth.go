@@ -13,11 +13,17 @@ import (
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/logging"
 )
 
-// TokenVerifier checks an access token and returns the principal its claims
-// describe. It must not touch the database: authorization is from claims.
+// TokenVerifier checks a credential, a JWT access token or an API key, and
+// returns the principal it authenticates. A warm check must not touch the
+// database: tokens are checked from their claims and the in-process
+// revocation cache, keys from the in-process key cache (decisions 0025, 0026).
 type TokenVerifier interface {
-	Verify(raw string) (domain.Principal, error)
+	Verify(ctx context.Context, raw string) (domain.Principal, error)
 }
+
+// HeaderAPIKey carries an API key, as an alternative to
+// "Authorization: Bearer <key>".
+const HeaderAPIKey = "X-API-Key" //nolint:gosec // a header name, not a credential
 
 type principalKey struct{}
 
@@ -34,9 +40,10 @@ func PrincipalFrom(ctx context.Context) (*domain.Principal, bool) {
 }
 
 // Authorizer returns the Options.Authorize implementation: a middleware per
-// route that verifies the Bearer token and checks the route's permission
-// against the token's claims. 401 for a missing, malformed, expired or forged
-// token; 403 for a valid token without the permission.
+// route that verifies the Bearer token (or the X-API-Key header's key) and
+// checks the route's permission against the principal's. 401 for a missing,
+// malformed, expired, revoked or forged credential; 403 for a valid one
+// without the permission.
 func Authorizer(v TokenVerifier) func(perm domain.Permission) echo.MiddlewareFunc {
 	return func(perm domain.Permission) echo.MiddlewareFunc {
 		// Resolve the permission's bit once, at registration, so a request
@@ -50,15 +57,15 @@ func Authorizer(v TokenVerifier) func(perm domain.Permission) echo.MiddlewareFun
 			Detail: "your role does not grant the permission " + string(perm) + " this operation needs"}
 		return func(next echo.HandlerFunc) echo.HandlerFunc {
 			return func(c echo.Context) error {
-				raw, err := bearer(c.Request().Header.Get(echo.HeaderAuthorization))
-				if err != nil {
-					return challenge(c, err)
-				}
-				p, err := v.Verify(raw)
-				if err != nil {
-					return challenge(c, err)
-				}
 				req := c.Request()
+				raw, err := credential(req.Header)
+				if err != nil {
+					return challenge(c, err)
+				}
+				p, err := v.Verify(req.Context(), raw)
+				if err != nil {
+					return challenge(c, err)
+				}
 				if !anyUser && !p.Permissions.HasBit(bit) {
 					if ce := logging.From(req.Context()).Check(zap.InfoLevel, "permission refused"); ce != nil {
 						ce.Write(zap.Int64("user_id", p.UserID), zap.String("permission", string(perm)))
@@ -76,8 +83,21 @@ var (
 	errNoToken = &Error{Status: http.StatusUnauthorized, Code: "missing_token",
 		Detail: "send an access token in the Authorization header: Bearer <token> (POST /api/v1/auth/login)"}
 	errMalformedAuth = &Error{Status: http.StatusUnauthorized, Code: "invalid_token",
-		Detail: "the Authorization header must be: Bearer <token>"}
+		Detail: "the Authorization header must be: Bearer <token>, or X-API-Key: <key> without an Authorization header"}
 )
+
+// credential returns the Bearer token, or else the X-API-Key header's key.
+// Both at once is ambiguous and refused.
+func credential(h http.Header) (string, error) {
+	key := h.Get(HeaderAPIKey)
+	if key == "" {
+		return bearer(h.Get(echo.HeaderAuthorization))
+	}
+	if h.Get(echo.HeaderAuthorization) != "" || !isB64Token(key) {
+		return "", errMalformedAuth
+	}
+	return key, nil
+}
 
 // bearer extracts the token from an Authorization header value, which
 // must be exactly "Bearer", one space and a b64token (RFC 6750 2.1); the

@@ -36,7 +36,7 @@ func BenchmarkAuthorize(b *testing.B) {
 			b.Fatal(err)
 		}
 		e := echo.New()
-		h := api.Authorizer(tk)(domain.PermInvoicePay)(func(c echo.Context) error { return nil })
+		h := api.Authorizer(auth.NewAuthenticator(tk, nil, nil, nil, nil))(domain.PermInvoicePay)(func(c echo.Context) error { return nil })
 		for _, n := range []int{1, 8, len(domain.AllPermissions)} {
 			// The route's permission is always held, among n.
 			perms := domain.NewPermissionSet(domain.PermInvoicePay)
@@ -46,7 +46,7 @@ func BenchmarkAuthorize(b *testing.B) {
 				}
 				perms.Add(p)
 			}
-			raw, _, err := tk.Issue(7, "bench-user", perms)
+			raw, _, err := tk.Issue(7, "bench-user", perms, 0)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -54,7 +54,7 @@ func BenchmarkAuthorize(b *testing.B) {
 				run(b, e, h, raw, true)
 			})
 		}
-		raw, _, _ := tk.Issue(7, "bench-user", domain.NewPermissionSet(domain.PermProductRead))
+		raw, _, _ := tk.Issue(7, "bench-user", domain.NewPermissionSet(domain.PermProductRead), 0)
 		b.Run(mode.name+"/refused-403", func(b *testing.B) { run(b, e, h, raw, false) })
 	}
 }

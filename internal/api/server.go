@@ -20,6 +20,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/dolibarr-go/dolibarr/internal/domain"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/idempotency"
 )
 
 // Options configure the HTTP server.
@@ -34,6 +35,9 @@ type Options struct {
 	// Authorize returns the middleware that lets a request through only when
 	// its verified token grants perm. Nil denies every guarded route.
 	Authorize func(perm domain.Permission) echo.MiddlewareFunc
+	// Idempotency runs guarded POSTs that carry an Idempotency-Key header
+	// (decision 0027); nil ignores the header.
+	Idempotency *idempotency.Service
 }
 
 // Server is the API's Echo instance plus the route table that records which
@@ -45,6 +49,7 @@ type Server struct {
 	log   *zap.Logger
 
 	authorize func(perm domain.Permission) echo.MiddlewareFunc
+	idem      echo.MiddlewareFunc
 
 	mu     sync.Mutex
 	public map[string]bool              // "METHOD path" registered as public
@@ -55,6 +60,7 @@ type Server struct {
 // the OpenAPI document.
 func NewServer(o Options, log *zap.Logger, ready *Readiness) *Server {
 	s := newServer(log, ready, o.Authorize)
+	s.idem = idempotent(o.Idempotency)
 	e := s.Echo
 	e.JSONSerializer = jsonSerializer{}
 	e.IPExtractor = ClientIP(o.TrustedProxies)
@@ -129,6 +135,23 @@ func (s *Server) Public(method, path string, h echo.HandlerFunc) {
 // Guarded registers a route that needs permission perm; the Authorize
 // middleware checks it from the verified token's claims before h runs.
 func (s *Server) Guarded(method, path string, perm domain.Permission, h echo.HandlerFunc) {
+	if perm == "" {
+		panic("api: guarded route " + method + " " + path + " without permission")
+	}
+	s.mu.Lock()
+	s.perms[method+" "+path] = perm
+	s.mu.Unlock()
+	if method == http.MethodPost && s.idem != nil {
+		s.Echo.Add(method, path, h, s.authorize(perm), s.idem)
+		return
+	}
+	s.Echo.Add(method, path, h, s.authorize(perm))
+}
+
+// GuardedSecret is Guarded for a POST whose answer holds a secret (a new
+// API key): its Idempotency-Key header is ignored, since a replay would
+// need the secret stored in clear.
+func (s *Server) GuardedSecret(method, path string, perm domain.Permission, h echo.HandlerFunc) {
 	if perm == "" {
 		panic("api: guarded route " + method + " " + path + " without permission")
 	}

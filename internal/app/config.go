@@ -477,6 +477,12 @@ type AuthConfig struct {
 	JWTIssuer         string        `env:"JWT_ISSUER" envDefault:"dolibarr-go"`
 	JWTAudience       string        `env:"JWT_AUDIENCE" envDefault:"dolibarr-go-api"`
 	JWTTTL            time.Duration `env:"JWT_TTL" envDefault:"15m"`
+	// RefreshTTL is how long a refresh token (rotated at each use) stays
+	// valid; RevocationPoll how often each replica polls for revocations
+	// (deactivations, role and password changes, revoked API keys), which
+	// bounds how long a revoked credential keeps working (decision 0026).
+	RefreshTTL     time.Duration `env:"REFRESH_TOKEN_TTL" envDefault:"720h"`
+	RevocationPoll time.Duration `env:"REVOCATION_POLL_INTERVAL" envDefault:"500ms"`
 	// AdminLogin and AdminPassword create the first user when none exists;
 	// without a password a random one is generated and logged once.
 	AdminLogin    string `env:"ADMIN_LOGIN" envDefault:"admin"`
@@ -515,6 +521,12 @@ func (a *AuthConfig) validate(p Profile, driver string) []string {
 	}
 	if a.JWTTTL < time.Minute || a.JWTTTL > 24*time.Hour {
 		out = append(out, fmt.Sprintf("DOLIBARR_JWT_TTL: must be between 1m and 24h, got %s", a.JWTTTL))
+	}
+	if a.RefreshTTL < a.JWTTTL || a.RefreshTTL > 365*24*time.Hour {
+		out = append(out, fmt.Sprintf("DOLIBARR_REFRESH_TOKEN_TTL: must be between DOLIBARR_JWT_TTL and 8760h, got %s", a.RefreshTTL))
+	}
+	if a.RevocationPoll < 50*time.Millisecond || a.RevocationPoll > 10*time.Second {
+		out = append(out, fmt.Sprintf("DOLIBARR_REVOCATION_POLL_INTERVAL: must be between 50ms and 10s, got %s", a.RevocationPoll))
 	}
 	if a.AdminLogin == "" {
 		out = append(out, "DOLIBARR_ADMIN_LOGIN: must not be empty")

@@ -270,12 +270,26 @@ func TestConcurrentRemovalKeepsAnAdministrator(t *testing.T) {
 			close(start)
 			got := []int{<-statuses, <-statuses}
 			require.ElementsMatch(t, []int{http.StatusOK, http.StatusConflict}, got, "round %d", round)
-			// Reactivate both for the next round: a deactivated user's token
-			// stays valid until it expires, so either may do it.
+			// Reactivate both for the next round, as the one still active: a
+			// deactivated user's tokens are revoked (decision 0026). Then both
+			// log in again, since deactivation ended their tokens.
+			var active string
+			for _, cred := range [][2]string{{apptest.AdminLogin, apptest.AdminPassword}, {"second", "second-password"}} {
+				res := a.Do(t, http.MethodPost, "/api/v1/auth/login", map[string]any{"login": cred[0], "password": cred[1]}, "")
+				if res.Status == http.StatusOK {
+					var tok api.TokenResponse
+					res.JSON(t, &tok)
+					active = tok.AccessToken
+					break
+				}
+			}
+			require.NotEmpty(t, active, "one administrator is still active")
 			for _, id := range []int64{firstID, secondID} {
-				res := a.Do(t, http.MethodPatch, "/api/v1/users/"+strconv.FormatInt(id, 10), map[string]any{"active": true}, admin)
+				res := a.Do(t, http.MethodPatch, "/api/v1/users/"+strconv.FormatInt(id, 10), map[string]any{"active": true}, active)
 				require.Equal(t, http.StatusOK, res.Status, string(res.Body))
 			}
+			admin = loginToken(t, a, apptest.AdminLogin, apptest.AdminPassword)
+			second = loginToken(t, a, "second", "second-password")
 		}
 	})
 }

@@ -25,6 +25,9 @@ type deps struct {
 	// outbox, in tests, is the outbox folder the runner writes messages to
 	// when no SMTP server is set, on any engine (wire_mail.go).
 	outbox string
+	// idempotencyFault, in tests, stops idempotent requests at a stage
+	// (wire_idempotency.go).
+	idempotencyFault func(stage string) error
 }
 
 // wiring collects what the features contribute to the API server: the
@@ -44,6 +47,9 @@ func buildAPI(ctx context.Context, d deps) (*wiring, error) {
 	proxies, _ := d.cfg.HTTP.Proxies() // LoadConfig refused bad entries
 	w := &wiring{opts: api.Options{BodyLimit: d.cfg.HTTP.BodyLimit, RequestTimeout: d.cfg.HTTP.RequestTimeout, TrustedProxies: proxies}}
 	if err := wireIdentity(ctx, d, w); err != nil {
+		return nil, err
+	}
+	if err := wireIdempotency(ctx, d, w); err != nil {
 		return nil, err
 	}
 	if err := wireJobs(ctx, d, w); err != nil {

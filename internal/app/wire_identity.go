@@ -34,9 +34,11 @@ func wireIdentity(ctx context.Context, d deps, w *wiring) error {
 		return err
 	}
 	a := d.cfg.Auth
+	keys := persistence.NewAPIKeyRepo(d.db)
 	svc := identity.New(identity.Deps{
 		Users: persistence.NewUserRepo(d.db), Roles: persistence.NewRoleRepo(d.db), Tx: d.db,
 		Hasher: hasher, Tokens: tokens, Now: d.now,
+		Keys: keys, Refresh: persistence.NewRefreshRepo(d.db), RefreshTTL: a.RefreshTTL,
 		Throttle: auth.NewThrottle(auth.ThrottleConfig{
 			PerLogin: a.LoginMaxFailuresPerLogin, PerClient: a.LoginMaxFailuresPerClient,
 			Window: a.LoginFailureWindow, Now: d.now,
@@ -58,7 +60,15 @@ func wireIdentity(ctx context.Context, d deps, w *wiring) error {
 		d.log.Info("created the first administrator from DOLIBARR_ADMIN_LOGIN/DOLIBARR_ADMIN_PASSWORD",
 			zap.String("login", domain.NormalizeLogin(a.AdminLogin)))
 	}
-	w.opts.Authorize = api.Authorizer(tokens)
+	// Revocations: loaded before the first request, then polled for the
+	// process's life (ctx ends at shutdown).
+	rev := auth.NewRevocations(persistence.NewAuthState(d.db), a.RevocationPoll, d.log.Named("revocations"))
+	if err := rev.Load(ctx); err != nil {
+		return fmt.Errorf("loading revocations: %w", err)
+	}
+	go rev.Run(ctx)
+	authn := auth.NewAuthenticator(tokens, rev, keys, d.now, d.log)
+	w.opts.Authorize = api.Authorizer(authn)
 	w.routes = append(w.routes, func(s *api.Server) { api.RegisterIdentity(s, svc) })
 	return nil
 }

@@ -61,6 +61,7 @@ func buildRunner(ctx context.Context, d deps, w *wiring, opts []RunOption) (*que
 		Workers: rc.Workers, Buffer: rc.Buffer, PollInterval: rc.PollInterval, FetchCooldown: rc.FetchCooldown,
 		Lease: rc.Lease, JobTimeout: rc.JobTimeout, DrainTimeout: rc.DrainTimeout, CancelTimeout: rc.CancelTimeout,
 		MaintenanceInterval: rc.MaintenanceInterval, RetainCompleted: rc.RetainCompleted, RetainFailed: rc.RetainFailed,
+		Upkeep: []queue.Upkeep{idempotencyUpkeep(d)},
 	}
 	if rc.Listen && d.db.Dialect().Listen() {
 		cfg.ListenDSN = d.cfg.DB.DSN

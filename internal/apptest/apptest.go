@@ -61,7 +61,13 @@ type App struct {
 type Option func(*options)
 
 type options struct {
-	cfg func(*app.Config)
+	cfg  func(*app.Config)
+	test []app.TestOption
+}
+
+// WithTestOptions passes options to app.NewTestServer (fault injection).
+func WithTestOptions(opts ...app.TestOption) Option {
+	return func(o *options) { o.test = append(o.test, opts...) }
 }
 
 // WithConfig lets a test change the configuration (throttling limits, TTL,
@@ -98,12 +104,16 @@ func New(t testing.TB, driver string, opts ...Option) *App {
 			t.Logf("server log (last 8 KiB):\n%s", tail(logs.String(), 8<<10))
 		}
 	})
-	return build(t, db, cfg, &Clock{}, logs, log)
+	return build(t, db, cfg, &Clock{}, logs, log, o.test...)
 }
 
-func build(t testing.TB, db *persistence.DB, cfg app.Config, clock *Clock, logs *Buffer, log *zap.Logger) *App {
+func build(t testing.TB, db *persistence.DB, cfg app.Config, clock *Clock, logs *Buffer, log *zap.Logger, extra ...app.TestOption) *App {
 	t.Helper()
-	srv, err := app.NewTestServer(context.Background(), cfg, db, log, app.WithClock(clock.Now))
+	// Background work the server starts (the revocation poll) ends with
+	// the test.
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	srv, err := app.NewTestServer(ctx, cfg, db, log, append([]app.TestOption{app.WithClock(clock.Now)}, extra...)...)
 	require.NoError(t, err, "wiring the API server")
 	tokens, err := auth.NewTokens(auth.TokenConfig{
 		Secret: cfg.Auth.JWTSecret, Issuer: cfg.Auth.JWTIssuer, Audience: cfg.Auth.JWTAudience,
@@ -171,7 +181,7 @@ func (a *App) Logs() string { return a.logs.String() }
 func (a *App) Token(t testing.TB, perms ...domain.Permission) string {
 	t.Helper()
 	u := a.users.make(t, perms)
-	tok, _, err := a.tokens.Issue(u.ID, u.Login, domain.NewPermissionSet(perms...))
+	tok, _, err := a.tokens.Issue(u.ID, u.Login, domain.NewPermissionSet(perms...), 0)
 	require.NoError(t, err)
 	return tok
 }
@@ -181,7 +191,7 @@ func (a *App) Token(t testing.TB, perms ...domain.Permission) string {
 func (a *App) AdminToken(t testing.TB) string {
 	t.Helper()
 	id := a.users.admin(t)
-	tok, _, err := a.tokens.Issue(id, AdminLogin, domain.NewPermissionSet(domain.AllPermissions...))
+	tok, _, err := a.tokens.Issue(id, AdminLogin, domain.NewPermissionSet(domain.AllPermissions...), 0)
 	require.NoError(t, err)
 	return tok
 }
@@ -231,6 +241,15 @@ func (a *App) DoHeader(t testing.TB, method, path string, body any, h http.Heade
 	require.NoError(t, err)
 	validate(t, req, res)
 	return res
+}
+
+// SendHeader is Send with request headers of the caller's choosing.
+func (a *App) SendHeader(method, path string, body any, h http.Header) (*Response, error) {
+	req, res, err := a.serve(method, path, body, h)
+	if err != nil {
+		return nil, err
+	}
+	return res, check(req, res)
 }
 
 // Send is Do for concurrent clients: it never touches a testing.TB (which

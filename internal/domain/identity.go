@@ -107,14 +107,39 @@ func (s PermissionSet) List() []Permission {
 	return out
 }
 
+// Intersect returns the permissions in both s and o.
+func (s PermissionSet) Intersect(o PermissionSet) PermissionSet {
+	for i := range s.w {
+		s.w[i] &= o.w[i]
+	}
+	return s
+}
+
+// SubsetOf reports whether every permission of s is in o.
+func (s PermissionSet) SubsetOf(o PermissionSet) bool {
+	for i := range s.w {
+		if s.w[i]&^o.w[i] != 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // Principal is the authenticated caller of a request, built from a verified
-// token's claims alone.
+// token's claims (checked against the revocation cache) or from an API key.
 type Principal struct {
 	UserID      int64
 	Login       string
 	Permissions PermissionSet
 	TokenID     string
-	ExpiresAt   time.Time
+	// ExpiresAt is when the credential stops working; zero for an API key
+	// without expiry.
+	ExpiresAt time.Time
+	// Generation is the user's token generation the access token was issued
+	// at; a later one (deactivation, roles, password) revokes it.
+	Generation int64
+	// APIKeyID is the API key the request authenticated with; 0 for a token.
+	APIKeyID int64
 }
 
 // Can reports whether the principal holds p. PermAuthenticated is held by
@@ -143,8 +168,11 @@ type User struct {
 	Active       bool
 	PasswordHash string
 	Roles        []Role
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// TokenGeneration is bumped by every change that must end the user's
+	// tokens and API keys' cached grants (decision 0026).
+	TokenGeneration int64
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 // Permissions returns the union of the user's roles' permissions.

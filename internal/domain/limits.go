@@ -76,7 +76,15 @@ const (
 	MaxIssuedRecordLen = 1 << 20
 	MaxArchiveNameLen  = 255
 	MaxContentTypeLen  = 64
-	MaxSHA256HexLen    = 64
+
+	MaxAPIKeyNameLen     = 128
+	MaxAPIKeyPrefixLen   = 16
+	MaxSHA256HexLen      = 64 // a hex SHA-256: API key secrets, refresh tokens, request bodies
+	MaxTokenFamilyLen    = 32
+	MaxIdempotencyKeyLen = 255
+	MaxLockTokenLen      = 32
+	MaxStoredHeadersLen  = 10000   // the replayed headers of an idempotent POST, as JSON
+	MaxStoredResponseLen = 4000000 // the replayed body (MariaDB MEDIUMTEXT: 16 MiB in 4-byte characters)
 )
 
 // TextColumns maps every text column of the schema ("table.column") to its
@@ -227,4 +235,17 @@ var TextColumns = map[string]int{
 	"document_archives.sha256":       MaxSHA256HexLen,
 	"settings.key":                   MaxSettingKeyLen,
 	"settings.value":                 MaxSettingValueLen,
+
+	"api_keys.name":                     MaxAPIKeyNameLen,
+	"api_keys.prefix":                   MaxAPIKeyPrefixLen,
+	"api_keys.secret_hash":              MaxSHA256HexLen,
+	"api_key_permissions.permission":    MaxPermissionLen,
+	"refresh_tokens.family":             MaxTokenFamilyLen,
+	"refresh_tokens.token_hash":         MaxSHA256HexLen,
+	"idempotency_keys.idem_key":         MaxIdempotencyKeyLen,
+	"idempotency_keys.request_hash":     MaxSHA256HexLen,
+	"idempotency_keys.state":            MaxStatusLen,
+	"idempotency_keys.lock_token":       MaxLockTokenLen,
+	"idempotency_keys.response_headers": MaxStoredHeadersLen,
+	"idempotency_keys.response_body":    MaxStoredResponseLen,
 }

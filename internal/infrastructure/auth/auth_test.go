@@ -25,7 +25,7 @@ func tokens(t *testing.T, now func() time.Time, prev string) *auth.Tokens {
 func TestTokensRoundTripClaims(t *testing.T) {
 	tk := tokens(t, nil, "")
 	perms := domain.NewPermissionSet(domain.PermInvoicePay, domain.PermProductRead)
-	raw, exp, err := tk.Issue(42, "jane", perms)
+	raw, exp, err := tk.Issue(42, "jane", perms, 0)
 	require.NoError(t, err)
 	p, err := tk.Verify(raw)
 	require.NoError(t, err)
@@ -34,7 +34,7 @@ func TestTokensRoundTripClaims(t *testing.T) {
 	require.Equal(t, perms, p.Permissions)
 	require.Equal(t, exp.Unix(), p.ExpiresAt.Unix())
 	require.NotEmpty(t, p.TokenID)
-	other, _, err := tk.Issue(42, "jane", perms)
+	other, _, err := tk.Issue(42, "jane", perms, 0)
 	require.NoError(t, err)
 	q, err := tk.Verify(other)
 	require.NoError(t, err)
@@ -52,13 +52,13 @@ func TestNewTokensRefusesWeakConfig(t *testing.T) {
 
 func TestPreviousSecretStillVerifies(t *testing.T) {
 	oldTk := tokens(t, nil, "")
-	raw, _, err := oldTk.Issue(1, "a", domain.PermissionSet{})
+	raw, _, err := oldTk.Issue(1, "a", domain.PermissionSet{}, 0)
 	require.NoError(t, err)
 	rotated, err := auth.NewTokens(auth.TokenConfig{Secret: "a-brand-new-secret-0123456789-abcdefgh", PreviousSecret: secret, Issuer: "iss", Audience: "aud", TTL: time.Minute})
 	require.NoError(t, err)
 	_, err = rotated.Verify(raw)
 	require.NoError(t, err)
-	fresh, _, err := rotated.Issue(1, "a", domain.PermissionSet{})
+	fresh, _, err := rotated.Issue(1, "a", domain.PermissionSet{}, 0)
 	require.NoError(t, err)
 	_, err = oldTk.Verify(fresh)
 	require.ErrorIs(t, err, domain.ErrUnauthorized, "new tokens are signed with the new secret")
@@ -69,7 +69,7 @@ func TestExpiryUsesTheClockAndLeeway(t *testing.T) {
 	var mu sync.Mutex
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	tk := tokens(t, clock, "")
-	raw, _, err := tk.Issue(1, "a", domain.PermissionSet{})
+	raw, _, err := tk.Issue(1, "a", domain.PermissionSet{}, 0)
 	require.NoError(t, err)
 	mu.Lock()
 	now = now.Add(2 * time.Minute)
@@ -83,7 +83,7 @@ func TestExpiryUsesTheClockAndLeeway(t *testing.T) {
 // malformed arrays are refused rather than half-read.
 func TestPermClaimParsing(t *testing.T) {
 	tk := tokens(t, nil, "")
-	raw, _, err := tk.Issue(1, "a", domain.NewPermissionSet(domain.PermStockMove))
+	raw, _, err := tk.Issue(1, "a", domain.NewPermissionSet(domain.PermStockMove), 0)
 	require.NoError(t, err)
 	p, err := tk.Verify(raw)
 	require.NoError(t, err)
@@ -191,7 +191,7 @@ func TestVerifiedCacheRechecksTimeAndNothingElse(t *testing.T) {
 	tk, err := auth.NewTokens(auth.TokenConfig{Secret: secret, Issuer: "iss", Audience: "aud", TTL: time.Minute,
 		Leeway: 10 * time.Second, Now: clock, CacheSize: 3})
 	require.NoError(t, err)
-	raw, _, err := tk.Issue(1, "a", domain.NewPermissionSet(domain.PermProductRead))
+	raw, _, err := tk.Issue(1, "a", domain.NewPermissionSet(domain.PermProductRead), 0)
 	require.NoError(t, err)
 	_, err = tk.Verify(raw)
 	require.NoError(t, err)
@@ -221,7 +221,7 @@ func TestVerifiedCacheRechecksTimeAndNothingElse(t *testing.T) {
 	require.Zero(t, tk.CacheLen(), "the expired entry is dropped")
 
 	for i := range 10 {
-		r, _, err := tk.Issue(int64(i+1), "a", domain.PermissionSet{})
+		r, _, err := tk.Issue(int64(i+1), "a", domain.PermissionSet{}, 0)
 		require.NoError(t, err)
 		_, err = tk.Verify(r)
 		require.NoError(t, err)

@@ -249,6 +249,16 @@ func (c *claims) decodeFast(b []byte) error {
 			default:
 				c.IssuedAt = numericDate(f)
 			}
+		case "gen":
+			f, err := l.num()
+			if err != nil {
+				return err
+			}
+			// Only what encoding/json would read into an int64 exactly.
+			if f < 0 || f != math.Trunc(f) || f > 1<<53 {
+				return errNotFast
+			}
+			c.Gen = int64(f)
 		case "aud":
 			if l.peek() == '"' {
 				v, _ := l.str()

@@ -123,11 +123,14 @@ type claims struct {
 	jwt.RegisteredClaims
 	Login string    `json:"login"`
 	Perms permClaim `json:"perms"`
+	// Gen is the user's token generation at issue (decision 0026); absent
+	// means 0, the generation of a user never revoked.
+	Gen int64 `json:"gen,omitempty"`
 }
 
 // Issue signs a token for the user with the given permissions and returns it
 // with its expiry.
-func (t *Tokens) Issue(userID int64, login string, perms domain.PermissionSet) (string, time.Time, error) {
+func (t *Tokens) Issue(userID int64, login string, perms domain.PermissionSet, generation int64) (string, time.Time, error) {
 	now := t.now().Truncate(time.Second)
 	exp := now.Add(t.ttl)
 	var jti [16]byte
@@ -146,6 +149,7 @@ func (t *Tokens) Issue(userID int64, login string, perms domain.PermissionSet) (
 		},
 		Login: login,
 		Perms: permClaim{set: perms},
+		Gen:   generation,
 	}
 	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, c)
 	tok.Header["kid"] = t.cur.id
@@ -179,11 +183,11 @@ func (t *Tokens) Verify(raw string) (domain.Principal, error) {
 		return domain.Principal{}, ErrTokenInvalid
 	}
 	id, err := strconv.ParseInt(c.Subject, 10, 64)
-	if err != nil || id <= 0 || c.ID == "" || !c.Perms.present {
+	if err != nil || id <= 0 || c.ID == "" || !c.Perms.present || c.Gen < 0 {
 		return domain.Principal{}, ErrTokenInvalid
 	}
 	p := domain.Principal{
-		UserID: id, Login: c.Login, Permissions: c.Perms.set, TokenID: c.ID, ExpiresAt: c.ExpiresAt.Time,
+		UserID: id, Login: c.Login, Permissions: c.Perms.set, TokenID: c.ID, ExpiresAt: c.ExpiresAt.Time, Generation: c.Gen,
 	}
 	if t.cache != nil {
 		var nbf time.Time

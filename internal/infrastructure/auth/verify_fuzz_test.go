@@ -29,7 +29,7 @@ func FuzzVerifyToken(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	genuine, _, err := tk.Issue(7, "jane", domain.NewPermissionSet(domain.PermProductRead))
+	genuine, _, err := tk.Issue(7, "jane", domain.NewPermissionSet(domain.PermProductRead), 0)
 	if err != nil {
 		f.Fatal(err)
 	}

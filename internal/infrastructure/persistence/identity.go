@@ -14,14 +14,15 @@ import (
 )
 
 type userRow struct {
-	ID           int64 `gorm:"primaryKey"`
-	Login        string
-	Name         string
-	Email        string
-	Active       bool
-	PasswordHash string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	ID              int64 `gorm:"primaryKey"`
+	Login           string
+	Name            string
+	Email           string
+	Active          bool
+	PasswordHash    string
+	TokenGeneration int64 `gorm:"->"` // written only by BumpGeneration
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 func (userRow) TableName() string { return "users" }
@@ -54,7 +55,7 @@ func (userRoleRow) TableName() string { return "user_roles" }
 func toUser(r userRow, roles []domain.Role) domain.User {
 	return domain.User{
 		ID: r.ID, Login: r.Login, Name: r.Name, Email: r.Email, Active: r.Active, PasswordHash: r.PasswordHash,
-		Roles: roles, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		Roles: roles, TokenGeneration: r.TokenGeneration, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
 }
 

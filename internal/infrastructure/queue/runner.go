@@ -59,6 +59,18 @@ type Config struct {
 	// ListenDSN, on PostgreSQL, is the DSN of the LISTEN connection that
 	// wakes the runner when a job is enqueued. Empty: polling only.
 	ListenDSN string
+	// Upkeep are the features' periodic chores (deleting expired
+	// idempotency keys), run from the maintenance loop, each at most once
+	// per its Every. Like the loop's own, they must be idempotent: every
+	// runner replica runs them.
+	Upkeep []Upkeep
+}
+
+// Upkeep is a periodic chore of a feature.
+type Upkeep struct {
+	Name  string
+	Every time.Duration
+	Run   func(ctx context.Context, now time.Time) error
 }
 
 func (c Config) withDefaults() Config {
@@ -107,6 +119,8 @@ type Runner struct {
 
 	mu        sync.Mutex
 	unstarted []ref // claimed jobs a worker took after the hard stop
+
+	upkeepRan []time.Time // when each Config.Upkeep last ran (maintainLoop only)
 }
 
 // New checks cfg against the registered kinds and returns a runner.
@@ -510,6 +524,7 @@ func (r *Runner) maintain(ctx context.Context) {
 	} else if n > 0 {
 		poke(r.wake)
 	}
+	r.upkeep(ctx, now)
 	const batch = 1000
 	for _, p := range []struct {
 		state  domain.JobState
@@ -524,6 +539,22 @@ func (r *Runner) maintain(ctx context.Context) {
 			if n < batch {
 				break
 			}
+		}
+	}
+}
+
+// upkeep runs the features' chores that are due.
+func (r *Runner) upkeep(ctx context.Context, now time.Time) {
+	if len(r.upkeepRan) != len(r.cfg.Upkeep) {
+		r.upkeepRan = make([]time.Time, len(r.cfg.Upkeep))
+	}
+	for i, u := range r.cfg.Upkeep {
+		if !r.upkeepRan[i].IsZero() && now.Sub(r.upkeepRan[i]) < u.Every {
+			continue
+		}
+		r.upkeepRan[i] = now
+		if err := u.Run(ctx, now); err != nil {
+			r.log.Warn("upkeep failed; it runs again at its next turn", zap.String("upkeep", u.Name), zap.Error(err))
 		}
 	}
 }

@@ -31,6 +31,9 @@ type UserRepo interface {
 	// administrator serialise; CountAdmins then counts them.
 	LockAdmins(ctx context.Context) error
 	CountAdmins(ctx context.Context) (int64, error)
+	// BumpGeneration ends every token of user id: it raises the user's
+	// token generation and the revocation version replicas poll.
+	BumpGeneration(ctx context.Context, id int64) error
 }
 
 // RoleRepo is what the use cases need from role storage.
@@ -46,6 +49,8 @@ type RoleRepo interface {
 	// SyncBuiltin makes the built-in roles and their permissions equal
 	// to roles, writing only what differs.
 	SyncBuiltin(ctx context.Context, roles map[string][]domain.Permission) error
+	// BumpHolders is BumpGeneration for every holder of role id.
+	BumpHolders(ctx context.Context, id int64) error
 }
 
 // PasswordHasher hashes and checks passwords. Verify with an empty hash
@@ -57,7 +62,7 @@ type PasswordHasher interface {
 
 // TokenIssuer signs access tokens.
 type TokenIssuer interface {
-	Issue(userID int64, login string, perms domain.PermissionSet) (string, time.Time, error)
+	Issue(userID int64, login string, perms domain.PermissionSet, generation int64) (string, time.Time, error)
 }
 
 // Throttle limits failed logins per login and per client address.
@@ -75,7 +80,11 @@ type Service struct {
 	hasher   PasswordHasher
 	tokens   TokenIssuer
 	throttle Throttle
+	keys     APIKeyRepo
+	refresh  RefreshRepo
 	now      func() time.Time
+
+	refreshTTL time.Duration
 }
 
 // Deps are the Service's collaborators.
@@ -86,7 +95,12 @@ type Deps struct {
 	Hasher   PasswordHasher
 	Tokens   TokenIssuer
 	Throttle Throttle
-	Now      func() time.Time
+	// Keys stores API keys; Refresh stores refresh tokens (nil: login
+	// issues access tokens only) valid for RefreshTTL (default 30 days).
+	Keys       APIKeyRepo
+	Refresh    RefreshRepo
+	RefreshTTL time.Duration
+	Now        func() time.Time
 }
 
 // New returns the Service.
@@ -94,7 +108,13 @@ func New(d Deps) *Service {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Service{users: d.Users, roles: d.Roles, tx: d.Tx, hasher: d.Hasher, tokens: d.Tokens, throttle: d.Throttle, now: d.Now}
+	if d.RefreshTTL <= 0 {
+		d.RefreshTTL = 30 * 24 * time.Hour
+	}
+	return &Service{
+		users: d.Users, roles: d.Roles, tx: d.Tx, hasher: d.Hasher, tokens: d.Tokens, throttle: d.Throttle,
+		keys: d.Keys, refresh: d.Refresh, now: d.Now, refreshTTL: d.RefreshTTL,
+	}
 }
 
 // ErrInvalidCredentials is the one answer to a wrong login, a wrong
@@ -117,11 +137,13 @@ type LoginInput struct {
 	Login, Password, Client string
 }
 
-// Token is an issued access token.
+// Token is an issued access token and, when refresh tokens are on, the
+// refresh token that renews it.
 type Token struct {
-	AccessToken string
-	ExpiresAt   time.Time
-	ExpiresIn   time.Duration
+	AccessToken  string
+	RefreshToken string
+	ExpiresAt    time.Time
+	ExpiresIn    time.Duration
 }
 
 // maxCheckedPassword bounds the work one attempt can cause: longer
@@ -161,13 +183,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (Token, error) {
 		return Token{}, ErrInvalidCredentials
 	}
 	s.throttle.Succeeded(login, in.Client)
-	tok, exp, err := s.tokens.Issue(u.ID, u.Login, u.Permissions())
-	if err != nil {
-		return Token{}, err
-	}
-	// Rounded up: exp has whole-second precision and was just issued.
-	left := (exp.Sub(s.now()) + time.Second - 1).Truncate(time.Second)
-	return Token{AccessToken: tok, ExpiresAt: exp, ExpiresIn: left}, nil
+	return s.issue(ctx, u, "")
 }
 
 // Bootstrap runs at every API start: it brings the built-in roles in step

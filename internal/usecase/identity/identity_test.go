@@ -43,9 +43,10 @@ func (f *fakeUsers) ByLogin(_ context.Context, login string) (domain.User, error
 func (f *fakeUsers) List(context.Context, identity.ListUsers) ([]domain.User, int64, error) {
 	return nil, 0, nil
 }
-func (f *fakeUsers) Count(context.Context) (int64, error)       { return f.count, nil }
-func (f *fakeUsers) LockAdmins(context.Context) error           { return nil }
-func (f *fakeUsers) CountAdmins(context.Context) (int64, error) { return 1, nil }
+func (f *fakeUsers) Count(context.Context) (int64, error)        { return f.count, nil }
+func (f *fakeUsers) LockAdmins(context.Context) error            { return nil }
+func (f *fakeUsers) CountAdmins(context.Context) (int64, error)  { return 1, nil }
+func (f *fakeUsers) BumpGeneration(context.Context, int64) error { return nil }
 
 type fakeRoles struct {
 	synced map[string][]domain.Permission
@@ -67,6 +68,7 @@ func (f *fakeRoles) ByNames(_ context.Context, names []string) ([]domain.Role, e
 	return out, nil
 }
 func (f *fakeRoles) List(context.Context) ([]domain.Role, error) { return nil, nil }
+func (f *fakeRoles) BumpHolders(context.Context, int64) error    { return nil }
 func (f *fakeRoles) SyncBuiltin(_ context.Context, r map[string][]domain.Permission) error {
 	f.synced = r
 	return nil
@@ -88,7 +90,7 @@ func (h *fakeHasher) Verify(_ context.Context, hash, pw string) (bool, error) {
 
 type fakeTokens struct{ issued []domain.PermissionSet }
 
-func (f *fakeTokens) Issue(_ int64, _ string, p domain.PermissionSet) (string, time.Time, error) {
+func (f *fakeTokens) Issue(_ int64, _ string, p domain.PermissionSet, _ int64) (string, time.Time, error) {
 	f.issued = append(f.issued, p)
 	return "token", time.Unix(1000+900, 0), nil
 }

@@ -47,8 +47,8 @@ func (s *Service) CreateRole(ctx context.Context, in NewRole) (domain.Role, erro
 	return r, err
 }
 
-// UpdateRole changes a custom role. Users holding it get the new
-// permissions at their next login.
+// UpdateRole changes a custom role. A change of its permissions ends its
+// holders' tokens (decision 0026): they log in or refresh to get the new ones.
 func (s *Service) UpdateRole(ctx context.Context, id int64, in RoleUpdate) (domain.Role, error) {
 	var out domain.Role
 	err := s.tx.Do(ctx, func(ctx context.Context) error {
@@ -77,6 +77,12 @@ func (s *Service) UpdateRole(ctx context.Context, id int64, in RoleUpdate) (doma
 		if err := s.roles.Update(ctx, &r); err != nil {
 			return err
 		}
+		if in.Permissions != nil {
+			// Holders' tokens carry the old permissions: end them.
+			if err := s.roles.BumpHolders(ctx, id); err != nil {
+				return err
+			}
+		}
 		out = r
 		return s.ensureAdminRemains(ctx)
 	})
@@ -87,6 +93,9 @@ func (s *Service) UpdateRole(ctx context.Context, id int64, in RoleUpdate) (doma
 func (s *Service) DeleteRole(ctx context.Context, id int64) error {
 	return s.tx.Do(ctx, func(ctx context.Context) error {
 		if _, err := s.lockCustomRole(ctx, id); err != nil {
+			return err
+		}
+		if err := s.roles.BumpHolders(ctx, id); err != nil {
 			return err
 		}
 		if err := s.roles.Delete(ctx, id); err != nil {

@@ -87,6 +87,8 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, in UserUpdate) (doma
 		if err != nil {
 			return err
 		}
+		before := u
+		before.Roles = slices.Clone(u.Roles)
 		var v domain.ValidationError
 		if in.Name != nil {
 			u.Name = strings.TrimSpace(*in.Name)
@@ -108,8 +110,17 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, in UserUpdate) (doma
 		if err := v.Err(); err != nil {
 			return err
 		}
+		// Deactivation and role changes end the user's tokens at once
+		// (decision 0026); a name or e-mail change does not.
+		revoke := (in.Active != nil && !*in.Active && before.Active) || (in.Roles != nil && !sameRoles(before.Roles, u.Roles))
 		if err := s.users.Update(ctx, &u); err != nil {
 			return err
+		}
+		if revoke {
+			if err := s.users.BumpGeneration(ctx, u.ID); err != nil {
+				return err
+			}
+			u.TokenGeneration++
 		}
 		out = u
 		return s.ensureAdminRemains(ctx)
@@ -117,9 +128,9 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, in UserUpdate) (doma
 	return out, err
 }
 
-// DeactivateUser stops a user from logging in. Tokens already issued stay
-// valid until they expire (authorization reads claims only), which is why
-// the token lifetime is short.
+// DeactivateUser stops a user from logging in; the tokens and API keys
+// already issued stop working on every replica within a second (the
+// revocation cache, decision 0026).
 func (s *Service) DeactivateUser(ctx context.Context, id int64) (domain.User, error) {
 	inactive := false
 	return s.UpdateUser(ctx, id, UserUpdate{Active: &inactive})
@@ -139,7 +150,25 @@ func (s *Service) SetPassword(ctx context.Context, id int64, pw string) error {
 	if err != nil {
 		return err
 	}
-	return s.users.SetPasswordHash(ctx, id, hash)
+	// A new password ends the sessions of whoever knew the old one.
+	return s.tx.Do(ctx, func(ctx context.Context) error {
+		if err := s.users.SetPasswordHash(ctx, id, hash); err != nil {
+			return err
+		}
+		return s.users.BumpGeneration(ctx, id)
+	})
+}
+
+func sameRoles(a, b []domain.Role) bool {
+	ids := func(rs []domain.Role) []int64 {
+		out := make([]int64, 0, len(rs))
+		for _, r := range rs {
+			out = append(out, r.ID)
+		}
+		slices.Sort(out)
+		return out
+	}
+	return slices.Equal(ids(a), ids(b))
 }
 
 // ChangeOwnPassword replaces the caller's password after checking the
