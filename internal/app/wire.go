@@ -58,6 +58,9 @@ func buildAPI(ctx context.Context, d deps) (*wiring, error) {
 	if err := wireReports(ctx, d, w); err != nil {
 		return nil, err
 	}
+	if err := wireWebhooks(ctx, d, w); err != nil {
+		return nil, err
+	}
 	return w, nil
 }
 
@@ -68,5 +71,8 @@ func buildAPI(ctx context.Context, d deps) (*wiring, error) {
 // the API's wiring in the all-in-one binary, whose use cases the handlers
 // reuse, and an empty one in the runner binary.
 func registerJobs(ctx context.Context, d deps, w *wiring, reg *queue.Registry) error {
-	return registerMailingJobs(ctx, d, w, reg)
+	if err := registerMailingJobs(ctx, d, w, reg); err != nil {
+		return err
+	}
+	return registerWebhookJobs(ctx, d, w, reg)
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/dolibarr-go/dolibarr/internal/usecase/document"
 	"github.com/dolibarr-go/dolibarr/internal/usecase/sales"
 	"github.com/dolibarr-go/dolibarr/internal/usecase/stock"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/webhooks"
 )
 
 // newSales builds, in dependency order, the document engine with the
@@ -22,9 +23,10 @@ func newSales(d deps) (api.Sales, error) {
 		return api.Sales{}, err
 	}
 	catalog := persistence.NewDocumentCatalog(d.db)
-	stk := stock.New(d.db, persistence.NewStockRepo(d.db), catalog.CatalogRepo, domain.StockPolicy{AllowNegative: d.cfg.Stock.AllowNegative})
+	pub := publisher(d)
+	stk := stock.New(d.db, webhooks.Stock{Repo: persistence.NewStockRepo(d.db), Pub: pub}, catalog.CatalogRepo, domain.StockPolicy{AllowNegative: d.cfg.Stock.AllowNegative})
 	eng := document.New(document.Deps{
-		Tx: d.db, Events: persistence.NewEventLog(d.db), Counter: persistence.NewNumbering(d.db),
+		Tx: d.db, Events: webhooks.DocumentEvents{Log: persistence.NewEventLog(d.db), Pub: pub}, Counter: persistence.NewNumbering(d.db),
 		Prices: sales.SellingPrices{Catalog: catalog}, Catalog: catalog, Stock: stk, Now: d.now,
 	})
 	common := sales.Common{Engine: eng, Customers: catalog, Config: cfg}
@@ -36,7 +38,7 @@ func newSales(d deps) (api.Sales, error) {
 		Orders:      sales.NewOrders(common, orders),
 		Invoices:    sales.NewInvoices(common, invoices, orders, proposals),
 		Conversions: sales.NewConversions(common, proposals, orders, invoices),
-		Payments:    sales.NewPayments(common, invoices, persistence.NewPaymentStore(d.db)),
+		Payments:    sales.NewPayments(common, invoices, webhooks.Payments{PaymentStore: persistence.NewPaymentStore(d.db), Pub: pub}),
 		Credits:     sales.NewCredits(common, invoices, persistence.NewCreditStore(d.db)),
 	}, nil
 }

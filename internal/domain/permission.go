@@ -36,6 +36,10 @@ const (
 	PermProposalSend Permission = "proposal:send"
 	PermOrderSend    Permission = "order:send"
 	PermInvoiceSend  Permission = "invoice:send"
+	// Webhooks send business data to outside URLs: managing them is a
+	// right of its own, granted to administrators only.
+	PermWebhookRead  Permission = "webhook:read"
+	PermWebhookWrite Permission = "webhook:write"
 )
 
 // AllPermissions lists every permission, in a stable order.
@@ -47,6 +51,7 @@ var AllPermissions = []Permission{
 	PermInvoiceRead, PermInvoiceWrite, PermInvoiceValidate, PermInvoicePay,
 	PermReportRead, PermJobsRead, PermJobsAdmin, PermUserAdmin,
 	PermProposalSend, PermOrderSend, PermInvoiceSend,
+	PermWebhookRead, PermWebhookWrite,
 }
 
 // BuiltinRoles are the roles every installation has, with their permissions.
