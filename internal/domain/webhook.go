@@ -141,10 +141,10 @@ func CheckWebhookURL(v *ValidationError, field, raw string) {
 	}
 	u, err := url.Parse(raw)
 	switch {
+	case err == nil && u.IsAbs() && u.Scheme != "http" && u.Scheme != "https":
+		v.Add(field, "unsupported_scheme", "must be an http or https URL")
 	case err != nil || !u.IsAbs() || u.Host == "" || u.Opaque != "":
 		v.Add(field, "invalid_url", "must be an absolute http or https URL")
-	case u.Scheme != "http" && u.Scheme != "https":
-		v.Add(field, "unsupported_scheme", "must be an http or https URL")
 	case u.User != nil:
 		v.Add(field, "invalid_url", "must not carry credentials")
 	case u.Fragment != "":

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"gorm.io/gorm"
 
 	"github.com/dolibarr-go/dolibarr/internal/domain"
 	"github.com/dolibarr-go/dolibarr/internal/usecase/webhooks"
@@ -211,22 +210,17 @@ func (r *WebhookRepo) AddDelivery(ctx context.Context, d *domain.WebhookDelivery
 	return nil
 }
 
-func (r *WebhookRepo) deliveries(ctx context.Context) *gorm.DB {
-	return r.db.Gorm(ctx).Table("webhook_deliveries").
-		Select("webhook_deliveries.*, webhook_events.uid AS event_uid, webhook_events.type AS event_type").
-		Joins("JOIN webhook_events ON webhook_events.id = webhook_deliveries.event_id")
-}
-
 // Delivery loads delivery id with its event's uid and type.
 func (r *WebhookRepo) Delivery(ctx context.Context, id int64) (*domain.WebhookDelivery, error) {
-	var rows []webhookDeliveryView
-	if err := r.deliveries(ctx).Where("webhook_deliveries.id = ?", id).Limit(1).Find(&rows).Error; err != nil {
-		return nil, translate(err, "webhook delivery")
+	var row webhookDeliveryRow
+	if err := getByID(ctx, r.db, &row, "webhook delivery", id); err != nil {
+		return nil, err
 	}
-	if len(rows) == 0 {
-		return nil, domain.E(domain.ErrNotFound, "not_found", "webhook delivery %d not found", id)
+	var ev webhookEventRow
+	if err := r.db.Gorm(ctx).Select("id", "uid", "type").Where("id = ?", row.EventID).Take(&ev).Error; err != nil {
+		return nil, translate(err, "webhook event")
 	}
-	d := toWebhookDelivery(&rows[0])
+	d := toWebhookDelivery(&webhookDeliveryView{webhookDeliveryRow: row, EventUID: ev.UID, EventType: ev.Type})
 	return &d, nil
 }
 
