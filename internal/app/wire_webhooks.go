@@ -50,6 +50,6 @@ func registerWebhookJobs(_ context.Context, d deps, _ *wiring, reg *queue.Regist
 	}
 	// The request's own timeout bounds the attempt; the job's is a margin
 	// for the bookkeeping around it.
-	return reg.Register(webhooks.JobKind, handle, queue.WithTimeout(c.Timeout+10*time.Second))
+	return reg.Register(webhooks.JobKind, handle, queue.WithTimeout(c.Timeout+5*time.Second))
 }
 
