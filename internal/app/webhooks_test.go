@@ -36,9 +36,9 @@ type receiver struct {
 	t      *testing.T
 	mu     sync.Mutex
 	key    []byte
-	seen   map[string]int      // requests per webhook-id
-	got    []received          // successful deliveries, in arrival order
-	bad    []string            // signature problems
+	seen   map[string]int // requests per webhook-id
+	got    []received     // successful deliveries, in arrival order
+	bad    []string       // signature problems
 	fail   func(id string, n int) bool
 	slow   func(id string, n int) time.Duration
 	status map[string][]int // answers per webhook-id

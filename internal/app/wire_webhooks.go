@@ -52,4 +52,3 @@ func registerWebhookJobs(_ context.Context, d deps, _ *wiring, reg *queue.Regist
 	// for the bookkeeping around it.
 	return reg.Register(webhooks.JobKind, handle, queue.WithTimeout(c.Timeout+5*time.Second))
 }
-

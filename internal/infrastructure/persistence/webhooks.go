@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-
 	"github.com/dolibarr-go/dolibarr/internal/domain"
 	"github.com/dolibarr-go/dolibarr/internal/usecase/webhooks"
 )
