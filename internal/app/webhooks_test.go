@@ -25,6 +25,8 @@ import (
 	"github.com/dolibarr-go/dolibarr/internal/app"
 	"github.com/dolibarr-go/dolibarr/internal/apptest"
 	"github.com/dolibarr-go/dolibarr/internal/domain"
+	"github.com/dolibarr-go/dolibarr/internal/infrastructure/queue"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/mailing"
 )
 
 // receiver is a real HTTP server that verifies each request's Standard
@@ -470,4 +472,24 @@ func TestWebhooksAPI(t *testing.T) {
 		require.Equal(t, http.StatusNotFound, a.Do(t, http.MethodGet, path, nil, admin).Status)
 		require.Equal(t, http.StatusNotFound, a.Do(t, http.MethodGet, path+"/deliveries", nil, admin).Status)
 	})
+}
+
+// TestWebhooksJobFailed: a job that fails for good publishes job.failed
+// in the transaction that records the failure.
+func TestWebhooksJobFailed(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, a *apptest.App) {
+		rcv := newReceiver(t)
+		admin := a.AdminToken(t)
+		w := subscribe(t, a, admin, rcv.URL, "job.failed")
+		rcv.setSecret(w.Secret)
+		// A payload the mail handler cannot decode fails at once, for good.
+		res, err := queue.NewStore(a.DB, queue.StoreOptions{}).Enqueue(context.Background(),
+			domain.NewJob{Kind: mailing.JobKind, Payload: []byte(`{"no_such_field":1}`)})
+		require.NoError(t, err)
+		runWebhookRunner(t, a)
+		require.Eventually(t, func() bool { return len(rcv.received()) == 1 }, 20*time.Second, 20*time.Millisecond)
+		got := rcv.received()[0]
+		require.Equal(t, "job.failed", got.Type)
+		require.Equal(t, fmt.Sprintf("job:%d", res.ID), got.Object)
+	}, webhookConfig())
 }
