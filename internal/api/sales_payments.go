@@ -110,7 +110,7 @@ func (h paymentHandlers) list(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(page, p, paymentResponse))
+	return c.JSON(http.StatusOK, listOf(c, page, p, paymentResponse))
 }
 
 func (h paymentHandlers) create(c echo.Context) error {

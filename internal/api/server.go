@@ -34,6 +34,8 @@ type Options struct {
 	// Authorize returns the middleware that lets a request through only when
 	// its verified token grants perm. Nil denies every guarded route.
 	Authorize func(perm domain.Permission) echo.MiddlewareFunc
+	// CursorKey signs the next_cursor of incremental lists (CursorKey).
+	CursorKey []byte
 }
 
 // Server is the API's Echo instance plus the route table that records which
@@ -70,7 +72,7 @@ func NewServer(o Options, log *zap.Logger, ready *Readiness) *Server {
 	}
 	e.Server.WriteTimeout = o.RequestTimeout + 15*time.Second
 	e.Server.IdleTimeout = 120 * time.Second
-	e.Use(middleware.BodyLimit(o.BodyLimit), strictQuery())
+	e.Use(middleware.BodyLimit(o.BodyLimit), strictQuery(), cursorKey(o.CursorKey))
 	if o.RequestTimeout > 0 {
 		e.Use(middleware.ContextTimeout(o.RequestTimeout))
 	}

@@ -122,7 +122,7 @@ func (h *webhookHandlers) list(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(page, p, webhookResponse))
+	return c.JSON(http.StatusOK, listOf(c, page, p, webhookResponse))
 }
 
 func (h *webhookHandlers) create(c echo.Context) error {
@@ -198,7 +198,7 @@ func (h *webhookHandlers) deliveries(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(page, p, deliveryResponse))
+	return c.JSON(http.StatusOK, listOf(c, page, p, deliveryResponse))
 }
 
 func (h *webhookHandlers) redeliver(c echo.Context) error {

@@ -42,7 +42,8 @@ type wiring struct {
 // here, in dependency order.
 func buildAPI(ctx context.Context, d deps) (*wiring, error) {
 	proxies, _ := d.cfg.HTTP.Proxies() // LoadConfig refused bad entries
-	w := &wiring{opts: api.Options{BodyLimit: d.cfg.HTTP.BodyLimit, RequestTimeout: d.cfg.HTTP.RequestTimeout, TrustedProxies: proxies}}
+	w := &wiring{opts: api.Options{BodyLimit: d.cfg.HTTP.BodyLimit, RequestTimeout: d.cfg.HTTP.RequestTimeout, TrustedProxies: proxies,
+		CursorKey: api.CursorKey(d.cfg.Auth.JWTSecret)}}
 	if err := wireIdentity(ctx, d, w); err != nil {
 		return nil, err
 	}
