@@ -250,7 +250,7 @@ func (h *identityHandlers) getUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, userResponse(u))
+	return jsonETag(c, http.StatusOK, userResponse(u))
 }
 
 func (h *identityHandlers) updateUser(c echo.Context) error {
@@ -268,7 +268,7 @@ func (h *identityHandlers) updateUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, userResponse(u))
+	return jsonETag(c, http.StatusOK, userResponse(u))
 }
 
 func (h *identityHandlers) deactivateUser(c echo.Context) error {
@@ -280,7 +280,7 @@ func (h *identityHandlers) deactivateUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, userResponse(u))
+	return jsonETag(c, http.StatusOK, userResponse(u))
 }
 
 func (h *identityHandlers) setPassword(c echo.Context) error {
@@ -334,7 +334,7 @@ func (h *identityHandlers) getRole(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, roleResponse(r))
+	return jsonETag(c, http.StatusOK, roleResponse(r))
 }
 
 func (h *identityHandlers) updateRole(c echo.Context) error {
@@ -352,7 +352,7 @@ func (h *identityHandlers) updateRole(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, roleResponse(r))
+	return jsonETag(c, http.StatusOK, roleResponse(r))
 }
 
 func (h *identityHandlers) deleteRole(c echo.Context) error {

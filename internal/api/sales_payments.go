@@ -156,7 +156,7 @@ func (h paymentHandlers) get(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, paymentResponse(p))
+	return jsonETag(c, http.StatusOK, paymentResponse(p))
 }
 
 func (h paymentHandlers) ofInvoice(c echo.Context) error {

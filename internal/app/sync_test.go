@@ -201,3 +201,57 @@ func TestIncrementalSyncBadInput(t *testing.T) {
 		require.Nil(t, caught.Paging.NextCursor)
 	})
 }
+
+// TestConditionalGetEveryRecord: every GET of one record sends an ETag and
+// answers 304 without a body to a matching If-None-Match (also weak or in
+// a list), and 200 again once the record changed.
+func TestConditionalGetEveryRecord(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, a *apptest.App) {
+		f := newSalesFix(t, a, "100", "")
+		w := subscribe(t, a, f.admin, "https://93.184.215.14/hook")
+		scriptedDay(t, f, 1)
+		contact := f.create(t, "/api/v1/contacts", obj{"thirdparty_id": f.customer, "lastname": "Martin"})
+		first := func(path string) int64 {
+			var p syncPage
+			a.Do(t, http.MethodGet, path+"?limit=1", nil, f.admin).JSON(t, &p)
+			require.NotEmpty(t, p.Data, path)
+			return p.Data[0].ID
+		}
+		var me struct {
+			ID int64 `json:"id"`
+		}
+		a.Do(t, http.MethodGet, "/api/v1/users/me", nil, f.admin).JSON(t, &me)
+		var jobs syncPage
+		a.Do(t, http.MethodGet, "/api/v1/jobs?limit=1", nil, f.admin).JSON(t, &jobs)
+		require.NotEmpty(t, jobs.Data)
+		paths := []string{
+			fmt.Sprintf("/api/v1/products/%d", f.goods), fmt.Sprintf("/api/v1/warehouses/%d", f.warehouse),
+			fmt.Sprintf("/api/v1/thirdparties/%d", f.customer), fmt.Sprintf("/api/v1/contacts/%d", contact),
+			fmt.Sprintf("/api/v1/invoices/%d", first("/api/v1/invoices")), fmt.Sprintf("/api/v1/orders/%d", first("/api/v1/orders")),
+			fmt.Sprintf("/api/v1/proposals/%d", first("/api/v1/proposals")), fmt.Sprintf("/api/v1/payments/%d", first("/api/v1/payments")),
+			fmt.Sprintf("/api/v1/webhooks/%d", w.ID), fmt.Sprintf("/api/v1/jobs/%d", jobs.Data[0].ID),
+			fmt.Sprintf("/api/v1/users/%d", me.ID), fmt.Sprintf("/api/v1/roles/%d", first("/api/v1/roles")),
+		}
+		for _, p := range paths {
+			res := a.Do(t, http.MethodGet, p, nil, f.admin)
+			require.Equal(t, http.StatusOK, res.Status, p)
+			tag := res.Header.Get("ETag")
+			require.NotEmpty(t, tag, p)
+			for _, inm := range []string{tag, "W/" + tag, `"nope", ` + tag, "*"} {
+				h := http.Header{"Authorization": {"Bearer " + f.admin}, "If-None-Match": {inm}}
+				res = a.DoHeader(t, http.MethodGet, p, nil, h)
+				require.Equal(t, http.StatusNotModified, res.Status, "%s If-None-Match %s", p, inm)
+				require.Empty(t, res.Body)
+				require.Equal(t, tag, res.Header.Get("ETag"))
+			}
+			h := http.Header{"Authorization": {"Bearer " + f.admin}, "If-None-Match": {`"0"`}}
+			require.Equal(t, http.StatusOK, a.DoHeader(t, http.MethodGet, p, nil, h).Status, p)
+		}
+		// A change gives a new ETag: the old one no longer matches.
+		p := fmt.Sprintf("/api/v1/warehouses/%d", f.warehouse)
+		old := a.Do(t, http.MethodGet, p, nil, f.admin).Header.Get("ETag")
+		require.Equal(t, http.StatusOK, a.Do(t, http.MethodPatch, p, obj{"town": "Lille", "version": 1}, f.admin).Status)
+		h := http.Header{"Authorization": {"Bearer " + f.admin}, "If-None-Match": {old}}
+		require.Equal(t, http.StatusOK, a.DoHeader(t, http.MethodGet, p, nil, h).Status)
+	}, webhookConfig())
+}

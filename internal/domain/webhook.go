@@ -56,6 +56,7 @@ const (
 	MaxEventTypeLen          = 64
 	MaxEventObjectTypeLen    = 32
 	MaxDeliveryObjectKeyLen  = 64
+	MaxWebhookPayloadLen     = 64 << 10 // an event body: ids and statuses, far below
 	// WebhookSecretPrefix starts every signing secret, as the Standard
 	// Webhooks specification writes them; the rest is base64 of the key.
 	WebhookSecretPrefix = "whsec_"
