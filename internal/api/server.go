@@ -78,6 +78,8 @@ func NewServer(o Options, log *zap.Logger, ready *Readiness) *Server {
 	}
 	s.API = e.Group("/api/v1")
 	s.Public(http.MethodGet, "/api/v1/openapi.yaml", serveOpenAPI)
+	s.Public(http.MethodGet, "/api/v1/openapi.json", serveOpenAPIJSON)
+	s.Public(http.MethodGet, "/api/v1/docs", serveDocs)
 	return s
 }
 
