@@ -225,7 +225,7 @@ func (h bankHandlers) list(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(page, p, bankAccountResponse))
+	return c.JSON(http.StatusOK, listOf(c, page, p, bankAccountResponse))
 }
 
 func (h bankHandlers) create(c echo.Context) error {

@@ -88,7 +88,7 @@ func (h *contactHandlers) list(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(page, p, contactResponse))
+	return c.JSON(http.StatusOK, listOf(c, page, p, contactResponse))
 }
 
 func (h *contactHandlers) create(c echo.Context) error {

@@ -126,7 +126,7 @@ func (h *productHandlers) list(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(page, p, productResponse))
+	return c.JSON(http.StatusOK, listOf(c, page, p, productResponse))
 }
 
 func (h *productHandlers) create(c echo.Context) error {

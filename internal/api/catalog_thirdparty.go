@@ -124,7 +124,7 @@ func (h *thirdPartyHandlers) list(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(page, p, thirdPartyResponse))
+	return c.JSON(http.StatusOK, listOf(c, page, p, thirdPartyResponse))
 }
 
 func (h *thirdPartyHandlers) create(c echo.Context) error {

@@ -99,7 +99,7 @@ func (h *warehouseHandlers) list(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(page, p, warehouseResponse))
+	return c.JSON(http.StatusOK, listOf(c, page, p, warehouseResponse))
 }
 
 func (h *warehouseHandlers) create(c echo.Context) error {

@@ -1,6 +1,9 @@
 package api
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -48,4 +51,44 @@ func editError(err error, fromHeader bool) error {
 		return &Error{Status: http.StatusPreconditionFailed, Code: "precondition_failed", Detail: sv.Error()}
 	}
 	return err
+}
+
+// notModified answers 304 Not Modified, with the ETag, when the request is
+// a GET or HEAD whose If-None-Match names tag (or is "*"), and reports
+// whether it did. Weak and strong forms compare alike (RFC 9110 13.1.2).
+func notModified(c echo.Context, tag string) bool {
+	r := c.Request()
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	h := r.Header.Get("If-None-Match")
+	if h == "" {
+		return false
+	}
+	for part := range strings.SplitSeq(h, ",") {
+		part = strings.TrimPrefix(strings.TrimSpace(part), "W/")
+		if part == "*" || part == tag {
+			c.Response().Header().Set("ETag", tag)
+			_ = c.NoContent(http.StatusNotModified)
+			return true
+		}
+	}
+	return false
+}
+
+// jsonETag answers body with an ETag derived from its bytes, for records
+// without a version (payments, jobs, users, roles), and 304 to a GET that
+// already holds it.
+func jsonETag(c echo.Context, status int, body any) error {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(b)
+	tag := `"h` + hex.EncodeToString(sum[:12]) + `"`
+	if notModified(c, tag) {
+		return nil
+	}
+	c.Response().Header().Set("ETag", tag)
+	return c.JSONBlob(status, b)
 }

@@ -252,7 +252,7 @@ func (h *identityHandlers) getUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, userResponse(u))
+	return jsonETag(c, http.StatusOK, userResponse(u))
 }
 
 func (h *identityHandlers) updateUser(c echo.Context) error {
@@ -270,7 +270,7 @@ func (h *identityHandlers) updateUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, userResponse(u))
+	return jsonETag(c, http.StatusOK, userResponse(u))
 }
 
 func (h *identityHandlers) deactivateUser(c echo.Context) error {
@@ -282,7 +282,7 @@ func (h *identityHandlers) deactivateUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, userResponse(u))
+	return jsonETag(c, http.StatusOK, userResponse(u))
 }
 
 func (h *identityHandlers) setPassword(c echo.Context) error {
@@ -336,7 +336,7 @@ func (h *identityHandlers) getRole(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, roleResponse(r))
+	return jsonETag(c, http.StatusOK, roleResponse(r))
 }
 
 func (h *identityHandlers) updateRole(c echo.Context) error {
@@ -354,7 +354,7 @@ func (h *identityHandlers) updateRole(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, roleResponse(r))
+	return jsonETag(c, http.StatusOK, roleResponse(r))
 }
 
 func (h *identityHandlers) deleteRole(c echo.Context) error {

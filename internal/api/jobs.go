@@ -118,5 +118,5 @@ func (h *jobHandlers) one(c echo.Context, fn func(context.Context, int64) (domai
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, jobResponse(j))
+	return jsonETag(c, http.StatusOK, jobResponse(j))
 }

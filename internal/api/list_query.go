@@ -101,7 +101,7 @@ func parseList(c echo.Context, sorts []string) (domain.ListParams, error) {
 		return p, BadRequest("invalid_query", fmt.Sprintf("q must be valid text of at most %d characters", listMaxQ))
 	}
 	p.Q = q
-	return p, nil
+	return p, parseSync(c, &p)
 }
 
 // boolQuery parses an optional boolean query parameter.
@@ -173,9 +173,11 @@ func idParam(c echo.Context, name, what string) (int64, error) {
 	return id, nil
 }
 
-// listOf builds the list envelope, converting each item with conv.
-func listOf[T, R any](page domain.Page[T], p domain.ListParams, conv func(*T) R) List[R] {
-	out := List[R]{Data: make([]R, 0, len(page.Items)), Paging: Paging{Total: page.Total, Limit: p.Limit, Offset: p.Offset}}
+// listOf builds the list envelope, converting each item with conv, and
+// the next cursor of a keyset page.
+func listOf[T, R any](c echo.Context, page domain.Page[T], p domain.ListParams, conv func(*T) R) List[R] {
+	out := List[R]{Data: make([]R, 0, len(page.Items)), Paging: Paging{Total: page.Total, Limit: p.Limit, Offset: p.Offset,
+		NextCursor: nextCursor(c, page.Items, p)}}
 	for i := range page.Items {
 		out.Data = append(out.Data, conv(&page.Items[i]))
 	}

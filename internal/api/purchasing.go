@@ -366,7 +366,7 @@ func (h purchaseOrderHandlers) list(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(page, f.ListParams, purchaseOrderSummary))
+	return c.JSON(http.StatusOK, listOf(c, page, f.ListParams, purchaseOrderSummary))
 }
 
 func (h purchaseOrderHandlers) create(c echo.Context) error {

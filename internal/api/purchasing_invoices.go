@@ -111,7 +111,7 @@ func (h supplierInvoiceHandlers) list(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(page, f.ListParams, supplierInvoiceSummary))
+	return c.JSON(http.StatusOK, listOf(c, page, f.ListParams, supplierInvoiceSummary))
 }
 
 func (h supplierInvoiceHandlers) create(c echo.Context) error {
@@ -311,7 +311,7 @@ func (h supplierPaymentHandlers) list(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(page, p, supplierPaymentResponse))
+	return c.JSON(http.StatusOK, listOf(c, page, p, supplierPaymentResponse))
 }
 
 func (h supplierPaymentHandlers) create(c echo.Context) error {

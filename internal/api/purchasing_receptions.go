@@ -108,7 +108,7 @@ func (h receptionHandlers) list(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(page, f.ListParams, receptionSummary))
+	return c.JSON(http.StatusOK, listOf(c, page, f.ListParams, receptionSummary))
 }
 
 func (h receptionHandlers) create(c echo.Context) error {

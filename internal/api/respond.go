@@ -16,6 +16,9 @@ func created(c echo.Context, base string, id, version int64, body any) error {
 
 // record answers 200 with one record and its version as ETag.
 func record(c echo.Context, version int64, body any) error {
+	if notModified(c, etag(version)) {
+		return nil
+	}
 	setETag(c, version)
 	return c.JSON(http.StatusOK, body)
 }

@@ -458,6 +458,9 @@ func docAction[D any](run func(ctx context.Context, id, by int64) (D, error), se
 
 // sendDoc answers with a full document and its ETag.
 func sendDoc(c echo.Context, status int, version int64, body any) error {
+	if status == http.StatusOK && notModified(c, etag(version)) {
+		return nil
+	}
 	setETag(c, version)
 	return c.JSON(status, body)
 }

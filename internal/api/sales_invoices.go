@@ -111,7 +111,7 @@ func (h invoiceHandlers) list(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(page, f.ListParams, invoiceSummary))
+	return c.JSON(http.StatusOK, listOf(c, page, f.ListParams, invoiceSummary))
 }
 
 func (h invoiceHandlers) create(c echo.Context) error {

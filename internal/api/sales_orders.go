@@ -77,7 +77,7 @@ func (h orderHandlers) list(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(page, f.ListParams, orderSummary))
+	return c.JSON(http.StatusOK, listOf(c, page, f.ListParams, orderSummary))
 }
 
 func (h orderHandlers) create(c echo.Context) error {

@@ -125,7 +125,7 @@ func (h paymentHandlers) list(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(page, p, paymentResponse))
+	return c.JSON(http.StatusOK, listOf(c, page, p, paymentResponse))
 }
 
 func (h paymentHandlers) create(c echo.Context) error {
@@ -171,7 +171,7 @@ func (h paymentHandlers) get(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, paymentResponse(p))
+	return jsonETag(c, http.StatusOK, paymentResponse(p))
 }
 
 func (h paymentHandlers) delete(c echo.Context) error {

@@ -76,7 +76,7 @@ func (h proposalHandlers) list(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(page, f.ListParams, proposalSummary))
+	return c.JSON(http.StatusOK, listOf(c, page, f.ListParams, proposalSummary))
 }
 
 func (h proposalHandlers) create(c echo.Context) error {

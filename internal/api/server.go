@@ -38,6 +38,8 @@ type Options struct {
 	// Idempotency runs guarded POSTs that carry an Idempotency-Key header
 	// (decision 0027); nil ignores the header.
 	Idempotency *idempotency.Service
+	// CursorKey signs the next_cursor of incremental lists (CursorKey).
+	CursorKey []byte
 }
 
 // Server is the API's Echo instance plus the route table that records which
@@ -76,12 +78,14 @@ func NewServer(o Options, log *zap.Logger, ready *Readiness) *Server {
 	}
 	e.Server.WriteTimeout = o.RequestTimeout + 15*time.Second
 	e.Server.IdleTimeout = 120 * time.Second
-	e.Use(middleware.BodyLimit(o.BodyLimit), strictQuery())
+	e.Use(middleware.BodyLimit(o.BodyLimit), strictQuery(), cursorKey(o.CursorKey))
 	if o.RequestTimeout > 0 {
 		e.Use(middleware.ContextTimeout(o.RequestTimeout))
 	}
 	s.API = e.Group("/api/v1")
 	s.Public(http.MethodGet, "/api/v1/openapi.yaml", serveOpenAPI)
+	s.Public(http.MethodGet, "/api/v1/openapi.json", serveOpenAPIJSON)
+	s.Public(http.MethodGet, "/api/v1/docs", serveDocs)
 	return s
 }
 

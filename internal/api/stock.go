@@ -244,5 +244,5 @@ func (h *stockHandlers) listMovements(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(page, p, movementResponse))
+	return c.JSON(http.StatusOK, listOf(c, page, p, movementResponse))
 }

@@ -46,6 +46,7 @@ type Config struct {
 	SMTP           SMTPConfig     `envPrefix:"DOLIBARR_SMTP_" used:"runner"`
 	MigrateOnStart bool           `env:"DOLIBARR_MIGRATE_ON_START"`
 	Bank           BankConfig     `envPrefix:"DOLIBARR_BANK_" used:"api"`
+	Webhooks       WebhooksConfig `envPrefix:"DOLIBARR_WEBHOOKS_"`
 	// DataDir holds the files a SQLite installation keeps beside its
 	// database: the generated JWT secret and the mail outbox, and by default
 	// the database itself (Profile.DefaultDataDir). Empty with a SQLite DSN:
@@ -441,6 +442,43 @@ type RunnerConfig struct {
 	Listen bool `env:"LISTEN" envDefault:"true" used:"all"`
 }
 
+// WebhooksConfig tunes webhook delivery.
+type WebhooksConfig struct {
+	// AllowPrivate lets webhook URLs reach private, loopback and link-local
+	// addresses; by default they are refused when a webhook is saved and
+	// again when each connection is made.
+	AllowPrivate bool `env:"ALLOW_PRIVATE" envDefault:"false"`
+	// Timeout bounds one delivery request.
+	Timeout time.Duration `env:"TIMEOUT" envDefault:"10s" used:"runner"`
+	// RetrySchedule is the wait before each retry of a failed delivery
+	// (comma-separated durations); a delivery is tried once more than it
+	// has entries, then marked failed.
+	RetrySchedule []time.Duration `env:"RETRY_SCHEDULE" envDefault:"5s,5m,30m,2h,5h,10h,10h" used:"runner"`
+	// DisableAfter deactivates a webhook whose deliveries have failed,
+	// without a success, for this long.
+	DisableAfter time.Duration `env:"DISABLE_AFTER" envDefault:"120h" used:"runner"`
+	// HoldWait is how often a delivery held back behind an earlier one of
+	// the same object looks again.
+	HoldWait time.Duration `env:"HOLD_WAIT" envDefault:"1s" used:"runner"`
+}
+
+func (w WebhooksConfig) validate(jobTimeout time.Duration) []string {
+	var p []string
+	if w.Timeout <= 0 || w.Timeout >= jobTimeout {
+		p = append(p, fmt.Sprintf("DOLIBARR_WEBHOOKS_TIMEOUT must be positive and below DOLIBARR_RUNNER_JOB_TIMEOUT (%s)", jobTimeout))
+	}
+	for _, d := range w.RetrySchedule {
+		if d <= 0 {
+			p = append(p, "DOLIBARR_WEBHOOKS_RETRY_SCHEDULE: every wait must be positive")
+			break
+		}
+	}
+	if w.DisableAfter < 0 || w.HoldWait <= 0 {
+		p = append(p, "DOLIBARR_WEBHOOKS_DISABLE_AFTER must not be negative and DOLIBARR_WEBHOOKS_HOLD_WAIT must be positive")
+	}
+	return p
+}
+
 func (r RunnerConfig) validate() []string {
 	var p []string
 	if r.Workers < 1 || r.Workers > 1000 {
@@ -705,6 +743,7 @@ func (c *Config) validate() []string {
 		}
 	}
 	p = append(p, c.Runner.validate()...)
+	p = append(p, c.Webhooks.validate(c.Runner.JobTimeout)...)
 	p = append(p, c.Sales.validate()...)
 	p = append(p, c.Purchase.validate()...)
 	p = append(p, c.Bank.validate()...)

@@ -45,7 +45,8 @@ type wiring struct {
 // here, in dependency order.
 func buildAPI(ctx context.Context, d deps) (*wiring, error) {
 	proxies, _ := d.cfg.HTTP.Proxies() // LoadConfig refused bad entries
-	w := &wiring{opts: api.Options{BodyLimit: d.cfg.HTTP.BodyLimit, RequestTimeout: d.cfg.HTTP.RequestTimeout, TrustedProxies: proxies}}
+	w := &wiring{opts: api.Options{BodyLimit: d.cfg.HTTP.BodyLimit, RequestTimeout: d.cfg.HTTP.RequestTimeout, TrustedProxies: proxies,
+		CursorKey: api.CursorKey(d.cfg.Auth.JWTSecret)}}
 	if err := wireIdentity(ctx, d, w); err != nil {
 		return nil, err
 	}
@@ -70,6 +71,9 @@ func buildAPI(ctx context.Context, d deps) (*wiring, error) {
 	if err := wireReports(ctx, d, w); err != nil {
 		return nil, err
 	}
+	if err := wireWebhooks(ctx, d, w); err != nil {
+		return nil, err
+	}
 	return w, nil
 }
 
@@ -83,5 +87,8 @@ func registerJobs(ctx context.Context, d deps, w *wiring, reg *queue.Registry) e
 	if err := registerBankJobs(ctx, d, w, reg); err != nil {
 		return err
 	}
-	return registerMailingJobs(ctx, d, w, reg)
+	if err := registerMailingJobs(ctx, d, w, reg); err != nil {
+		return err
+	}
+	return registerWebhookJobs(ctx, d, w, reg)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/persistence"
 	"github.com/dolibarr-go/dolibarr/internal/usecase/catalog"
 	"github.com/dolibarr-go/dolibarr/internal/usecase/stock"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/webhooks"
 )
 
 // wireCatalog builds the catalogue use cases (third parties, contacts,
@@ -15,11 +16,12 @@ import (
 // the stock use case, and their routes.
 func wireCatalog(_ context.Context, d deps, w *wiring) error {
 	lookup := persistence.NewCatalogRepo(d.db)
-	thirdParties := catalog.NewThirdParties(d.db, persistence.NewThirdPartyRepo(d.db), persistence.NewCounterRepo(d.db), d.now)
+	pub := publisher(d)
+	thirdParties := catalog.NewThirdParties(d.db, webhooks.ThirdParties{ThirdPartyRepo: persistence.NewThirdPartyRepo(d.db), Pub: pub}, persistence.NewCounterRepo(d.db), d.now)
 	contacts := catalog.NewContacts(persistence.NewContactRepo(d.db), lookup, d.now)
 	products := catalog.NewProducts(persistence.NewProductRepo(d.db), d.now)
 	warehouses := catalog.NewWarehouses(persistence.NewWarehouseRepo(d.db), d.now)
-	stk := stock.New(d.db, persistence.NewStockRepo(d.db), lookup, domain.StockPolicy{AllowNegative: d.cfg.Stock.AllowNegative})
+	stk := stock.New(d.db, webhooks.Stock{Repo: persistence.NewStockRepo(d.db), Pub: pub}, lookup, domain.StockPolicy{AllowNegative: d.cfg.Stock.AllowNegative})
 	w.routes = append(w.routes, func(s *api.Server) {
 		api.RegisterProducts(s, products)
 		api.RegisterWarehouses(s, warehouses)

@@ -3,11 +3,14 @@ package app
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/dolibarr-go/dolibarr/internal/api"
+	"github.com/dolibarr-go/dolibarr/internal/domain"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/persistence"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/queue"
 	"github.com/dolibarr-go/dolibarr/internal/usecase/jobs"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/webhooks"
 )
 
 // jobQueue returns the job store: the jobs.Enqueuer a feature's use cases
@@ -62,6 +65,18 @@ func buildRunner(ctx context.Context, d deps, w *wiring, opts []RunOption) (*que
 		Lease: rc.Lease, JobTimeout: rc.JobTimeout, DrainTimeout: rc.DrainTimeout, CancelTimeout: rc.CancelTimeout,
 		MaintenanceInterval: rc.MaintenanceInterval, RetainCompleted: rc.RetainCompleted, RetainFailed: rc.RetainFailed,
 		Upkeep: []queue.Upkeep{idempotencyUpkeep(d)},
+	}
+	pub := publisher(d)
+	cfg.OnFailed = func(ctx context.Context, j domain.Job) error {
+		if j.Kind == webhooks.JobKind {
+			return nil // a delivery that failed is in the delivery log; announcing it by webhook could loop
+		}
+		at := time.Now()
+		if j.FinishedAt != nil {
+			at = *j.FinishedAt
+		}
+		return pub.Publish(ctx, domain.WebhookEvent{Type: "job.failed", ObjectType: "job", ObjectID: j.ID, At: at,
+			Data: map[string]any{"kind": j.Kind, "attempt": j.Attempt, "last_error": j.LastError}})
 	}
 	if rc.Listen && d.db.Dialect().Listen() {
 		cfg.ListenDSN = d.cfg.DB.DSN

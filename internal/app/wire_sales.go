@@ -8,6 +8,7 @@ import (
 	"github.com/dolibarr-go/dolibarr/internal/usecase/printing"
 	"github.com/dolibarr-go/dolibarr/internal/usecase/sales"
 	"github.com/dolibarr-go/dolibarr/internal/usecase/stock"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/webhooks"
 )
 
 // newSales builds, in dependency order, the document engine with the
@@ -23,11 +24,12 @@ func newSales(d deps) (api.Sales, error) {
 		return api.Sales{}, err
 	}
 	catalog := persistence.NewDocumentCatalog(d.db)
-	stk := stock.New(d.db, persistence.NewStockRepo(d.db), catalog.CatalogRepo, domain.StockPolicy{AllowNegative: d.cfg.Stock.AllowNegative})
+	pub := publisher(d)
+	stk := stock.New(d.db, webhooks.Stock{Repo: persistence.NewStockRepo(d.db), Pub: pub}, catalog.CatalogRepo, domain.StockPolicy{AllowNegative: d.cfg.Stock.AllowNegative})
 	backdated, _ := domain.ParseBackdatedPolicy(d.cfg.Sales.NumberingBackdated) // validated with the configuration
 	numbering := persistence.NewNumbering(d.db)
 	eng := document.New(document.Deps{
-		Tx: d.db, Events: persistence.NewEventLog(d.db), Counter: numbering,
+		Tx: d.db, Events: webhooks.DocumentEvents{Log: persistence.NewEventLog(d.db), Pub: pub}, Counter: numbering,
 		Prices: sales.SellingPrices{Catalog: catalog}, Catalog: catalog, Stock: stk, Now: d.now,
 		Chronology: numbering, Backdated: backdated,
 		Warehouses: persistence.NewWarehouseRepo(d.db), DefaultWarehouse: d.cfg.Stock.DefaultWarehouseID,
@@ -43,7 +45,7 @@ func newSales(d deps) (api.Sales, error) {
 		Orders:      sales.NewOrders(common, orders),
 		Invoices:    sales.NewInvoices(common, invoices, orders, proposals),
 		Conversions: sales.NewConversions(common, proposals, orders, invoices),
-		Payments:    sales.NewPayments(common, invoices, persistence.NewPaymentStore(d.db), accounts, store),
+		Payments:    sales.NewPayments(common, invoices, webhooks.Payments{PaymentStore: persistence.NewPaymentStore(d.db), Pub: pub}, accounts, store),
 		Credits:     sales.NewCredits(common, invoices, persistence.NewCreditStore(d.db)),
 	}, nil
 }

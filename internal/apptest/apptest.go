@@ -87,11 +87,27 @@ func Each(t *testing.T, fn func(t *testing.T, a *App), opts ...Option) {
 // New builds the API server on a fresh, migrated database of driver.
 func New(t testing.TB, driver string, opts ...Option) *App {
 	t.Helper()
+	return newOn(t, testdb.New(t, driver), driver, opts...)
+}
+
+// NewDSN is New on a database whose DSN it also returns, for tests that
+// start the binaries on the same database (a runner killed with kill -9).
+func NewDSN(t testing.TB, driver string, opts ...Option) (*App, string) {
+	t.Helper()
+	dsn := testdb.DSN(t, driver)
+	db, err := persistence.Open(persistence.Options{Driver: driver, DSN: dsn, MaxOpenConns: 10, MaxIdleConns: 10})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	require.NoError(t, db.MigrateUp())
+	return newOn(t, db, driver, opts...), dsn
+}
+
+func newOn(t testing.TB, db *persistence.DB, driver string, opts ...Option) *App {
+	t.Helper()
 	var o options
 	for _, fn := range opts {
 		fn(&o)
 	}
-	db := testdb.New(t, driver)
 	cfg := Config(t, driver)
 	if o.cfg != nil {
 		o.cfg(&cfg)

@@ -248,4 +248,17 @@ var TextColumns = map[string]int{
 	"idempotency_keys.lock_token":       MaxLockTokenLen,
 	"idempotency_keys.response_headers": MaxStoredHeadersLen,
 	"idempotency_keys.response_body":    MaxStoredResponseLen,
+
+	"webhook_subscriptions.url":             MaxWebhookURLLen,
+	"webhook_subscriptions.description":     MaxWebhookDescriptionLen,
+	"webhook_subscriptions.event_types":     MaxWebhookEventTypes * (MaxEventTypeLen + 1), // comma-separated
+	"webhook_subscriptions.secret":          MaxWebhookSecretLen,
+	"webhook_subscriptions.disabled_reason": MaxWebhookReasonLen,
+	"webhook_events.uid":                    MaxEventUIDLen,
+	"webhook_events.type":                   MaxEventTypeLen,
+	"webhook_events.object_type":            MaxEventObjectTypeLen,
+	"webhook_events.payload":                MaxWebhookPayloadLen,
+	"webhook_deliveries.object_key":         MaxDeliveryObjectKeyLen,
+	"webhook_deliveries.status":             MaxStatusLen,
+	"webhook_deliveries.last_error":         MaxJobErrorLen + 1,
 }

@@ -62,6 +62,10 @@ const (
 	// the payment-method dictionary.
 	PermBankRead  Permission = "bank:read"
 	PermBankWrite Permission = "bank:write"
+	// Webhooks send business data to outside URLs: managing them is a
+	// right of its own, granted to administrators only.
+	PermWebhookRead  Permission = "webhook:read"
+	PermWebhookWrite Permission = "webhook:write"
 )
 
 // AllPermissions lists every permission, in a stable order.
@@ -79,6 +83,7 @@ var AllPermissions = []Permission{
 	PermSupplierInvoiceRead, PermSupplierInvoiceWrite, PermSupplierInvoiceValidate, PermSupplierInvoicePay,
 	PermBankRead, PermBankWrite,
 	PermProposalValidate, PermOrderValidate,
+	PermWebhookRead, PermWebhookWrite,
 }
 
 // BuiltinRoles are the roles every installation has, with their permissions.

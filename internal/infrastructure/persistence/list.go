@@ -15,6 +15,9 @@ import (
 type listSpec struct {
 	sorts  map[string]string
 	search []string
+	// updated is the column keyset lists follow (updated_at when empty;
+	// created_at for tables whose rows never change).
+	updated string
 }
 
 // likeEscape is the LIKE escape character: '!' means the same to every
@@ -40,6 +43,9 @@ func list[T any](q *gorm.DB, p domain.ListParams, spec listSpec, out *[]T) (int6
 			args = append(args, pat)
 		}
 		q = q.Where("("+strings.Join(ors, " OR ")+")", args...)
+	}
+	if p.Keyset {
+		return keyset(q, p, spec, out)
 	}
 	var total int64
 	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
@@ -67,4 +73,33 @@ func sortSpec(fields []string) map[string]string {
 		m[f] = f
 	}
 	return m
+}
+
+// keyset reads the page of an incremental sync: rows changed at or after
+// p.UpdatedSince, strictly after the cursor's (updated_at, id), in that
+// order. The total counts every row changed since UpdatedSince. A row
+// inserted or changed while a client pages gets a later updated_at than
+// the rows already read, so it comes on a later page rather than shifting
+// the pages, as it would with offsets.
+func keyset[T any](q *gorm.DB, p domain.ListParams, spec listSpec, out *[]T) (int64, error) {
+	col := spec.updated
+	if col == "" {
+		col = "updated_at"
+	}
+	if !p.UpdatedSince.IsZero() {
+		q = q.Where(col+" >= ?", p.UpdatedSince.UTC())
+	}
+	var total int64
+	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+		return 0, err
+	}
+	if c := p.After; c != nil {
+		t := c.UpdatedAt.UTC()
+		q = q.Where("("+col+" > ? OR ("+col+" = ? AND id > ?))", t, t, c.ID)
+	}
+	q = q.Order(clause.OrderByColumn{Column: clause.Column{Name: col}}).Order(clause.OrderByColumn{Column: clause.Column{Name: "id"}})
+	if err := q.Limit(p.Limit).Find(out).Error; err != nil {
+		return 0, err
+	}
+	return total, nil
 }

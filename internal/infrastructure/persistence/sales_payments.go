@@ -136,7 +136,7 @@ func (r *PaymentStore) Get(ctx context.Context, id int64) (*domain.Payment, erro
 	return &ps[0], nil
 }
 
-var paymentList = listSpec{sorts: map[string]string{"id": "id", "date": "pay_date", "amount": "amount"}, search: []string{"reference"}}
+var paymentList = listSpec{sorts: map[string]string{"id": "id", "date": "pay_date", "amount": "amount"}, search: []string{"reference"}, updated: "created_at"}
 
 // List lists payments matching f with their allocations.
 func (r *PaymentStore) List(ctx context.Context, f sales.PaymentFilter) (domain.Page[domain.Payment], error) {

@@ -255,7 +255,7 @@ func (r *StockRepo) Levels(ctx context.Context, productID int64) ([]domain.Stock
 	return out, nil
 }
 
-var movementList = listSpec{sorts: sortSpec(stock.MovementSorts), search: []string{"label", "inventory_code"}}
+var movementList = listSpec{sorts: sortSpec(stock.MovementSorts), search: []string{"label", "inventory_code"}, updated: "created_at"}
 
 // Movements lists the journal lines matching f.
 func (r *StockRepo) Movements(ctx context.Context, f stock.MovementFilter) (domain.Page[domain.Movement], error) {

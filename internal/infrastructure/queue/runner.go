@@ -59,6 +59,10 @@ type Config struct {
 	// ListenDSN, on PostgreSQL, is the DSN of the LISTEN connection that
 	// wakes the runner when a job is enqueued. Empty: polling only.
 	ListenDSN string
+	// OnFailed, when set, runs in the transaction that records a job as
+	// failed for good (the job.failed webhook event joins it); its error
+	// rolls the recording back, and the job is rescued when its lease ends.
+	OnFailed func(ctx context.Context, j domain.Job) error
 	// Upkeep are the features' periodic chores (deleting expired
 	// idempotency keys), run from the maintenance loop, each at most once
 	// per its Every. Like the loop's own, they must be idempotent: every
@@ -357,7 +361,18 @@ func (r *Runner) execute(jobCtx context.Context, j domain.Job, completions chan<
 	next := nextState(j, err, interrupted, r.now())
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(jobCtx), dbTimeout)
 	defer cancel()
-	ok, serr := r.store.settle(ctx, next, r.cfg.ID, claim.Attempt)
+	var serr error
+	if next.State == domain.JobFailed && r.cfg.OnFailed != nil {
+		serr = r.store.db.Do(ctx, func(ctx context.Context) error {
+			var err error
+			if ok, err = r.store.settle(ctx, next, r.cfg.ID, claim.Attempt); err != nil || !ok {
+				return err
+			}
+			return r.cfg.OnFailed(ctx, next)
+		})
+	} else {
+		ok, serr = r.store.settle(ctx, next, r.cfg.ID, claim.Attempt)
+	}
 	fields := []zap.Field{zap.Duration("took", took), zap.String("state", string(next.State)), zap.Time("run_at", next.RunAt), zap.Error(err)}
 	switch {
 	case serr != nil:

@@ -1,0 +1,11 @@
+DROP INDEX thirdparties_sync ON thirdparties;
+DROP INDEX contacts_sync ON contacts;
+DROP INDEX products_sync ON products;
+DROP INDEX warehouses_sync ON warehouses;
+DROP INDEX proposals_sync ON proposals;
+DROP INDEX orders_sync ON orders;
+DROP INDEX invoices_sync ON invoices;
+DROP INDEX webhook_subscriptions_sync ON webhook_subscriptions;
+DROP INDEX webhook_deliveries_sync ON webhook_deliveries;
+DROP INDEX payments_sync ON payments;
+DROP INDEX stock_movements_sync ON stock_movements;

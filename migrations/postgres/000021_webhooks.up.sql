@@ -1,0 +1,47 @@
+-- Webhooks (issue 16). webhook_subscriptions are the receivers;
+-- webhook_events is the outbox: one row per business event, written in the
+-- transaction of the change. Publishing fans an event out to one
+-- webhook_deliveries row per matching active subscription, with its
+-- webhook.deliver job, in that same transaction. A delivery is held back
+-- while an earlier delivery of the same object to the same subscription is
+-- still pending, so each receiver sees an object's events in order.
+CREATE TABLE webhook_subscriptions (
+    id            BIGSERIAL PRIMARY KEY,
+    url           VARCHAR(2048) NOT NULL,
+    description   VARCHAR(255)  NOT NULL DEFAULT '',
+    event_types   TEXT NOT NULL DEFAULT '',
+    secret        VARCHAR(128)  NOT NULL,
+    active        BOOLEAN NOT NULL DEFAULT TRUE,
+    disabled_reason VARCHAR(255) NOT NULL DEFAULT '',
+    failing_since TIMESTAMPTZ NULL,
+    version       BIGINT NOT NULL DEFAULT 1,
+    created_at    TIMESTAMPTZ NOT NULL,
+    updated_at    TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE webhook_events (
+    id          BIGSERIAL PRIMARY KEY,
+    uid         VARCHAR(64)  NOT NULL,
+    type        VARCHAR(64)  NOT NULL,
+    object_type VARCHAR(32)  NOT NULL,
+    object_id   BIGINT NOT NULL,
+    payload     TEXT NOT NULL,
+    created_at  TIMESTAMPTZ NOT NULL
+);
+CREATE UNIQUE INDEX webhook_events_uid ON webhook_events (uid);
+CREATE TABLE webhook_deliveries (
+    id              BIGSERIAL PRIMARY KEY,
+    subscription_id BIGINT NOT NULL,
+    event_id        BIGINT NOT NULL,
+    object_key      VARCHAR(64) NOT NULL,
+    status          VARCHAR(16) NOT NULL,
+    attempt         INT NOT NULL DEFAULT 0,
+    response_code   INT NOT NULL DEFAULT 0,
+    duration_ms     BIGINT NOT NULL DEFAULT 0,
+    last_error      TEXT NOT NULL DEFAULT '',
+    next_attempt_at TIMESTAMPTZ NULL,
+    created_at      TIMESTAMPTZ NOT NULL,
+    updated_at      TIMESTAMPTZ NOT NULL,
+    delivered_at    TIMESTAMPTZ NULL
+);
+CREATE INDEX webhook_deliveries_order ON webhook_deliveries (subscription_id, object_key, id);
+CREATE INDEX webhook_deliveries_event ON webhook_deliveries (event_id);

@@ -1,0 +1,11 @@
+DROP INDEX thirdparties_sync;
+DROP INDEX contacts_sync;
+DROP INDEX products_sync;
+DROP INDEX warehouses_sync;
+DROP INDEX proposals_sync;
+DROP INDEX orders_sync;
+DROP INDEX invoices_sync;
+DROP INDEX webhook_subscriptions_sync;
+DROP INDEX webhook_deliveries_sync;
+DROP INDEX payments_sync;
+DROP INDEX stock_movements_sync;
