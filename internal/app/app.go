@@ -245,6 +245,7 @@ func Run(ctx context.Context, cfg Config, m Mode, log *zap.Logger, opts ...RunOp
 // and, with the runner, the runner. The all-in-one wires every feature once:
 // the runner's job handlers use the API's use cases (one PDF renderer).
 func build(ctx context.Context, d deps, m Mode, ready *api.Readiness, opts []RunOption) (*api.Server, *queue.Runner, error) {
+	d = withMetrics(d)
 	w := &wiring{}
 	if m.API {
 		var err error
@@ -259,10 +260,14 @@ func build(ctx context.Context, d deps, m Mode, ready *api.Readiness, opts []Run
 			return nil, nil, err
 		}
 	}
-	if !m.API {
-		return api.NewProbeServer(d.log, ready), runner, nil
+	var srv *api.Server
+	if m.API {
+		srv = apiServer(d, w, ready)
+	} else {
+		srv = api.NewProbeServer(d.log, ready)
 	}
-	return apiServer(d, w, ready), runner, nil
+	serveMetrics(d, srv, runner)
+	return srv, runner, nil
 }
 
 func readiness(db *persistence.DB) (*api.Readiness, error) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dolibarr-go/dolibarr/internal/api"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/mail"
+	"github.com/dolibarr-go/dolibarr/internal/infrastructure/metrics"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/persistence"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/queue"
 )
@@ -25,6 +26,9 @@ type deps struct {
 	// outbox, in tests, is the outbox folder the runner writes messages to
 	// when no SMTP server is set, on any engine (wire_mail.go).
 	outbox string
+	// metrics is the process's Prometheus registry (wire_metrics.go); nil
+	// records nothing.
+	metrics *metrics.Metrics
 }
 
 // wiring collects what the features contribute to the API server: the

@@ -62,6 +62,9 @@ func buildRunner(ctx context.Context, d deps, w *wiring, opts []RunOption) (*que
 		Lease: rc.Lease, JobTimeout: rc.JobTimeout, DrainTimeout: rc.DrainTimeout, CancelTimeout: rc.CancelTimeout,
 		MaintenanceInterval: rc.MaintenanceInterval, RetainCompleted: rc.RetainCompleted, RetainFailed: rc.RetainFailed,
 	}
+	if d.metrics != nil {
+		cfg.Observer = d.metrics
+	}
 	if rc.Listen && d.db.Dialect().Listen() {
 		cfg.ListenDSN = d.cfg.DB.DSN
 	}
