@@ -35,16 +35,16 @@ func TestMetricsEndpoint(t *testing.T) {
 		got, err := metrics.Samples(bytes.NewReader(res.Body))
 		require.NoError(t, err)
 		want := map[string]float64{
-			`dolibarr_http_requests_total{code="4xx",method="GET",route="/api/v1/thirdparties/:id"}`:        3,
-			`dolibarr_http_request_duration_seconds_count{method="GET",route="/api/v1/thirdparties/:id"}`:   3,
-			`dolibarr_http_requests_total{code="2xx",method="GET",route="/api/v1/thirdparties"}`:            1,
-			`dolibarr_http_requests_total{code="4xx",method="GET",route="/api/v1/thirdparties"}`:            1,
-			`dolibarr_http_requests_total{code="4xx",method="GET",route="unmatched"}`:                       3,
-			`dolibarr_http_requests_in_flight`:                                                              1, // this scrape
-			`dolibarr_mail_sends_total{outcome="sent"}`:                                                     0,
-			`dolibarr_mail_sends_total{outcome="transient"}`:                                                0,
-			`dolibarr_mail_sends_total{outcome="permanent"}`:                                                0,
-			`dolibarr_db_connections_max{pool="primary"}`:                                                   float64(a.DB.SQL().Stats().MaxOpenConnections),
+			`dolibarr_http_requests_total{code="4xx",method="GET",route="/api/v1/thirdparties/:id"}`:      3,
+			`dolibarr_http_request_duration_seconds_count{method="GET",route="/api/v1/thirdparties/:id"}`: 3,
+			`dolibarr_http_requests_total{code="2xx",method="GET",route="/api/v1/thirdparties"}`:          1,
+			`dolibarr_http_requests_total{code="4xx",method="GET",route="/api/v1/thirdparties"}`:          1,
+			`dolibarr_http_requests_total{code="4xx",method="GET",route="unmatched"}`:                     3,
+			`dolibarr_http_requests_in_flight`:                                                            1, // this scrape
+			`dolibarr_mail_sends_total{outcome="sent"}`:                                                   0,
+			`dolibarr_mail_sends_total{outcome="transient"}`:                                              0,
+			`dolibarr_mail_sends_total{outcome="permanent"}`:                                              0,
+			`dolibarr_db_connections_max{pool="primary"}`:                                                 float64(a.DB.SQL().Stats().MaxOpenConnections),
 		}
 		for k, v := range want {
 			require.Contains(t, got, k)
