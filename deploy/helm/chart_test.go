@@ -70,6 +70,7 @@ var renderCases = []renderCase{
 		"--set", "api.ingress.enabled=true,api.service.type=LoadBalancer,migrations.enabled=true",
 		"--set", "serviceAccount.create=false,commonLabels.team=erp,commonAnnotations.owner=ops",
 		"--set", "smtp.password=relay,config.DOLIBARR_SMTP_HOST=smtp.example.com,config.DOLIBARR_SMTP_USERNAME=erp,config.DOLIBARR_SMTP_FROM=erp@example.com",
+		"--set", "metrics.podMonitor.enabled=true,metrics.prometheusRule.enabled=true,metrics.grafanaDashboard.enabled=true",
 	}},
 }
 

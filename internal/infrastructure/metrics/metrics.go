@@ -8,6 +8,7 @@ package metrics
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"net/http"
 	"time"
@@ -15,7 +16,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	dto "github.com/prometheus/client_model/go"
 
+	"github.com/dolibarr-go/dolibarr/internal/infrastructure/queue"
 	"github.com/dolibarr-go/dolibarr/internal/usecase/mailing"
 )
 
@@ -153,4 +156,38 @@ func (mm meteredMailer) Send(ctx context.Context, msg mailing.Message) (mailing.
 		mm.m.mailSends.WithLabelValues(string(se.Class)).Inc()
 	}
 	return rec, err
+}
+
+// Names returns the name of every series family a process can export
+// (histograms as their _bucket, _sum and _count), for the checks of the
+// dashboards and alerts that query them.
+func Names() []string {
+	m := New()
+	m.DBPool("primary", func() sql.DBStats { return sql.DBStats{} })
+	m.Queue(QueueSource{
+		Depth: func(context.Context, time.Time) ([]queue.Depth, time.Time, error) { return nil, time.Time{}, nil },
+		Slots: func() (int, int) { return 0, 1 }, Kinds: []string{"k"},
+	})
+	// A vector exports nothing before its first child: make one of each.
+	m.httpRequests.WithLabelValues("/", "GET", "2xx")
+	m.httpDuration.WithLabelValues("/", "GET")
+	m.Claimed("k")
+	m.Finished("k", queue.OutcomeCompleted, 0)
+	m.PDFRendered(0, nil, false)
+	fams, err := m.reg.Gather()
+	if err != nil {
+		panic(err)
+	}
+	var out []string
+	for _, f := range fams {
+		switch f.GetType() {
+		case dto.MetricType_HISTOGRAM:
+			out = append(out, f.GetName()+"_bucket", f.GetName()+"_sum", f.GetName()+"_count")
+		case dto.MetricType_SUMMARY:
+			out = append(out, f.GetName(), f.GetName()+"_sum", f.GetName()+"_count")
+		default:
+			out = append(out, f.GetName())
+		}
+	}
+	return out
 }
