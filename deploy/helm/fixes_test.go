@@ -1,0 +1,59 @@
+package helm_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+)
+
+// TestPerImageDigests: the API and runner images are different builds, so
+// each takes its own digest (the migration Job runs the API's), and the old
+// shared image.digest is refused instead of pinning both to one.
+func TestPerImageDigests(t *testing.T) {
+	t.Parallel()
+	a, r := "sha256:"+strings.Repeat("a", 64), "sha256:"+strings.Repeat("b", 64)
+	objs := renderObjects(t, "--set", "api.image.digest="+a+",runner.image.digest="+r+",image.registry=reg.example.com")
+	require.Equal(t, "reg.example.com/dolibarr-go/dolibarr-api@"+a, find[*appsv1.Deployment](t, objs, fullname+"-api").Spec.Template.Spec.Containers[0].Image)
+	require.Equal(t, "reg.example.com/dolibarr-go/dolibarr-runner@"+r, find[*appsv1.Deployment](t, objs, fullname+"-runner").Spec.Template.Spec.Containers[0].Image)
+	require.Equal(t, "reg.example.com/dolibarr-go/dolibarr-api@"+a, find[*batchv1.Job](t, objs, fullname+"-migrate").Spec.Template.Spec.Containers[0].Image)
+	// Without digests, the tag.
+	objs = renderObjects(t, "--set", "image.tag=1.2.3")
+	require.Equal(t, "dolibarr-go/dolibarr-runner:1.2.3", find[*appsv1.Deployment](t, objs, fullname+"-runner").Spec.Template.Spec.Containers[0].Image)
+	_, err := template(t, "--set", "image.digest="+a)
+	require.ErrorContains(t, err, "set api.image.digest and runner.image.digest")
+}
+
+// TestGracePeriodsFitConfiguredTimeouts: the chart refuses to render when
+// the configured drain timeouts, not only the shipped ones, do not fit the
+// grace periods, and accepts them when they do.
+func TestGracePeriodsFitConfiguredTimeouts(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		args []string
+		want string // empty: renders
+	}{
+		{nil, ""},
+		{[]string{"--set", "config.DOLIBARR_HTTP_SHUTDOWN_TIMEOUT=1m"}, "api.terminationGracePeriodSeconds (30) must be at least"},
+		{[]string{"--set", "api.config.DOLIBARR_HTTP_SHUTDOWN_TIMEOUT=24s"}, "= 31 s"},
+		{[]string{"--set", "api.config.DOLIBARR_HTTP_SHUTDOWN_TIMEOUT=23s"}, ""},
+		{[]string{"--set", "config.DOLIBARR_HTTP_SHUTDOWN_TIMEOUT=1m,api.terminationGracePeriodSeconds=70"}, ""},
+		{[]string{"--set", "runner.config.DOLIBARR_RUNNER_DRAIN_TIMEOUT=1m30s"}, "runner.terminationGracePeriodSeconds (30) must be at least"},
+		{[]string{"--set", "config.DOLIBARR_RUNNER_CANCEL_TIMEOUT=14s"}, "= 31 s"},
+		{[]string{"--set", "config.DOLIBARR_RUNNER_DRAIN_TIMEOUT=24500ms,config.DOLIBARR_RUNNER_CANCEL_TIMEOUT=500ms"}, ""},
+		{[]string{"--set", "config.DOLIBARR_RUNNER_DRAIN_TIMEOUT=27500ms,config.DOLIBARR_RUNNER_CANCEL_TIMEOUT=1s"}, "= 30.5 s"},
+		{[]string{"--set", "config.DOLIBARR_RUNNER_DRAIN_TIMEOUT=soon"}, `"soon" is not a duration`},
+	} {
+		out, err := template(t, c.args...)
+		if c.want == "" {
+			require.NoError(t, err, "%v", c.args)
+			_, err = decodeAll(out)
+			require.NoError(t, err)
+			continue
+		}
+		require.Error(t, err, "%v rendered", c.args)
+		require.Contains(t, err.Error(), c.want, "%v", c.args)
+	}
+}
