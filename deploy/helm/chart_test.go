@@ -515,8 +515,14 @@ func checkPod(t *testing.T, objs []object, id, hook string, tpl corev1.PodTempla
 	require.NotNil(t, spec.SecurityContext.SeccompProfile, "%s: seccompProfile", id)
 	require.Equal(t, corev1.SeccompProfileTypeRuntimeDefault, spec.SecurityContext.SeccompProfile.Type, "%s", id)
 	if sa := spec.ServiceAccountName; sa != "" && sa != "default" {
-		require.False(t, preInstall, "%s: a pre-install hook cannot use the release's ServiceAccount %s", id, sa)
-		find[*corev1.ServiceAccount](t, objs, sa)
+		acct := find[*corev1.ServiceAccount](t, objs, sa)
+		if preInstall {
+			// The release's own ServiceAccount does not exist yet: the
+			// hook's must be a hook created before it.
+			require.Contains(t, acct.Annotations["helm.sh/hook"], "pre-install", "%s: a pre-install hook cannot use the release's ServiceAccount %s", id, sa)
+			w, _ := strconv.Atoi(acct.Annotations["helm.sh/hook-weight"])
+			require.Less(t, w, 0, "%s: ServiceAccount %s must come before the Job (weight below 0)", id, sa)
+		}
 	}
 	// Selectors the pod sets about itself must pick its own labels.
 	for _, c := range spec.TopologySpreadConstraints {

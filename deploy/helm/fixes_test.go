@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
 )
 
 // TestPerImageDigests: the API and runner images are different builds, so
@@ -56,4 +57,21 @@ func TestGracePeriodsFitConfiguredTimeouts(t *testing.T) {
 		require.Error(t, err, "%v rendered", c.args)
 		require.Contains(t, err.Error(), c.want, "%v", c.args)
 	}
+}
+
+// TestMigrationJobServiceAccount: the migration Job runs as its own hook
+// ServiceAccount (created before it, with the configured annotations), or
+// as the operator's existing one, never silently as "default".
+func TestMigrationJobServiceAccount(t *testing.T) {
+	t.Parallel()
+	objs := renderObjects(t, "--set", "serviceAccount.annotations.role=db-migrator")
+	job := find[*batchv1.Job](t, objs, fullname+"-migrate")
+	require.Equal(t, fullname+"-migrate", job.Spec.Template.Spec.ServiceAccountName)
+	sa := find[*corev1.ServiceAccount](t, objs, fullname+"-migrate")
+	require.Equal(t, "db-migrator", sa.Annotations["role"])
+	require.Equal(t, "-10", sa.Annotations["helm.sh/hook-weight"])
+	require.False(t, *sa.AutomountServiceAccountToken)
+
+	objs = renderObjects(t, "--set", "serviceAccount.create=false,serviceAccount.name=erp-sa")
+	require.Equal(t, "erp-sa", find[*batchv1.Job](t, objs, fullname+"-migrate").Spec.Template.Spec.ServiceAccountName)
 }
