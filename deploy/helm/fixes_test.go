@@ -75,3 +75,14 @@ func TestMigrationJobServiceAccount(t *testing.T) {
 	objs = renderObjects(t, "--set", "serviceAccount.create=false,serviceAccount.name=erp-sa")
 	require.Equal(t, "erp-sa", find[*batchv1.Job](t, objs, fullname+"-migrate").Spec.Template.Spec.ServiceAccountName)
 }
+
+// TestJWTSecretUnderGitOps: a renderer without a cluster (helm template,
+// Argo CD) cannot keep a generated secret, so with generation off the chart
+// refuses to render without an existing Secret or a given secret.
+func TestJWTSecretUnderGitOps(t *testing.T) {
+	t.Parallel()
+	_, err := template(t, "--set", "auth.generateJWTSecret=false")
+	require.ErrorContains(t, err, "set auth.existingSecret")
+	renderObjects(t, "--set", "auth.generateJWTSecret=false,auth.existingSecret=dolibarr-auth")
+	renderObjects(t, "--set", "auth.generateJWTSecret=false,auth.jwtSecret="+strings.Repeat("s", 40))
+}

@@ -150,7 +150,9 @@ which splits on the last "@" and so needs no escaping either.
 {{/*
 JWT secret of the chart-managed Secret: the value given, else the one the
 installed release already holds (so upgrades never log everyone out), else a
-new random one. helm template has no cluster, so it always generates.
+new random one. helm template (and Argo CD, Flux) has no cluster, so it
+generates a new one at every render: GitOps users set auth.generateJWTSecret
+false and use auth.existingSecret, which the chart then requires.
 */}}
 {{- define "dolibarr-go.jwtSecret" -}}
 {{- if .Values.auth.jwtSecret -}}
@@ -346,6 +348,9 @@ Cross-value checks that the schema cannot express; included by the workloads.
 {{- end -}}
 {{- if and (or .Values.smtp.password .Values.smtp.existingSecret) (not .Values.config.DOLIBARR_SMTP_USERNAME) -}}
 {{- fail "an SMTP password needs config.DOLIBARR_SMTP_USERNAME (and DOLIBARR_SMTP_HOST)" -}}
+{{- end -}}
+{{- if not (or .Values.auth.jwtSecret .Values.auth.existingSecret .Values.auth.generateJWTSecret) -}}
+{{- fail "auth.generateJWTSecret is false: set auth.existingSecret (a Secret you create once, stable under helm template, Argo CD and Flux) or auth.jwtSecret" -}}
 {{- end -}}
 {{- if and .Values.auth.existingSecret (not .Values.auth.existingSecretKeys.jwtSecret) -}}
 {{- fail "auth.existingSecretKeys.jwtSecret is required with auth.existingSecret: the API cannot start without a JWT secret" -}}
