@@ -62,6 +62,9 @@ func Main(ctx context.Context, p Profile, m Mode, args []string, environ []strin
 		return 0
 	}
 	log.Info("starting", zap.String("binary", p.Name), zap.Any("config", cfg.Redacted(m)))
+	if soft := deriveGOMEMLIMIT(os.Getenv); soft > 0 {
+		log.Info("GOMEMLIMIT derived from the container's memory limit", zap.Int64("bytes", soft))
+	}
 	if cfg.legacyDataDir {
 		log.Warn("using dolibarr.db in the working directory, with its JWT secret and mail outbox beside it, as releases " +
 			"before DOLIBARR_DATA_DIR did; to keep them in one folder, stop the process and run: mkdir -m 700 " + p.DefaultDataDir +
