@@ -175,6 +175,9 @@ func Run(ctx context.Context, cfg Config, m Mode, log *zap.Logger, opts ...RunOp
 			return fmt.Errorf("migrate on start: %w", err)
 		}
 	}
+	if ok, err := awaitSchema(ctx, db, ln, log); !ok || err != nil {
+		return err
+	}
 	ready, err := readiness(db)
 	if err != nil {
 		return err
@@ -284,7 +287,7 @@ func readiness(db *persistence.DB) (*api.Readiness, error) {
 			v, dirty, err := db.SchemaVersion(ctx)
 			switch {
 			case err != nil:
-				return errors.New("cannot read schema version")
+				return errors.New("cannot read schema version: if the database is new, run migrate up")
 			case v > want:
 				// A rolling upgrade migrates before it replaces the pods, and
 				// migrations are backward compatible (expand, then contract):
