@@ -178,7 +178,12 @@ func Run(ctx context.Context, cfg Config, m Mode, log *zap.Logger, opts ...RunOp
 	if ok, err := awaitSchema(ctx, db, ln, log); !ok || err != nil {
 		return err
 	}
-	ready, err := readiness(db)
+	probe, closeProbe, err := openProbeDB(cfg, db)
+	if err != nil {
+		return err
+	}
+	defer closeProbe()
+	ready, err := readiness(probe)
 	if err != nil {
 		return err
 	}
