@@ -15,7 +15,7 @@ var cgroupFiles = []string{"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/m
 // there is none ("max", or v1's huge sentinel) or it cannot be read.
 func cgroupMemoryLimit() int64 {
 	for _, f := range cgroupFiles {
-		b, err := os.ReadFile(f)
+		b, err := os.ReadFile(f) //nolint:gosec // the fixed cgroup paths above
 		if err != nil {
 			continue
 		}

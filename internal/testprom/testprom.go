@@ -36,7 +36,7 @@ func Binary(t testing.TB, name string) string {
 		t.Fatalf("testprom: %s is not installed (Debian package prometheus) and we are not root to install it: apt-get install prometheus", name)
 	}
 	for _, args := range [][]string{{"update"}, {"install", "-y", "--no-install-recommends", "prometheus"}} {
-		cmd := exec.Command("apt-get", args...)
+		cmd := exec.CommandContext(context.Background(), "apt-get", args...) //nolint:gosec // fixed arguments: the harness installs one package
 		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("testprom: apt-get %s: %v\n%s", strings.Join(args, " "), err, tail(string(out), 2000))
@@ -82,17 +82,17 @@ func Start(t testing.TB, interval time.Duration, targets ...Target) *Server {
 	if err := os.WriteFile(cfg, []byte(b.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := l.Addr().String()
 	_ = l.Close()
-	logf, err := os.Create(filepath.Join(dir, "prometheus.log"))
+	logf, err := os.Create(filepath.Join(dir, "prometheus.log")) //nolint:gosec // the test's own temporary directory
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "--config.file="+cfg, "--storage.tsdb.path="+filepath.Join(dir, "data"),
+	cmd := exec.CommandContext(context.Background(), bin, "--config.file="+cfg, //nolint:gosec // the installed prometheus, on the test's own files "--storage.tsdb.path="+filepath.Join(dir, "data"),
 		"--web.listen-address="+addr, "--log.level=warn")
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
@@ -108,7 +108,11 @@ func Start(t testing.TB, interval time.Duration, targets ...Target) *Server {
 	s := &Server{URL: "http://" + addr}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		res, err := http.Get(s.URL + "/-/ready")
+		req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, s.URL+"/-/ready", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := http.DefaultClient.Do(req)
 		if err == nil {
 			_ = res.Body.Close()
 			if res.StatusCode == http.StatusOK {

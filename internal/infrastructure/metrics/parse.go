@@ -31,7 +31,7 @@ func Samples(r io.Reader) (map[string]float64, error) {
 				out[key("")] = m.GetGauge().GetValue()
 			case dto.MetricType_UNTYPED:
 				out[key("")] = m.GetUntyped().GetValue()
-			case dto.MetricType_HISTOGRAM:
+			case dto.MetricType_HISTOGRAM, dto.MetricType_GAUGE_HISTOGRAM:
 				out[key("_count")] = float64(m.GetHistogram().GetSampleCount())
 				out[key("_sum")] = m.GetHistogram().GetSampleSum()
 			case dto.MetricType_SUMMARY:
