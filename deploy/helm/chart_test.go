@@ -71,6 +71,9 @@ var renderCases = []renderCase{
 		"--set", "serviceAccount.create=false,commonLabels.team=erp,commonAnnotations.owner=ops",
 		"--set", "smtp.password=relay,config.DOLIBARR_SMTP_HOST=smtp.example.com,config.DOLIBARR_SMTP_USERNAME=erp,config.DOLIBARR_SMTP_FROM=erp@example.com",
 		"--set", "metrics.podMonitor.enabled=true,metrics.prometheusRule.enabled=true,metrics.grafanaDashboard.enabled=true",
+		"--set", "networkPolicy.enabled=true,api.autoscaling.enabled=true,runner.autoscaling.enabled=true",
+		"--set-json", `networkPolicy.apiFrom=[{"namespaceSelector":{"matchLabels":{"kubernetes.io/metadata.name":"ingress-nginx"}}}]`,
+		"--set-json", `runner.autoscaling.behavior={"scaleDown":{"stabilizationWindowSeconds":600,"policies":[{"type":"Pods","value":1,"periodSeconds":60}]}}`,
 	}},
 }
 

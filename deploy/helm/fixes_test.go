@@ -1,13 +1,18 @@
 package helm_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 )
 
 // TestPerImageDigests: the API and runner images are different builds, so
@@ -85,4 +90,34 @@ func TestJWTSecretUnderGitOps(t *testing.T) {
 	require.ErrorContains(t, err, "set auth.existingSecret")
 	renderObjects(t, "--set", "auth.generateJWTSecret=false,auth.existingSecret=dolibarr-auth")
 	renderObjects(t, "--set", "auth.generateJWTSecret=false,auth.jwtSecret="+strings.Repeat("s", 40))
+}
+
+// TestNetworkPolicyAndHPABehaviour: the NetworkPolicies select exactly one
+// component's pods and open only a port those pods have; the HPA takes the
+// configured behaviour.
+func TestNetworkPolicyAndHPABehaviour(t *testing.T) {
+	t.Parallel()
+	objs := renderObjects(t, "--set", "networkPolicy.enabled=true,runner.autoscaling.enabled=true",
+		"--set-json", `runner.autoscaling.behavior={"scaleDown":{"stabilizationWindowSeconds":600}}`,
+		"--set-json", `networkPolicy.metricsFrom=[{"namespaceSelector":{"matchLabels":{"name":"monitoring"}}}]`)
+	pols := all[*networkingv1.NetworkPolicy](objs)
+	require.Len(t, pols, 2)
+	for _, p := range pols {
+		sel, err := metav1.LabelSelectorAsSelector(&p.Spec.PodSelector)
+		require.NoError(t, err)
+		var matched []*appsv1.Deployment
+		for _, d := range all[*appsv1.Deployment](objs) {
+			if sel.Matches(labels.Set(d.Spec.Template.Labels)) {
+				matched = append(matched, d)
+			}
+		}
+		require.Len(t, matched, 1, "NetworkPolicy %s", p.Name)
+		port := p.Spec.Ingress[0].Ports[0].Port.String()
+		require.True(t, slices.ContainsFunc(matched[0].Spec.Template.Spec.Containers[0].Ports, func(cp corev1.ContainerPort) bool { return cp.Name == port }),
+			"NetworkPolicy %s opens %s, which %s does not have", p.Name, port, matched[0].Name)
+	}
+	require.Len(t, find[*networkingv1.NetworkPolicy](t, objs, fullname+"-runner").Spec.Ingress[0].From, 1)
+	hpa := find[*autoscalingv2.HorizontalPodAutoscaler](t, objs, fullname+"-runner")
+	require.NotNil(t, hpa.Spec.Behavior)
+	require.Equal(t, int32(600), *hpa.Spec.Behavior.ScaleDown.StabilizationWindowSeconds)
 }

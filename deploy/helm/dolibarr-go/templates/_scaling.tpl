@@ -47,6 +47,10 @@ spec:
           type: Utilization
           averageUtilization: {{ . }}
     {{- end }}
+  {{- with $a.behavior }}
+  behavior:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
 {{- end }}
 {{- end }}
 
