@@ -53,6 +53,25 @@ type RuleGroup struct {
 	} `json:"rules"`
 }
 
+// ScaledObject is keda.sh/v1alpha1 ScaledObject.
+type ScaledObject struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+	Spec              struct {
+		ScaleTargetRef struct {
+			Name string `json:"name"`
+		} `json:"scaleTargetRef"`
+		MinReplicaCount *int32 `json:"minReplicaCount,omitempty"`
+		MaxReplicaCount *int32 `json:"maxReplicaCount,omitempty"`
+		PollingInterval *int32 `json:"pollingInterval,omitempty"`
+		CooldownPeriod  *int32 `json:"cooldownPeriod,omitempty"`
+		Triggers        []struct {
+			Type     string            `json:"type"`
+			Metadata map[string]string `json:"metadata"`
+		} `json:"triggers"`
+	} `json:"spec"`
+}
+
 func deepCopy[T any](in *T) *T {
 	b, err := json.Marshal(in)
 	if err != nil {
@@ -67,9 +86,11 @@ func deepCopy[T any](in *T) *T {
 
 func (in *PodMonitor) DeepCopyObject() runtime.Object     { return deepCopy(in) }
 func (in *PrometheusRule) DeepCopyObject() runtime.Object { return deepCopy(in) }
+func (in *ScaledObject) DeepCopyObject() runtime.Object   { return deepCopy(in) }
 
 func addCRDs(s *runtime.Scheme) error {
 	gv := schema.GroupVersion{Group: "monitoring.coreos.com", Version: "v1"}
 	s.AddKnownTypes(gv, &PodMonitor{}, &PrometheusRule{})
+	s.AddKnownTypes(schema.GroupVersion{Group: "keda.sh", Version: "v1alpha1"}, &ScaledObject{})
 	return nil
 }

@@ -13,6 +13,8 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/dolibarr-go/dolibarr/internal/infrastructure/metrics"
 )
 
 // TestPerImageDigests: the API and runner images are different builds, so
@@ -120,4 +122,32 @@ func TestNetworkPolicyAndHPABehaviour(t *testing.T) {
 	hpa := find[*autoscalingv2.HorizontalPodAutoscaler](t, objs, fullname+"-runner")
 	require.NotNil(t, hpa.Spec.Behavior)
 	require.Equal(t, int32(600), *hpa.Spec.Behavior.ScaleDown.StabilizationWindowSeconds)
+}
+
+// TestKEDAScalesRunnersOnQueueDepth: the ScaledObject targets the runner
+// Deployment (which then leaves replicas to it), queries a metric the
+// runners export, and refuses to render beside the runner HPA or without
+// a Prometheus address.
+func TestKEDAScalesRunnersOnQueueDepth(t *testing.T) {
+	t.Parallel()
+	objs := renderObjects(t, "--set", "runner.keda.enabled=true,runner.keda.prometheusAddress=http://prometheus.monitoring:9090,runner.keda.minReplicas=0")
+	so := find[*ScaledObject](t, objs, fullname+"-runner")
+	d := find[*appsv1.Deployment](t, objs, so.Spec.ScaleTargetRef.Name)
+	require.Nil(t, d.Spec.Replicas, "KEDA scales the runners")
+	require.Equal(t, int32(0), *so.Spec.MinReplicaCount)
+	require.Len(t, so.Spec.Triggers, 1)
+	q := so.Spec.Triggers[0].Metadata["query"]
+	require.Contains(t, q, `dolibarr_jobs{namespace="erp"`)
+	require.Equal(t, "20", so.Spec.Triggers[0].Metadata["threshold"])
+	known := metrics.Names()
+	for _, m := range metricName.FindAllStringSubmatch(q, -1) {
+		require.Contains(t, known, m[1])
+	}
+	for _, c := range []struct{ set, want string }{
+		{"runner.keda.enabled=true,runner.keda.prometheusAddress=http://p:9090,runner.autoscaling.enabled=true", "choose one"},
+		{"runner.keda.enabled=true", "prometheusAddress is required"},
+	} {
+		_, err := template(t, "--set", c.set)
+		require.ErrorContains(t, err, c.want)
+	}
 }
