@@ -11,6 +11,7 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
@@ -149,5 +150,17 @@ func TestKEDAScalesRunnersOnQueueDepth(t *testing.T) {
 	} {
 		_, err := template(t, "--set", c.set)
 		require.ErrorContains(t, err, c.want)
+	}
+}
+
+// TestPDBsLetUnhealthyPodsGo: a database outage makes every pod unready;
+// the budgets must not then block node drains.
+func TestPDBsLetUnhealthyPodsGo(t *testing.T) {
+	t.Parallel()
+	pdbs := all[*policyv1.PodDisruptionBudget](renderObjects(t))
+	require.Len(t, pdbs, 2)
+	for _, p := range pdbs {
+		require.NotNil(t, p.Spec.UnhealthyPodEvictionPolicy, p.Name)
+		require.Equal(t, policyv1.AlwaysAllow, *p.Spec.UnhealthyPodEvictionPolicy, p.Name)
 	}
 }
