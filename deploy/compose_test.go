@@ -255,6 +255,10 @@ func TestComposeStack(t *testing.T) {
 		require.NoError(t, err, name)
 		require.Greater(t, grace, 15*time.Second+3*time.Second, "%s: stop_grace_period must exceed the drain", name)
 	}
+	// The all-in-one drains HTTP, then its runner: both drains and the cancel.
+	aio, err := time.ParseDuration(c.Services["all-in-one"].StopGracePeriod)
+	require.NoError(t, err)
+	require.Greater(t, aio, 15*time.Second+15*time.Second+3*time.Second, "all-in-one: stop_grace_period must exceed both drains")
 	require.NotNil(t, c.Services["runner"].Deploy)
 	require.Equal(t, 2, c.Services["runner"].Deploy.Replicas)
 	require.Empty(t, c.Services["runner"].Ports, "two replicas cannot publish the same host port")
