@@ -200,7 +200,7 @@ func TestEnvExample(t *testing.T) {
 }
 
 // composeOnly are the DOLIBARR_* variables only docker-compose.yml reads.
-var composeOnly = map[string]bool{"DOLIBARR_IMAGE_TAG": true, "DOLIBARR_API_PORT": true, "DOLIBARR_AIO_PORT": true}
+var composeOnly = map[string]bool{"DOLIBARR_IMAGE_TAG": true, "DOLIBARR_API_BIND": true, "DOLIBARR_API_PORT": true, "DOLIBARR_AIO_PORT": true}
 
 // TestComposeStack checks the stack's shape: PostgreSQL and Mailpit with
 // health checks, a one-shot migration the API and two runners wait for, the
@@ -255,9 +255,22 @@ func TestComposeStack(t *testing.T) {
 		require.NoError(t, err, name)
 		require.Greater(t, grace, 15*time.Second+3*time.Second, "%s: stop_grace_period must exceed the drain", name)
 	}
+	// The all-in-one drains HTTP, then its runner: both drains and the cancel.
+	aio, err := time.ParseDuration(c.Services["all-in-one"].StopGracePeriod)
+	require.NoError(t, err)
+	require.Greater(t, aio, 15*time.Second+15*time.Second+3*time.Second, "all-in-one: stop_grace_period must exceed both drains")
 	require.NotNil(t, c.Services["runner"].Deploy)
 	require.Equal(t, 2, c.Services["runner"].Deploy.Replicas)
 	require.Empty(t, c.Services["runner"].Ports, "two replicas cannot publish the same host port")
+	// Nothing is published beyond the host's loopback unless the operator
+	// asks, and no administrator password comes from the repository.
+	for name, s := range c.Services {
+		for _, p := range s.Ports {
+			require.True(t, strings.HasPrefix(p, "127.0.0.1:"), "%s publishes %s beyond loopback", name, p)
+		}
+		require.NotContains(t, s.Environment, "DOLIBARR_ADMIN_PASSWORD", "%s: a password from the repository", name)
+	}
+	require.NotContains(t, envExample(t).values, "DOLIBARR_ADMIN_PASSWORD", ".env.example sets a known administrator password")
 }
 
 // TestComposeEnvironment: each binary's environment, with and without a

@@ -70,6 +70,10 @@ var renderCases = []renderCase{
 		"--set", "api.ingress.enabled=true,api.service.type=LoadBalancer,migrations.enabled=true",
 		"--set", "serviceAccount.create=false,commonLabels.team=erp,commonAnnotations.owner=ops",
 		"--set", "smtp.password=relay,config.DOLIBARR_SMTP_HOST=smtp.example.com,config.DOLIBARR_SMTP_USERNAME=erp,config.DOLIBARR_SMTP_FROM=erp@example.com",
+		"--set", "metrics.podMonitor.enabled=true,metrics.prometheusRule.enabled=true,metrics.grafanaDashboard.enabled=true",
+		"--set", "networkPolicy.enabled=true,api.autoscaling.enabled=true,runner.autoscaling.enabled=true",
+		"--set-json", `networkPolicy.apiFrom=[{"namespaceSelector":{"matchLabels":{"kubernetes.io/metadata.name":"ingress-nginx"}}}]`,
+		"--set-json", `runner.autoscaling.behavior={"scaleDown":{"stabilizationWindowSeconds":600,"policies":[{"type":"Pods","value":1,"periodSeconds":60}]}}`,
 	}},
 }
 
@@ -514,8 +518,14 @@ func checkPod(t *testing.T, objs []object, id, hook string, tpl corev1.PodTempla
 	require.NotNil(t, spec.SecurityContext.SeccompProfile, "%s: seccompProfile", id)
 	require.Equal(t, corev1.SeccompProfileTypeRuntimeDefault, spec.SecurityContext.SeccompProfile.Type, "%s", id)
 	if sa := spec.ServiceAccountName; sa != "" && sa != "default" {
-		require.False(t, preInstall, "%s: a pre-install hook cannot use the release's ServiceAccount %s", id, sa)
-		find[*corev1.ServiceAccount](t, objs, sa)
+		acct := find[*corev1.ServiceAccount](t, objs, sa)
+		if preInstall {
+			// The release's own ServiceAccount does not exist yet: the
+			// hook's must be a hook created before it.
+			require.Contains(t, acct.Annotations["helm.sh/hook"], "pre-install", "%s: a pre-install hook cannot use the release's ServiceAccount %s", id, sa)
+			w, _ := strconv.Atoi(acct.Annotations["helm.sh/hook-weight"])
+			require.Less(t, w, 0, "%s: ServiceAccount %s must come before the Job (weight below 0)", id, sa)
+		}
 	}
 	// Selectors the pod sets about itself must pick its own labels.
 	for _, c := range spec.TopologySpreadConstraints {

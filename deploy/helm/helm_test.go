@@ -296,7 +296,7 @@ var scheme = func() *runtime.Scheme {
 	s := runtime.NewScheme()
 	for _, add := range []func(*runtime.Scheme) error{
 		corev1.AddToScheme, appsv1.AddToScheme, batchv1.AddToScheme,
-		autoscalingv2.AddToScheme, policyv1.AddToScheme, networkingv1.AddToScheme,
+		autoscalingv2.AddToScheme, policyv1.AddToScheme, networkingv1.AddToScheme, addCRDs,
 	} {
 		if err := add(s); err != nil {
 			panic(err)

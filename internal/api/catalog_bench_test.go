@@ -20,6 +20,8 @@ func BenchmarkGetProductHTTP(b *testing.B) {
 	if res.Status != http.StatusCreated {
 		b.Fatalf("%d %s", res.Status, res.Body)
 	}
+	cpu := cpuTime()
+	b.Cleanup(func() { b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op") })
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {

@@ -62,6 +62,9 @@ func Main(ctx context.Context, p Profile, m Mode, args []string, environ []strin
 		return 0
 	}
 	log.Info("starting", zap.String("binary", p.Name), zap.Any("config", cfg.Redacted(m)))
+	if soft := deriveGOMEMLIMIT(os.Getenv); soft > 0 {
+		log.Info("GOMEMLIMIT derived from the container's memory limit", zap.Int64("bytes", soft))
+	}
 	if cfg.legacyDataDir {
 		log.Warn("using dolibarr.db in the working directory, with its JWT secret and mail outbox beside it, as releases " +
 			"before DOLIBARR_DATA_DIR did; to keep them in one folder, stop the process and run: mkdir -m 700 " + p.DefaultDataDir +
@@ -172,7 +175,15 @@ func Run(ctx context.Context, cfg Config, m Mode, log *zap.Logger, opts ...RunOp
 			return fmt.Errorf("migrate on start: %w", err)
 		}
 	}
-	ready, err := readiness(db)
+	if ok, err := awaitSchema(ctx, db, ln, log); !ok || err != nil {
+		return err
+	}
+	probe, closeProbe, err := openProbeDB(cfg, db)
+	if err != nil {
+		return err
+	}
+	defer closeProbe()
+	ready, err := readiness(probe)
 	if err != nil {
 		return err
 	}
@@ -245,6 +256,7 @@ func Run(ctx context.Context, cfg Config, m Mode, log *zap.Logger, opts ...RunOp
 // and, with the runner, the runner. The all-in-one wires every feature once:
 // the runner's job handlers use the API's use cases (one PDF renderer).
 func build(ctx context.Context, d deps, m Mode, ready *api.Readiness, opts []RunOption) (*api.Server, *queue.Runner, error) {
+	d = withMetrics(d)
 	w := &wiring{}
 	if m.API {
 		var err error
@@ -259,10 +271,14 @@ func build(ctx context.Context, d deps, m Mode, ready *api.Readiness, opts []Run
 			return nil, nil, err
 		}
 	}
-	if !m.API {
-		return api.NewProbeServer(d.log, ready), runner, nil
+	var srv *api.Server
+	if m.API {
+		srv = apiServer(d, w, ready)
+	} else {
+		srv = api.NewProbeServer(d.log, ready)
 	}
-	return apiServer(d, w, ready), runner, nil
+	serveMetrics(d, srv, runner)
+	return srv, runner, nil
 }
 
 func readiness(db *persistence.DB) (*api.Readiness, error) {
@@ -276,7 +292,7 @@ func readiness(db *persistence.DB) (*api.Readiness, error) {
 			v, dirty, err := db.SchemaVersion(ctx)
 			switch {
 			case err != nil:
-				return errors.New("cannot read schema version")
+				return errors.New("cannot read schema version: if the database is new, run migrate up")
 			case v > want:
 				// A rolling upgrade migrates before it replaces the pods, and
 				// migrations are backward compatible (expand, then contract):

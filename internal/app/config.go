@@ -530,6 +530,10 @@ type AuthConfig struct {
 	LoginMaxFailuresPerLogin  int           `env:"AUTH_MAX_FAILURES_PER_LOGIN" envDefault:"5"`
 	LoginMaxFailuresPerClient int           `env:"AUTH_MAX_FAILURES_PER_CLIENT" envDefault:"30"`
 	LoginFailureWindow        time.Duration `env:"AUTH_FAILURE_WINDOW" envDefault:"15m"`
+	// MaxConcurrentHashes bounds the argon2id hashes (19 MiB each) run at
+	// once by logins and password changes; 0 sizes it from the memory limit
+	// (auth.HashSlots).
+	MaxConcurrentHashes int `env:"AUTH_MAX_CONCURRENT_HASHES" envDefault:"0"`
 }
 
 // jwtSecretMinLen mirrors auth.MinSecretLen (HS256 wants 256 bits).

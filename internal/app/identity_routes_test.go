@@ -19,6 +19,7 @@ import (
 var publicRoutes = []string{
 	"GET /health",
 	"GET /ready",
+	"GET /metrics", // counts and route templates only; keep it off the public ingress (decision 0031)
 	"GET /api/v1/openapi.yaml",
 	"POST /api/v1/auth/login",
 }

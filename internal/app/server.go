@@ -13,11 +13,14 @@ import (
 // newAPIServer wires every feature and returns the API server. Run and
 // NewTestServer both call it, so tests exercise the binary's own graph.
 func newAPIServer(ctx context.Context, d deps, ready *api.Readiness) (*api.Server, error) {
+	d = withMetrics(d)
 	w, err := buildAPI(ctx, d)
 	if err != nil {
 		return nil, err
 	}
-	return apiServer(d, w, ready), nil
+	srv := apiServer(d, w, ready)
+	serveMetrics(d, srv, nil)
+	return srv, nil
 }
 
 // apiServer returns the API server with the routes of w.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dolibarr-go/dolibarr/internal/api"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/mail"
+	"github.com/dolibarr-go/dolibarr/internal/infrastructure/metrics"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/persistence"
 	"github.com/dolibarr-go/dolibarr/internal/infrastructure/queue"
 )
@@ -28,6 +29,9 @@ type deps struct {
 	// idempotencyFault, in tests, stops idempotent requests at a stage
 	// (wire_idempotency.go).
 	idempotencyFault func(stage string) error
+	// metrics is the process's Prometheus registry (wire_metrics.go); nil
+	// records nothing.
+	metrics *metrics.Metrics
 }
 
 // wiring collects what the features contribute to the API server: the

@@ -102,6 +102,7 @@ func newPrinting(d deps, s api.Sales, p api.Purchasing) (*printing.Service, erro
 			default:
 				log.Error("pdf render failed", append(fields, zap.Error(rep.Err))...)
 			}
+			d.metrics.PDFRendered(rep.Duration, rep.Err, errors.Is(rep.Err, context.Canceled) || errors.Is(rep.Err, context.DeadlineExceeded))
 			if hooks.Observe != nil {
 				hooks.Observe(rep)
 			}

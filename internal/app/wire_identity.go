@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -29,7 +30,11 @@ func wireIdentity(ctx context.Context, d deps, w *wiring) error {
 	if err != nil {
 		return err
 	}
-	hasher, err := auth.NewHasher(auth.DefaultArgon2)
+	slots := d.cfg.Auth.MaxConcurrentHashes
+	if slots == 0 {
+		slots = auth.HashSlots(auth.DefaultArgon2, memoryLimit(), runtime.GOMAXPROCS(0))
+	}
+	hasher, err := auth.NewHasherSlots(auth.DefaultArgon2, slots)
 	if err != nil {
 		return err
 	}

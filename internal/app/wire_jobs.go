@@ -78,6 +78,9 @@ func buildRunner(ctx context.Context, d deps, w *wiring, opts []RunOption) (*que
 		return pub.Publish(ctx, domain.WebhookEvent{Type: "job.failed", ObjectType: "job", ObjectID: j.ID, At: at,
 			Data: map[string]any{"kind": j.Kind, "attempt": j.Attempt, "last_error": j.LastError}})
 	}
+	if d.metrics != nil {
+		cfg.Observer = d.metrics
+	}
 	if rc.Listen && d.db.Dialect().Listen() {
 		cfg.ListenDSN = d.cfg.DB.DSN
 	}

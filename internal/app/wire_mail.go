@@ -51,7 +51,7 @@ func registerMailingJobs(_ context.Context, d deps, w *wiring, reg *queue.Regist
 	if err != nil {
 		return err
 	}
-	svc, err := newMailing(d, w.documents, mailer)
+	svc, err := newMailing(d, w.documents, d.metrics.Mailer(mailer))
 	if err != nil {
 		return err
 	}
@@ -148,5 +148,5 @@ func NewTestRunner(ctx context.Context, cfg Config, db *persistence.DB, log *zap
 	for _, o := range opts {
 		o(&d)
 	}
-	return buildRunner(ctx, d, &wiring{}, nil)
+	return buildRunner(ctx, withMetrics(d), &wiring{}, nil)
 }

@@ -38,9 +38,16 @@ type Hasher struct {
 	slots chan struct{}
 }
 
-// NewHasher returns a Hasher with parameters p.
+// NewHasher returns a Hasher with parameters p that runs at most one hash
+// per CPU (GOMAXPROCS, at least 2) at once.
 func NewHasher(p Argon2Params) (*Hasher, error) {
-	h := &Hasher{p: p, slots: make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))}
+	return NewHasherSlots(p, max(2, runtime.GOMAXPROCS(0)))
+}
+
+// NewHasherSlots returns a Hasher that runs at most slots hashes at once
+// (at least 1); the others wait their turn, or their context.
+func NewHasherSlots(p Argon2Params, slots int) (*Hasher, error) {
+	h := &Hasher{p: p, slots: make(chan struct{}, max(1, slots))}
 	var junk [16]byte
 	if _, err := rand.Read(junk[:]); err != nil {
 		return nil, err
@@ -101,6 +108,22 @@ func (h *Hasher) acquire(ctx context.Context) error {
 }
 
 func (h *Hasher) release() { <-h.slots }
+
+// Slots returns how many hashes may run at once.
+func (h *Hasher) Slots() int { return cap(h.slots) }
+
+// HashSlots sizes the bound on concurrent hashes from the process's memory
+// limit (0: none known): at most a quarter of it goes to hashing, each hash
+// holding p.Memory KiB, and never more than cpus, nor fewer than 1. Without
+// a known limit it is min(cpus, 4): a node's CPU count is no bound when the
+// pod has no CPU limit (64 CPUs x 19 MiB is 1.2 GiB).
+func HashSlots(p Argon2Params, memLimit int64, cpus int) int {
+	n := min(cpus, 4)
+	if memLimit > 0 {
+		n = min(cpus, int(memLimit/4/(int64(p.Memory)*1024)))
+	}
+	return max(1, n)
+}
 
 // maxArgonMemory refuses hashes whose parameters would let a tampered row
 // make one login allocate gigabytes.

@@ -38,6 +38,7 @@ var conformance = []struct {
 	{"RunnerHandsBackJobsOfHandlersThatIgnoreCancellation", testRunnerHandsBackJobsOfHandlersThatIgnoreCancellation},
 	{"RunnerRetriesAfterBackoff", testRunnerRetriesAfterBackoff},
 	{"CompleteAtOnceSkipsTheBatch", testCompleteAtOnceSkipsTheBatch},
+	{"RunnerObserverAndDepth", testRunnerObserverAndDepth},
 }
 
 func TestConformance(t *testing.T) {

@@ -59,6 +59,8 @@ type Config struct {
 	// ListenDSN, on PostgreSQL, is the DSN of the LISTEN connection that
 	// wakes the runner when a job is enqueued. Empty: polling only.
 	ListenDSN string
+	// Observer receives claims and outcomes, for metrics (none: ignored).
+	Observer Observer
 	// OnFailed, when set, runs in the transaction that records a job as
 	// failed for good (the job.failed webhook event joins it); its error
 	// rolls the recording back, and the job is rescued when its lease ends.
@@ -98,6 +100,9 @@ func (c Config) withDefaults() Config {
 	def(&c.MaintenanceInterval, time.Second)
 	def(&c.RetainCompleted, 24*time.Hour)
 	def(&c.RetainFailed, 7*24*time.Hour)
+	if c.Observer == nil {
+		c.Observer = nopObserver{}
+	}
 	return c
 }
 
@@ -118,6 +123,7 @@ type Runner struct {
 	now   func() time.Time
 
 	inflight  atomic.Int64  // claimed and not yet finished by a worker
+	busy      atomic.Int64  // workers running a handler now
 	slotFreed chan struct{} // a worker finished a job
 	wake      chan struct{} // a job may be due: notification, promotion, rescue
 
@@ -298,6 +304,7 @@ func (r *Runner) fetchLoop(ctx context.Context, work chan<- domain.Job) {
 		}
 		r.inflight.Add(int64(len(jobs)))
 		for _, j := range jobs {
+			r.cfg.Observer.Claimed(j.Kind)
 			work <- j // never blocks long: inflight never exceeds workers + buffer
 		}
 		full = len(jobs) == free
@@ -331,6 +338,8 @@ func (r *Runner) execute(jobCtx context.Context, j domain.Job, completions chan<
 	log := r.log.With(zap.Int64("job_id", j.ID), zap.String("kind", j.Kind), zap.Int("attempt", j.Attempt),
 		zap.String("request_id", j.RequestID))
 	start := time.Now()
+	r.busy.Add(1)
+	defer r.busy.Add(-1)
 	var err error
 	spec, ok := r.reg.lookup(j.Kind)
 	if !ok {
@@ -354,6 +363,9 @@ func (r *Runner) execute(jobCtx context.Context, j domain.Job, completions chan<
 		if !spec.atOnce || !r.completeNow(jobCtx, claim, log) {
 			completions <- claim
 		}
+		// Counted when the handler succeeded: a batched completion the
+		// database then refuses is logged by flush, and the job runs again.
+		r.cfg.Observer.Finished(j.Kind, OutcomeCompleted, took)
 		log.Info("job completed", zap.Duration("took", took))
 		return
 	}
@@ -374,6 +386,7 @@ func (r *Runner) execute(jobCtx context.Context, j domain.Job, completions chan<
 		ok, serr = r.store.settle(ctx, next, r.cfg.ID, claim.Attempt)
 	}
 	fields := []zap.Field{zap.Duration("took", took), zap.String("state", string(next.State)), zap.Time("run_at", next.RunAt), zap.Error(err)}
+	r.cfg.Observer.Finished(j.Kind, outcomeOf(next, interrupted, ok && serr == nil), took)
 	switch {
 	case serr != nil:
 		log.Error("recording job outcome failed; the job is rescued when its lease expires", append(fields, zap.NamedError("db_error", serr))...)
@@ -616,4 +629,19 @@ func rescued(j domain.Job, now time.Time) domain.Job {
 	j.State = domain.JobAvailable
 	j.RunAt = now
 	return j
+}
+
+// outcomeOf classes a failed attempt by the state it left the job in.
+func outcomeOf(next domain.Job, interrupted, recorded bool) Outcome {
+	switch {
+	case !recorded:
+		return OutcomeLost
+	case next.State == domain.JobFailed:
+		return OutcomeFailed
+	case next.State == domain.JobRetryable:
+		return OutcomeRetry
+	case interrupted:
+		return OutcomeInterrupted
+	}
+	return OutcomeSnoozed
 }

@@ -82,15 +82,20 @@ Name of the ServiceAccount to use.
 {{- end }}
 
 {{/*
-Image reference: (dict "root" $ "repository" "dolibarr-go/dolibarr-api").
-A digest wins over the tag; the tag defaults to the chart's appVersion.
+Image reference: (dict "root" $ "image" .Values.api.image). The API and runner
+images are different builds, so each has its own digest; a digest wins over
+the tag, and the tag defaults to the chart's appVersion. image.digest, which
+once applied one digest to both, is refused rather than silently misapplied.
 */}}
 {{- define "dolibarr-go.image" -}}
 {{- $img := .root.Values.image -}}
-{{- $repo := .repository -}}
-{{- if $img.registry }}{{ $repo = printf "%s/%s" $img.registry $repo }}{{ end -}}
 {{- if $img.digest -}}
-{{ printf "%s@%s" $repo $img.digest }}
+{{- fail "image.digest would pin the API and runner images, which are different builds, to one digest: set api.image.digest and runner.image.digest instead" -}}
+{{- end -}}
+{{- $repo := .image.repository -}}
+{{- if $img.registry }}{{ $repo = printf "%s/%s" $img.registry $repo }}{{ end -}}
+{{- if .image.digest -}}
+{{ printf "%s@%s" $repo .image.digest }}
 {{- else -}}
 {{ printf "%s:%s" $repo (toString ($img.tag | default .root.Chart.AppVersion)) }}
 {{- end -}}
@@ -145,7 +150,9 @@ which splits on the last "@" and so needs no escaping either.
 {{/*
 JWT secret of the chart-managed Secret: the value given, else the one the
 installed release already holds (so upgrades never log everyone out), else a
-new random one. helm template has no cluster, so it always generates.
+new random one. helm template (and Argo CD, Flux) has no cluster, so it
+generates a new one at every render: GitOps users set auth.generateJWTSecret
+false and use auth.existingSecret, which the chart then requires.
 */}}
 {{- define "dolibarr-go.jwtSecret" -}}
 {{- if .Values.auth.jwtSecret -}}
@@ -342,6 +349,9 @@ Cross-value checks that the schema cannot express; included by the workloads.
 {{- if and (or .Values.smtp.password .Values.smtp.existingSecret) (not .Values.config.DOLIBARR_SMTP_USERNAME) -}}
 {{- fail "an SMTP password needs config.DOLIBARR_SMTP_USERNAME (and DOLIBARR_SMTP_HOST)" -}}
 {{- end -}}
+{{- if not (or .Values.auth.jwtSecret .Values.auth.existingSecret .Values.auth.generateJWTSecret) -}}
+{{- fail "auth.generateJWTSecret is false: set auth.existingSecret (a Secret you create once, stable under helm template, Argo CD and Flux) or auth.jwtSecret" -}}
+{{- end -}}
 {{- if and .Values.auth.existingSecret (not .Values.auth.existingSecretKeys.jwtSecret) -}}
 {{- fail "auth.existingSecretKeys.jwtSecret is required with auth.existingSecret: the API cannot start without a JWT secret" -}}
 {{- end -}}
@@ -351,4 +361,38 @@ Cross-value checks that the schema cannot express; included by the workloads.
 {{- if le (int .Values.api.terminationGracePeriodSeconds) (int .Values.api.preStopSleepSeconds) -}}
 {{- fail "api.terminationGracePeriodSeconds must exceed api.preStopSleepSeconds: the grace period starts with preStop" -}}
 {{- end -}}
+{{- /* The configured timeouts, not only the shipped ones, must fit the grace
+period, or the kubelet kills the process mid-drain: the API needs preStop +
+DOLIBARR_HTTP_SHUTDOWN_TIMEOUT, the runner DOLIBARR_RUNNER_DRAIN_TIMEOUT +
+DOLIBARR_RUNNER_CANCEL_TIMEOUT, each plus 2 s to hand jobs back and close. */ -}}
+{{- $apiCfg := merge (dict) .Values.api.config .Values.config -}}
+{{- $shutdown := include "dolibarr-go.seconds" (dict "key" "DOLIBARR_HTTP_SHUTDOWN_TIMEOUT" "value" (get $apiCfg "DOLIBARR_HTTP_SHUTDOWN_TIMEOUT")) | float64 -}}
+{{- $apiNeed := addf $shutdown .Values.api.preStopSleepSeconds 2 -}}
+{{- if lt (float64 .Values.api.terminationGracePeriodSeconds) $apiNeed -}}
+{{- fail (printf "api.terminationGracePeriodSeconds (%d) must be at least api.preStopSleepSeconds + DOLIBARR_HTTP_SHUTDOWN_TIMEOUT + 2 s = %g s, or pods are killed mid-drain" (int .Values.api.terminationGracePeriodSeconds) $apiNeed) -}}
+{{- end -}}
+{{- $runCfg := merge (dict) .Values.runner.config .Values.config -}}
+{{- $drain := include "dolibarr-go.seconds" (dict "key" "DOLIBARR_RUNNER_DRAIN_TIMEOUT" "value" (get $runCfg "DOLIBARR_RUNNER_DRAIN_TIMEOUT")) | float64 -}}
+{{- $cancel := include "dolibarr-go.seconds" (dict "key" "DOLIBARR_RUNNER_CANCEL_TIMEOUT" "value" (get $runCfg "DOLIBARR_RUNNER_CANCEL_TIMEOUT")) | float64 -}}
+{{- $runNeed := addf $drain $cancel 2 -}}
+{{- if lt (float64 .Values.runner.terminationGracePeriodSeconds) $runNeed -}}
+{{- fail (printf "runner.terminationGracePeriodSeconds (%d) must be at least DOLIBARR_RUNNER_DRAIN_TIMEOUT + DOLIBARR_RUNNER_CANCEL_TIMEOUT + 2 s = %g s, or jobs are killed instead of handed back" (int .Values.runner.terminationGracePeriodSeconds) $runNeed) -}}
+{{- end -}}
+{{- end }}
+
+{{/*
+A Go duration ("15s", "1m30s", "500ms") in seconds: (dict "key" NAME "value" V).
+*/}}
+{{- define "dolibarr-go.seconds" -}}
+{{- $v := toString .value -}}
+{{- if not (regexMatch "^([0-9]+(\\.[0-9]+)?(h|ms|m|s))+$" $v) -}}
+{{- fail (printf "%s: %q is not a duration like 15s, 1m30s or 500ms" .key $v) -}}
+{{- end -}}
+{{- $total := 0.0 -}}
+{{- range regexFindAll "[0-9.]+(h|ms|m|s)" $v -1 -}}
+{{- $n := regexFind "^[0-9.]+" . | float64 -}}
+{{- $u := trimPrefix (regexFind "^[0-9.]+" .) . -}}
+{{- $total = addf $total (mulf $n (get (dict "h" 3600.0 "m" 60.0 "s" 1.0 "ms" 0.001) $u)) -}}
+{{- end -}}
+{{- $total -}}
 {{- end }}

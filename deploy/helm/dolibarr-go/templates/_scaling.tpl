@@ -47,6 +47,10 @@ spec:
           type: Utilization
           averageUtilization: {{ . }}
     {{- end }}
+  {{- with $a.behavior }}
+  behavior:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
 {{- end }}
 {{- end }}
 
@@ -77,6 +81,10 @@ spec:
   {{- else }}
   maxUnavailable: {{ $p.maxUnavailable | default 1 }}
   {{- end }}
+  # Pods that are not ready (say, during a database outage) may be evicted
+  # whatever the budget: otherwise they would block node drains until the
+  # database is back, protecting nothing.
+  unhealthyPodEvictionPolicy: AlwaysAllow
   selector:
     matchLabels:
       {{- include "dolibarr-go.componentSelectorLabels" . | nindent 6 }}
