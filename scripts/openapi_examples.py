@@ -16,7 +16,7 @@ NAMED = {"email": "billing@example.com", "url": "https://hooks.example.com/dolib
          "currency": "EUR", "language": "en", "town": "Lyon", "zip": "69001", "phone": "+33 4 72 00 00 00",
          "label": "Widget", "description": "Blue widget, 40 cm", "vat_rate": "20", "quantity": "2",
          "unit_price": "10.00", "price": "10.00", "amount": "24.00", "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-         "method": "transfer", "status": None, "version": 1, "id": 42, "token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig",
+         "method": "VIR", "bic": "BNPAFRPP", "iban": "FR7630006000011234567890189", "issuer": "ACME SARL", "issuer_bank": "BNP Paribas", "status": None, "version": 1, "id": 42, "token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig",
          "access_token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig", "next_cursor": None, "event_id": "msg_2b30c2a257cde10ff84404339619bf06"}
 
 def resolve(s):
