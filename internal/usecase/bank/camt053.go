@@ -29,8 +29,8 @@ type camtDoc struct {
 				Value string `xml:",chardata"`
 				Ccy   string `xml:"Ccy,attr"`
 			} `xml:"Amt"`
-			CdtDbtInd   string `xml:"CdtDbtInd"`
-			RvslInd     string `xml:"RvslInd"`
+			CdtDbtInd string `xml:"CdtDbtInd"`
+			RvslInd   string `xml:"RvslInd"`
 			// Sts is a code up to version 08, a Cd element after.
 			Sts struct {
 				Text string `xml:",chardata"`
