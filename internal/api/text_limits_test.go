@@ -496,6 +496,13 @@ func TestEveryEnumFitsItsColumn(t *testing.T) {
 		statuses = append(statuses, domain.InvoiceStatus(i).String(), domain.OrderStatus(i).String(), domain.ProposalStatus(i).String())
 	}
 	fits("document_events.to_status", statuses...)
+	fits("document_events.action", "payment_deleted")
+	fits("bank_accounts.kind", string(domain.BankCurrent), string(domain.BankSavings), string(domain.BankCash))
+	fits("bank_lines.origin", domain.LineOpening, domain.LineCustomerPayment, domain.LineSupplierPayment, domain.LineTransfer)
+	fits("bank_statement_entries.status", domain.EntryPending, domain.EntryMatched, domain.EntryAmbiguous, domain.EntryUnmatched)
+	fits("bank_statements.status", "pending", "done")
+	fits("bank_statements.format", "camt.053")
+	fits("payments.method", "direct_debit")
 }
 
 // buySideLengthCases are the buy side's stored text fields.
