@@ -167,6 +167,8 @@ func TestInvoiceReopenAndCancel(t *testing.T) {
 
 		empty := f.invoice(t)
 		requireProblem(t, f.do(t, http.MethodPost, invPath(empty.ID)+"/validate", nil), http.StatusConflict, "invoice_empty")
+		// Two warehouses and no default: the clerk must choose one.
+		f.create(t, "/api/v1/warehouses", obj{"label": "Annex"})
 		goodsNoWarehouse := f.invoice(t, obj{"product_id": f.goods, "quantity": "1"})
 		requireProblem(t, f.do(t, http.MethodPost, invPath(goodsNoWarehouse.ID)+"/validate", nil), http.StatusUnprocessableEntity, "validation_failed")
 	})

@@ -115,6 +115,7 @@ func TestOrderValidationMovesStockWhenConfigured(t *testing.T) {
 		t.Run(driver, func(t *testing.T) {
 			a := apptest.New(t, driver, apptest.WithConfig(func(c *app.Config) { c.Sales.StockDecreaseOn = "order_validation" }))
 			f := newSalesFix(t, a, "5", "")
+			f.create(t, "/api/v1/warehouses", obj{"label": "Annex"}) // two: a validation must name one
 			mk := func(qty string) api.OrderResponse {
 				return decode[api.OrderResponse](t, f.do(t, http.MethodPost, "/api/v1/orders",
 					obj{"customer_id": f.customer, "lines": []obj{{"product_id": f.goods, "quantity": qty}}}), http.StatusCreated)

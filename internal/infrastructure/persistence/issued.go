@@ -50,19 +50,21 @@ func NewIssued(db *DB) *Issued { return &Issued{db: db} }
 
 func utcMicro(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
-// Keep stores rec, replacing the record of the same document, and drops
-// the files archived from an earlier issue of it.
+// Keep stores rec, replacing the record of the same document in one
+// upsert (a reopened document's record was discarded already; files
+// archived from an earlier issue are never served: their issued_at
+// differs).
 func (r *Issued) Keep(ctx context.Context, rec *domain.IssuedDocument) error {
 	b, err := json.Marshal(rec)
 	if err != nil {
 		return fmt.Errorf("issued record: %w", err)
 	}
-	tx := r.db.Gorm(ctx)
-	if _, err := r.Discard(ctx, rec.Kind, rec.DocumentID); err != nil {
-		return err
-	}
 	row := issuedRow{DocKind: string(rec.Kind), DocumentID: rec.DocumentID, Record: string(b), IssuedAt: utcMicro(rec.IssuedAt)}
-	return translate(tx.Create(&row).Error, "issued document")
+	err = r.db.Gorm(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "doc_kind"}, {Name: "document_id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"record", "issued_at"}),
+	}).Create(&row).Error
+	return translate(err, "issued document")
 }
 
 // Discard deletes the record of document (kind, id) and its archived
