@@ -21,6 +21,9 @@ var publicRoutes = []string{
 	"GET /ready",
 	"GET /api/v1/openapi.yaml",
 	"POST /api/v1/auth/login",
+	// The refresh token in the body is the credential.
+	"POST /api/v1/auth/refresh",
+	"POST /api/v1/auth/logout",
 }
 
 var pathParam = regexp.MustCompile(`:[A-Za-z_]+`)
