@@ -193,7 +193,11 @@ func TestCT03ClientDisconnectStopsRendering(t *testing.T) {
 
 	cfg := apptest.Config(t, "sqlite")
 	db := testdb.New(t, "sqlite")
-	srv, err := app.NewTestServer(context.Background(), cfg, db, zap.NewNop(),
+	// The server's background work (the revocation poll) ends with the
+	// test, before the leak check.
+	srvCtx, stopSrv := context.WithCancel(context.Background())
+	t.Cleanup(stopSrv)
+	srv, err := app.NewTestServer(srvCtx, cfg, db, zap.NewNop(),
 		app.WithPDFHooks(progress, func(r pdf.Report) { reports <- r }))
 	require.NoError(t, err)
 	ts := httptest.NewServer(srv)

@@ -22,6 +22,9 @@ var publicRoutes = []string{
 	"GET /metrics", // counts and route templates only; keep it off the public ingress (decision 0031)
 	"GET /api/v1/openapi.yaml",
 	"POST /api/v1/auth/login",
+	// The refresh token in the body is the credential.
+	"POST /api/v1/auth/refresh",
+	"POST /api/v1/auth/logout",
 }
 
 var pathParam = regexp.MustCompile(`:[A-Za-z_]+`)
