@@ -448,7 +448,8 @@ type WebhooksConfig struct {
 	// addresses; by default they are refused when a webhook is saved and
 	// again when each connection is made.
 	AllowPrivate bool `env:"ALLOW_PRIVATE" envDefault:"false"`
-	// Timeout bounds one delivery request.
+	// Timeout bounds one delivery request; the job's own bound is
+	// DOLIBARR_RUNNER_JOB_TIMEOUT, which should exceed it.
 	Timeout time.Duration `env:"TIMEOUT" envDefault:"10s" used:"runner"`
 	// RetrySchedule is the wait before each retry of a failed delivery
 	// (comma-separated durations); a delivery is tried once more than it
@@ -462,10 +463,10 @@ type WebhooksConfig struct {
 	HoldWait time.Duration `env:"HOLD_WAIT" envDefault:"1s" used:"runner"`
 }
 
-func (w WebhooksConfig) validate(jobTimeout time.Duration) []string {
+func (w WebhooksConfig) validate() []string {
 	var p []string
-	if w.Timeout <= 0 || w.Timeout >= jobTimeout {
-		p = append(p, fmt.Sprintf("DOLIBARR_WEBHOOKS_TIMEOUT must be positive and below DOLIBARR_RUNNER_JOB_TIMEOUT (%s)", jobTimeout))
+	if w.Timeout <= 0 {
+		p = append(p, "DOLIBARR_WEBHOOKS_TIMEOUT must be positive")
 	}
 	for _, d := range w.RetrySchedule {
 		if d <= 0 {
@@ -747,7 +748,7 @@ func (c *Config) validate() []string {
 		}
 	}
 	p = append(p, c.Runner.validate()...)
-	p = append(p, c.Webhooks.validate(c.Runner.JobTimeout)...)
+	p = append(p, c.Webhooks.validate()...)
 	p = append(p, c.Sales.validate()...)
 	p = append(p, c.Purchase.validate()...)
 	p = append(p, c.Bank.validate()...)

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"time"
 
 	"github.com/dolibarr-go/dolibarr/internal/api"
 	"github.com/dolibarr-go/dolibarr/internal/domain"
@@ -48,7 +47,7 @@ func registerWebhookJobs(_ context.Context, d deps, _ *wiring, reg *queue.Regist
 		}
 		return del.Deliver(ctx, p.DeliveryID)
 	}
-	// The request's own timeout bounds the attempt; the job's is a margin
-	// for the bookkeeping around it.
-	return reg.Register(webhooks.JobKind, handle, queue.WithTimeout(c.Timeout+5*time.Second))
+	// The request's own timeout (DOLIBARR_WEBHOOKS_TIMEOUT) bounds the
+	// attempt; the job keeps the runner's timeout, below its lease.
+	return reg.Register(webhooks.JobKind, handle)
 }
