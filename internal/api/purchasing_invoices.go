@@ -275,6 +275,9 @@ type SupplierPaymentResponse struct {
 	Amount      string               `json:"amount"`
 	Method      string               `json:"method"`
 	Reference   string               `json:"reference"`
+	Issuer      string               `json:"issuer"`
+	IssuerBank  string               `json:"issuer_bank"`
+	BankAccount *int64               `json:"bank_account_id"`
 	Note        string               `json:"note"`
 	Allocations []AllocationResponse `json:"allocations"`
 	CreatedBy   int64                `json:"created_by"`
@@ -284,7 +287,7 @@ type SupplierPaymentResponse struct {
 func supplierPaymentResponse(p *domain.Payment) SupplierPaymentResponse {
 	r := paymentResponse(p)
 	return SupplierPaymentResponse{ID: r.ID, SupplierID: r.CustomerID, Date: r.Date, Amount: r.Amount, Method: r.Method,
-		Reference: r.Reference, Note: r.Note, Allocations: r.Allocations, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt}
+		Reference: r.Reference, Issuer: r.Issuer, IssuerBank: r.IssuerBank, BankAccount: r.BankAccountID, Note: r.Note, Allocations: r.Allocations, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt}
 }
 
 type supplierPaymentHandlers struct{ svc *purchasing.Payments }
@@ -322,7 +325,7 @@ func (h supplierPaymentHandlers) create(c echo.Context) error {
 	v := &domain.ValidationError{}
 	f := toPaymentFields(v, body.PaymentFields)
 	in := purchasing.PaymentInput{SupplierID: val(body.SupplierID), Date: f.Date, Method: f.Method, Reference: f.Reference,
-		Note: f.Note, AllowOverpayment: f.AllowOverpayment}
+		Issuer: f.Issuer, IssuerBank: f.IssuerBank, Note: f.Note, BankAccountID: f.BankAccountID, AllowOverpayment: f.AllowOverpayment}
 	for i, a := range body.Allocations {
 		fp := "allocations[" + strconv.Itoa(i) + "]."
 		var al domain.Allocation

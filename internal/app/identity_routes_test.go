@@ -21,6 +21,9 @@ var publicRoutes = []string{
 	"GET /ready",
 	"GET /metrics", // counts and route templates only; keep it off the public ingress (decision 0031)
 	"GET /api/v1/openapi.yaml",
+	// The same document as JSON, and the reference page that renders it.
+	"GET /api/v1/openapi.json",
+	"GET /api/v1/docs",
 	"POST /api/v1/auth/login",
 	// The refresh token in the body is the credential.
 	"POST /api/v1/auth/refresh",

@@ -9,6 +9,7 @@ import (
 	"github.com/dolibarr-go/dolibarr/internal/usecase/document"
 	"github.com/dolibarr-go/dolibarr/internal/usecase/purchasing"
 	"github.com/dolibarr-go/dolibarr/internal/usecase/stock"
+	"github.com/dolibarr-go/dolibarr/internal/usecase/webhooks"
 )
 
 // wirePurchasing adds the buy side's routes over the use cases
@@ -30,7 +31,9 @@ func newPurchasing(d deps) (api.Purchasing, error) {
 	}
 	catalog := persistence.NewDocumentCatalog(d.db)
 	prices := persistence.NewSupplierPriceStore(d.db)
-	stk := stock.New(d.db, persistence.NewStockRepo(d.db), catalog.CatalogRepo, domain.StockPolicy{AllowNegative: d.cfg.Stock.AllowNegative})
+	// Receptions move stock through the same publishing repository as
+	// sales, so stock.moved webhooks see goods coming in too.
+	stk := stock.New(d.db, webhooks.Stock{Repo: persistence.NewStockRepo(d.db), Pub: publisher(d)}, catalog.CatalogRepo, domain.StockPolicy{AllowNegative: d.cfg.Stock.AllowNegative})
 	eng := document.New(document.Deps{
 		Tx: d.db, Events: persistence.NewEventLog(d.db), Counter: persistence.NewNumbering(d.db),
 		Prices: purchasing.PurchasePrices{Catalog: catalog, Store: prices}, Catalog: catalog, Stock: stk, Now: d.now,
@@ -39,12 +42,13 @@ func newPurchasing(d deps) (api.Purchasing, error) {
 	orders := persistence.NewPurchaseOrderStore(d.db)
 	receptions := persistence.NewReceptionStore(d.db)
 	invoices := persistence.NewSupplierInvoiceStore(d.db)
+	accounts, bankStore := newBank(d)
 	return api.Purchasing{
 		SupplierPrices: purchasing.NewSupplierPrices(d.db, prices, catalog, catalog, d.now),
 		Orders:         purchasing.NewOrders(common, orders),
 		Receptions:     purchasing.NewReceptions(common, receptions, orders, catalog),
 		Invoices:       purchasing.NewInvoices(common, invoices, orders, receptions),
-		Payments:       purchasing.NewPayments(common, invoices, persistence.NewSupplierPaymentStore(d.db)),
+		Payments:       purchasing.NewPayments(common, invoices, persistence.NewSupplierPaymentStore(d.db), accounts, bankStore),
 	}, nil
 }
 

@@ -425,9 +425,14 @@ type supplierPaymentRow struct {
 	Amount     domain.Decimal
 	Method     string
 	Reference  string
-	Note       string
-	CreatedBy  int64
-	CreatedAt  time.Time
+	Issuer     string
+	IssuerBank string
+	// BankAccountID names the account the payment was posted to; nil when
+	// the installation had none (decision 0040).
+	BankAccountID *int64
+	Note          string
+	CreatedBy     int64
+	CreatedAt     time.Time
 }
 
 func (supplierPaymentRow) TableName() string { return "supplier_payments" }
@@ -452,7 +457,8 @@ func NewSupplierPaymentStore(db *DB) *SupplierPaymentStore { return &SupplierPay
 // Create stores p and its allocations and sets its id.
 func (r *SupplierPaymentStore) Create(ctx context.Context, p *domain.Payment) error {
 	row := supplierPaymentRow{SupplierID: p.CustomerID, PayDate: dateOf(p.Date), Amount: p.Amount, Method: string(p.Method),
-		Reference: p.Reference, Note: p.Note, CreatedBy: p.CreatedBy, CreatedAt: p.CreatedAt.UTC().Truncate(time.Microsecond)}
+		Reference: p.Reference, Issuer: p.Issuer, IssuerBank: p.IssuerBank, Note: p.Note, CreatedBy: p.CreatedBy,
+		BankAccountID: optID(p.BankAccountID), CreatedAt: p.CreatedAt.UTC().Truncate(time.Microsecond)}
 	tx := r.db.Gorm(ctx)
 	if err := tx.Create(&row).Error; err != nil {
 		return translate(err, "supplier payment")
@@ -496,7 +502,8 @@ func (r *SupplierPaymentStore) withAllocations(ctx context.Context, rows []suppl
 	for i := range rows {
 		rw := &rows[i]
 		out[i] = domain.Payment{ID: rw.ID, CustomerID: rw.SupplierID, Date: dateOf(rw.PayDate), Amount: rw.Amount.Round(domain.ScaleTotal),
-			Method: domain.PaymentMethod(rw.Method), Reference: rw.Reference, Note: rw.Note, CreatedBy: rw.CreatedBy,
+			Method: domain.PaymentMethod(rw.Method), Reference: rw.Reference, Issuer: rw.Issuer, IssuerBank: rw.IssuerBank,
+			BankAccountID: idOf(rw.BankAccountID), Note: rw.Note, CreatedBy: rw.CreatedBy,
 			CreatedAt: rw.CreatedAt.UTC(), Allocations: allocs[rw.ID]}
 	}
 	return out, nil

@@ -2,6 +2,7 @@ package purchasing
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -16,6 +17,23 @@ type PaymentStore interface {
 	Create(ctx context.Context, p *domain.Payment) error
 	Get(ctx context.Context, id int64) (*domain.Payment, error)
 	List(ctx context.Context, f PaymentFilter) (domain.Page[domain.Payment], error)
+}
+
+// Bank posts supplier payments to bank accounts inside the payment's
+// transaction (internal/usecase/bank.Accounts), as customer payments do.
+type Bank interface {
+	// ResolveAccount returns the account a payment naming id (0: none)
+	// posts to, or 0 when the installation has no bank account.
+	ResolveAccount(ctx context.Context, id int64) (int64, error)
+	// LockOpen locks an account and refuses a closed one.
+	LockOpen(ctx context.Context, id int64) error
+	// Post locks the line's account and writes the line.
+	Post(ctx context.Context, line domain.BankLine) (*domain.BankLine, error)
+}
+
+// Methods reads the payment-method dictionary.
+type Methods interface {
+	GetMethod(ctx context.Context, code string) (*domain.PaymentMethodEntry, error)
 }
 
 // PaymentFilter selects supplier payments; zero fields do not filter.
@@ -34,7 +52,10 @@ type PaymentInput struct {
 	Date             time.Time
 	Method           domain.PaymentMethod
 	Reference        string
+	Issuer           string
+	IssuerBank       string
 	Note             string
+	BankAccountID    int64 // 0: the default (Bank.ResolveAccount)
 	Allocations      []domain.Allocation
 	AllowOverpayment bool
 }
@@ -45,11 +66,32 @@ type Payments struct {
 	base
 	invoices InvoiceStore
 	store    PaymentStore
+	bank     Bank
+	methods  Methods
 }
 
 // NewPayments returns the supplier payments use case.
-func NewPayments(c Common, invoices InvoiceStore, store PaymentStore) *Payments {
-	return &Payments{base: newBase(c), invoices: invoices, store: store}
+func NewPayments(c Common, invoices InvoiceStore, store PaymentStore, bank Bank, methods Methods) *Payments {
+	return &Payments{base: newBase(c), invoices: invoices, store: store, bank: bank, methods: methods}
+}
+
+// checkMethod checks p's method against the dictionary, as customer
+// payments do: it must exist, be active, and carry a reference when it
+// needs one.
+func (s *Payments) checkMethod(ctx context.Context, p *domain.Payment) error {
+	m, err := s.methods.GetMethod(ctx, string(p.Method))
+	v := &domain.ValidationError{}
+	switch {
+	case errors.Is(err, domain.ErrNotFound):
+		v.Add("method", "unknown", "payment method %s is not in the dictionary (GET /api/v1/payment-methods)", p.Method)
+	case err != nil:
+		return err
+	case !m.Active:
+		v.Add("method", "inactive", "payment method %s is inactive", p.Method)
+	case m.NeedsReference && p.Reference == "":
+		v.Add("reference", "required", "is required for payment method %s (%s)", m.Code, m.Label)
+	}
+	return v.Err()
 }
 
 // Pay records a payment and allocates it to its invoices in one
@@ -57,19 +99,28 @@ func NewPayments(c Common, invoices InvoiceStore, store PaymentStore) *Payments 
 // remainder reaches zero becomes paid in that transaction.
 func (s *Payments) Pay(ctx context.Context, in PaymentInput, by int64) (*domain.Payment, error) {
 	p := &domain.Payment{CustomerID: in.SupplierID, Date: domain.DateOnly(in.Date), Method: in.Method,
-		Reference: in.Reference, Note: in.Note, Allocations: slices.Clone(in.Allocations), CreatedBy: by}
+		Reference: in.Reference, Issuer: in.Issuer, IssuerBank: in.IssuerBank, Note: in.Note,
+		Allocations: slices.Clone(in.Allocations), CreatedBy: by}
 	if in.Date.IsZero() {
 		p.Date = domain.DateOnly(s.eng.Now())
 	}
 	if err := p.Check(); err != nil {
 		return nil, err
 	}
+	if err := s.checkMethod(ctx, p); err != nil {
+		return nil, err
+	}
+	account, err := s.bank.ResolveAccount(ctx, in.BankAccountID)
+	if err != nil {
+		return nil, err
+	}
+	p.BankAccountID = account
 	ids := make([]int64, len(p.Allocations))
 	for i, a := range p.Allocations {
 		ids[i] = a.InvoiceID
 	}
 	slices.Sort(ids)
-	err := s.eng.Do(ctx, func(ctx context.Context) error {
+	err = s.eng.Do(ctx, func(ctx context.Context) error {
 		// A retried attempt starts from the input again.
 		p.CustomerID = in.SupplierID
 		invs, err := s.invoices.LockMany(ctx, ids)
@@ -108,8 +159,23 @@ func (s *Payments) Pay(ctx context.Context, in PaymentInput, by int64) (*domain.
 			}
 			p.Allocations[i].InvoiceRef = inv.DisplayRef()
 		}
+		// The account row is the lock taken after the invoices', as for
+		// customer payments, so the two never wait on each other in a cycle.
+		if p.BankAccountID != 0 {
+			if err := s.bank.LockOpen(ctx, p.BankAccountID); err != nil {
+				return err
+			}
+		}
 		if err := s.store.Create(ctx, p); err != nil {
 			return err
+		}
+		if p.BankAccountID != 0 {
+			// Money paid out: a negative line.
+			if _, err := s.bank.Post(ctx, domain.BankLine{AccountID: p.BankAccountID, Date: p.Date, Amount: p.Amount.Neg(),
+				Label: "Supplier payment", Reference: p.Reference, Origin: domain.LineSupplierPayment, OriginID: p.ID,
+				CreatedBy: by, CreatedAt: now}); err != nil {
+				return err
+			}
 		}
 		for _, a := range p.Allocations {
 			inv := byID[a.InvoiceID]
