@@ -149,10 +149,33 @@ func TestProcureToPay(t *testing.T) {
 		require.Equal(t, "100", f.stockOf(t, f.bolt), "the receptions moved the stock already")
 		requireProblem(t, f.as(t, f.buyer, http.MethodPost, ip+"/lines", obj{"description": "x", "quantity": "1", "unit_price": "1"}), http.StatusConflict, "supplier_invoice_not_draft")
 
-		pay := obj{"supplier_id": f.supplier, "method": "transfer", "allocations": []obj{{"invoice_id": inv.ID, "amount": "100"}}}
+		// Supplier payments go out of the only open bank account, as
+		// negative lines, and follow the payment-method dictionary.
+		acct := f.account(t, obj{"label": "Main", "iban": "FR7630006000011234567890189", "opening_balance": "1000"})
+		p = requireProblem(t, f.do(t, http.MethodPost, "/api/v1/supplier-payments", obj{"method": "NOPE",
+			"allocations": []obj{{"invoice_id": inv.ID, "amount": "1"}}}), http.StatusUnprocessableEntity, "validation_failed")
+		require.Equal(t, "unknown", p.Errors[0].Code)
+		requireProblem(t, f.do(t, http.MethodPost, "/api/v1/supplier-payments", obj{"method": "CHQ",
+			"allocations": []obj{{"invoice_id": inv.ID, "amount": "1"}}}), http.StatusUnprocessableEntity, "validation_failed")
+		pay := obj{"supplier_id": f.supplier, "method": "transfer", "reference": "VIR-77", "allocations": []obj{{"invoice_id": inv.ID, "amount": "100"}}}
 		requireProblem(t, f.as(t, f.buyer, http.MethodPost, "/api/v1/supplier-payments", pay), http.StatusForbidden, "forbidden")
 		pm := decode[api.SupplierPaymentResponse](t, f.do(t, http.MethodPost, "/api/v1/supplier-payments", pay), http.StatusCreated)
 		require.Equal(t, "100.00", pm.Amount)
+		require.NotNil(t, pm.BankAccount)
+		require.Equal(t, acct.ID, *pm.BankAccount)
+		require.Equal(t, "900.00", f.getAccount(t, acct.ID).Balance)
+		lines := f.lines(t, acct.ID, "")
+		require.Len(t, lines.Data, 2, "the opening line and the payment's")
+		var paid *api.BankLineResponse
+		for i := range lines.Data {
+			if lines.Data[i].Origin == domain.LineSupplierPayment {
+				paid = &lines.Data[i]
+			}
+		}
+		require.NotNil(t, paid)
+		require.Equal(t, "-100.00", paid.Amount)
+		require.Equal(t, pm.ID, *paid.OriginID)
+		require.Equal(t, "VIR-77", paid.Reference)
 		inv = decode[api.SupplierInvoiceResponse](t, f.do(t, http.MethodGet, ip, nil), http.StatusOK)
 		require.Equal(t, "partially_paid", *inv.PaymentState)
 		require.Equal(t, "80.00", inv.Remaining)
@@ -171,6 +194,7 @@ func TestProcureToPay(t *testing.T) {
 			"allocations": []obj{{"invoice_id": inv.ID, "amount": "81"}}}), http.StatusConflict, "overpayment")
 		decode[api.SupplierPaymentResponse](t, f.do(t, http.MethodPost, "/api/v1/supplier-payments", obj{"method": "cash",
 			"allocations": []obj{{"invoice_id": inv.ID, "amount": "80"}}}), http.StatusCreated)
+		require.Equal(t, "820.00", f.getAccount(t, acct.ID).Balance, "the balance is the sum of the lines")
 		inv = decode[api.SupplierInvoiceResponse](t, f.do(t, http.MethodGet, ip, nil), http.StatusOK)
 		require.Equal(t, "paid", inv.Status)
 		f.as(t, f.buyer, http.MethodGet, "/api/v1/reports/payables-aging", nil).JSON(t, &aging)
