@@ -526,7 +526,10 @@ func buySideLengthCases() []lengthCase {
 		return id
 	}
 	pay := func(t *testing.T, f *lenFix, n int) (string, obj) {
-		return "/api/v1/supplier-payments", obj{"method": "transfer", "allocations": []obj{{"invoice_id": validated(t, f, n), "amount": "1"}}}
+		// Other cases leave several open bank accounts: name one.
+		account := f.create(t, "/api/v1/bank-accounts", obj{"label": "Supplier payments " + strconv.Itoa(n)})
+		return "/api/v1/supplier-payments", obj{"method": "transfer", "bank_account_id": account,
+			"allocations": []obj{{"invoice_id": validated(t, f, n), "amount": "1"}}}
 	}
 	abandon := func(t *testing.T, f *lenFix, n int) (string, obj) {
 		return fmt.Sprintf("/api/v1/supplier-invoices/%d/cancel", validated(t, f, n)), obj{"reason": "abandon"}
@@ -558,6 +561,8 @@ func buySideLengthCases() []lengthCase {
 		{column: "supplier_invoices.close_note", field: "note", prep: abandon},
 		{column: "supplier_payments.reference", field: "reference", prep: pay},
 		{column: "supplier_payments.note", field: "note", prep: pay},
+		{column: "supplier_payments.issuer", field: "issuer", prep: pay},
+		{column: "supplier_payments.issuer_bank", field: "issuer_bank", prep: pay},
 		{column: "receptions.note_public", field: "note_public", prep: reception},
 		{column: "receptions.note_private", field: "note_private", prep: reception},
 	}
