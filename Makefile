@@ -23,7 +23,7 @@ build: ## Build the three static binaries into bin/ (same script as the Dockerfi
 
 test: ## Everything CI runs: vet, the whole suite with -race on the three engines, every fuzz target briefly, lint
 	$(GO) vet ./...
-	$(GO) test -race -count=1 -timeout 9m $$($(GO) list ./... | grep -v '/deploy/helm$$')
+	$(GO) test -race -count=1 -timeout 25m $$($(GO) list ./... | grep -v '/deploy/helm$$')
 	@# The chart checks exercise Helm's template engine, not our code's concurrency: without -race they reuse the
 	@# Helm packages go vet just compiled instead of compiling them a second time, instrumented (decision 0019).
 	$(GO) test -count=1 ./deploy/helm/
