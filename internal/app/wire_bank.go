@@ -15,7 +15,7 @@ import (
 // each build one.
 func newBank(d deps) (*bank.Accounts, *persistence.BankStore) {
 	store := persistence.NewBankStore(d.db)
-	return bank.New(d.db, store, d.now, d.cfg.Bank.DefaultAccountID), store
+	return bank.New(d.db, store, store, d.now, d.cfg.Bank.DefaultAccountID), store
 }
 
 // wireBank adds the routes of bank accounts, their lines, transfers,
@@ -23,7 +23,7 @@ func newBank(d deps) (*bank.Accounts, *persistence.BankStore) {
 func wireBank(_ context.Context, d deps, w *wiring) error {
 	accounts, store := newBank(d)
 	methods := bank.NewMethods(store)
-	statements := bank.NewStatements(d.db, store, store, jobQueue(d), d.now)
+	statements := bank.NewStatements(d.db, store, store, store, jobQueue(d), d.now)
 	w.routes = append(w.routes, func(s *api.Server) {
 		api.RegisterBank(s, accounts, methods, statements)
 	})
@@ -33,6 +33,6 @@ func wireBank(_ context.Context, d deps, w *wiring) error {
 // registerBankJobs registers the matching of imported statements.
 func registerBankJobs(_ context.Context, d deps, _ *wiring, reg *queue.Registry) error {
 	_, store := newBank(d)
-	statements := bank.NewStatements(d.db, store, store, jobQueue(d), d.now)
+	statements := bank.NewStatements(d.db, store, store, store, jobQueue(d), d.now)
 	return reg.Register(bank.StatementJobKind, statements.HandleJob, queue.CompleteAtOnce())
 }

@@ -79,8 +79,9 @@ func toBankLine(r *bankLineRow) domain.BankLine {
 type BankStore struct{ db *DB }
 
 var (
-	_ bank.Store       = (*BankStore)(nil)
-	_ bank.MethodStore = (*BankStore)(nil)
+	_ bank.AccountStore = (*BankStore)(nil)
+	_ bank.LineStore    = (*BankStore)(nil)
+	_ bank.MethodStore  = (*BankStore)(nil)
 )
 
 // NewBankStore returns the bank store on db.

@@ -20,9 +20,9 @@ import (
 	"github.com/dolibarr-go/dolibarr/internal/domain"
 )
 
-// Store keeps accounts and their lines. Lock* lock rows FOR UPDATE in the
+// AccountStore keeps the accounts. Lock* (here and in LineStore) lock rows FOR UPDATE in the
 // transaction ctx carries.
-type Store interface {
+type AccountStore interface {
 	CreateAccount(ctx context.Context, a *domain.BankAccount) error
 	// GetAccount loads an account with its balance.
 	GetAccount(ctx context.Context, id int64) (*domain.BankAccount, error)
@@ -33,6 +33,10 @@ type Store interface {
 	// CountAccounts counts every account and the open ones, and returns
 	// the id of one open account.
 	CountAccounts(ctx context.Context) (all, open int64, anOpen int64, err error)
+}
+
+// LineStore keeps the lines of the accounts.
+type LineStore interface {
 	InsertLine(ctx context.Context, l *domain.BankLine) error
 	LockLine(ctx context.Context, accountID, id int64) (*domain.BankLine, error)
 	// LinesOf reads, and LockLinesOf locks, the lines written by
@@ -91,16 +95,17 @@ type TransferInput struct {
 // Accounts is the bank accounts use case; it is also the port payments
 // post their lines through (Post, Unpost, ResolveAccount).
 type Accounts struct {
-	tx    domain.Transactor
-	store Store
-	now   func() time.Time
+	tx       domain.Transactor
+	accounts AccountStore
+	lines    LineStore
+	now      func() time.Time
 	// defaultID is DOLIBARR_BANK_DEFAULT_ACCOUNT_ID; 0: none.
 	defaultID int64
 }
 
 // New returns the bank accounts use case.
-func New(tx domain.Transactor, store Store, now func() time.Time, defaultAccountID int64) *Accounts {
-	return &Accounts{tx: tx, store: store, now: now, defaultID: defaultAccountID}
+func New(tx domain.Transactor, accounts AccountStore, lines LineStore, now func() time.Time, defaultAccountID int64) *Accounts {
+	return &Accounts{tx: tx, accounts: accounts, lines: lines, now: now, defaultID: defaultAccountID}
 }
 
 func (u *Accounts) stamp() time.Time { return u.now().UTC().Truncate(time.Microsecond) }
@@ -121,12 +126,12 @@ func (u *Accounts) Create(ctx context.Context, f AccountFields, by int64) (*doma
 	a.UpdatedAt = a.CreatedAt
 	err := u.tx.Do(ctx, func(ctx context.Context) error {
 		acc := *a
-		if err := u.store.CreateAccount(ctx, &acc); err != nil {
+		if err := u.accounts.CreateAccount(ctx, &acc); err != nil {
 			return err
 		}
 		line := &domain.BankLine{AccountID: acc.ID, Date: acc.OpeningDate, Amount: acc.OpeningBalance,
 			Label: "Opening balance", Origin: domain.LineOpening, CreatedBy: by, CreatedAt: acc.CreatedAt}
-		if err := u.store.InsertLine(ctx, line); err != nil {
+		if err := u.lines.InsertLine(ctx, line); err != nil {
 			return err
 		}
 		acc.Balance = acc.OpeningBalance
@@ -141,12 +146,12 @@ func (u *Accounts) Create(ctx context.Context, f AccountFields, by int64) (*doma
 
 // Get returns an account with its balance.
 func (u *Accounts) Get(ctx context.Context, id int64) (*domain.BankAccount, error) {
-	return u.store.GetAccount(ctx, id)
+	return u.accounts.GetAccount(ctx, id)
 }
 
 // List lists accounts with their balances.
 func (u *Accounts) List(ctx context.Context, f AccountFilter) (domain.Page[domain.BankAccount], error) {
-	return u.store.ListAccounts(ctx, f)
+	return u.accounts.ListAccounts(ctx, f)
 }
 
 // Update applies f to the account if it is still at version. Closing an
@@ -157,7 +162,7 @@ func (u *Accounts) Update(ctx context.Context, id, version int64, f AccountField
 	}
 	var out *domain.BankAccount
 	err := u.tx.Do(ctx, func(ctx context.Context) error {
-		a, err := u.store.LockAccount(ctx, id)
+		a, err := u.accounts.LockAccount(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -172,7 +177,7 @@ func (u *Accounts) Update(ctx context.Context, id, version int64, f AccountField
 			return err
 		}
 		a.UpdatedAt = u.stamp()
-		if err := u.store.UpdateAccount(ctx, a); err != nil {
+		if err := u.accounts.UpdateAccount(ctx, a); err != nil {
 			return err
 		}
 		out = a
@@ -181,15 +186,15 @@ func (u *Accounts) Update(ctx context.Context, id, version int64, f AccountField
 	if err != nil {
 		return nil, err
 	}
-	return u.store.GetAccount(ctx, out.ID)
+	return u.accounts.GetAccount(ctx, out.ID)
 }
 
 // Lines lists an account's lines with the running balance and totals.
 func (u *Accounts) Lines(ctx context.Context, id int64, f domain.BankLineFilter) (domain.BankLinePage, error) {
-	if _, err := u.store.GetAccount(ctx, id); err != nil {
+	if _, err := u.accounts.GetAccount(ctx, id); err != nil {
 		return domain.BankLinePage{}, err
 	}
-	return u.store.Lines(ctx, id, f)
+	return u.lines.Lines(ctx, id, f)
 }
 
 // Post writes line on its account inside the caller's transaction (ctx
@@ -200,7 +205,7 @@ func (u *Accounts) Post(ctx context.Context, line domain.BankLine) (*domain.Bank
 	if err := line.Check(); err != nil {
 		return nil, err
 	}
-	a, err := u.store.LockAccount(ctx, line.AccountID)
+	a, err := u.accounts.LockAccount(ctx, line.AccountID)
 	if err != nil {
 		return nil, err
 	}
@@ -211,7 +216,7 @@ func (u *Accounts) Post(ctx context.Context, line domain.BankLine) (*domain.Bank
 		line.CreatedAt = u.stamp()
 	}
 	line.Date = domain.DateOnly(line.Date)
-	if err := u.store.InsertLine(ctx, &line); err != nil {
+	if err := u.lines.InsertLine(ctx, &line); err != nil {
 		return nil, err
 	}
 	return &line, nil
@@ -222,7 +227,7 @@ func (u *Accounts) Post(ctx context.Context, line domain.BankLine) (*domain.Bank
 // payment) calls it first: the foreign key check would otherwise take a
 // shared lock that a later Post upgrades, and two such writers deadlock.
 func (u *Accounts) LockOpen(ctx context.Context, id int64) error {
-	a, err := u.store.LockAccount(ctx, id)
+	a, err := u.accounts.LockAccount(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -236,7 +241,7 @@ func (u *Accounts) LockOpen(ctx context.Context, id int64) error {
 // on each other in a cycle (MariaDB's gap locks on the lines' index
 // included).
 func (u *Accounts) Unpost(ctx context.Context, origin string, originID int64) error {
-	found, err := u.store.LinesOf(ctx, origin, originID)
+	found, err := u.lines.LinesOf(ctx, origin, originID)
 	if err != nil || len(found) == 0 {
 		return err
 	}
@@ -252,7 +257,7 @@ func (u *Accounts) Unpost(ctx context.Context, origin string, originID int64) er
 			return err
 		}
 	}
-	lines, err := u.store.LockLinesOf(ctx, origin, originID)
+	lines, err := u.lines.LockLinesOf(ctx, origin, originID)
 	if err != nil {
 		return err
 	}
@@ -262,7 +267,7 @@ func (u *Accounts) Unpost(ctx context.Context, origin string, originID int64) er
 		}
 	}
 	for i := range lines {
-		if err := u.store.DeleteLine(ctx, lines[i].ID); err != nil {
+		if err := u.lines.DeleteLine(ctx, lines[i].ID); err != nil {
 			return err
 		}
 	}
@@ -280,7 +285,7 @@ func (u *Accounts) ResolveAccount(ctx context.Context, id int64) (int64, error) 
 		id = u.defaultID
 	}
 	if id != 0 {
-		if _, err := u.store.GetAccount(ctx, id); err != nil {
+		if _, err := u.accounts.GetAccount(ctx, id); err != nil {
 			if errors.Is(err, domain.ErrNotFound) {
 				v := &domain.ValidationError{}
 				v.Add("bank_account_id", "not_found", "bank account %d does not exist", id)
@@ -290,7 +295,7 @@ func (u *Accounts) ResolveAccount(ctx context.Context, id int64) (int64, error) 
 		}
 		return id, nil
 	}
-	all, open, anOpen, err := u.store.CountAccounts(ctx)
+	all, open, anOpen, err := u.accounts.CountAccounts(ctx)
 	switch {
 	case err != nil:
 		return 0, err
@@ -339,7 +344,7 @@ func (u *Accounts) Transfer(ctx context.Context, in TransferInput, by int64) (fr
 		lo, hi := min(in.FromID, in.ToID), max(in.FromID, in.ToID)
 		accs := map[int64]*domain.BankAccount{}
 		for _, id := range []int64{lo, hi} {
-			a, err := u.store.LockAccount(ctx, id)
+			a, err := u.accounts.LockAccount(ctx, id)
 			if errors.Is(err, domain.ErrNotFound) {
 				field := "from_account_id"
 				if id == in.ToID {
@@ -367,14 +372,14 @@ func (u *Accounts) Transfer(ctx context.Context, in TransferInput, by int64) (fr
 		if err := debit.Check(); err != nil {
 			return err
 		}
-		if err := u.store.InsertLine(ctx, debit); err != nil {
+		if err := u.lines.InsertLine(ctx, debit); err != nil {
 			return err
 		}
 		// The credit line names the debit line: together they are one
 		// transfer.
 		credit := &domain.BankLine{AccountID: in.ToID, Date: date, Amount: in.Amount, Label: label, Reference: in.Reference,
 			Origin: domain.LineTransfer, OriginID: debit.ID, CreatedBy: by, CreatedAt: at}
-		if err := u.store.InsertLine(ctx, credit); err != nil {
+		if err := u.lines.InsertLine(ctx, credit); err != nil {
 			return err
 		}
 		from, to = debit, credit
@@ -392,7 +397,7 @@ func (u *Accounts) Transfer(ctx context.Context, in TransferInput, by int64) (fr
 func (u *Accounts) Reconcile(ctx context.Context, accountID, lineID int64, reconciled bool, by int64) (*domain.BankLine, error) {
 	var out *domain.BankLine
 	err := u.tx.Do(ctx, func(ctx context.Context) error {
-		l, err := u.store.LockLine(ctx, accountID, lineID)
+		l, err := u.lines.LockLine(ctx, accountID, lineID)
 		if err != nil {
 			return err
 		}
@@ -405,7 +410,7 @@ func (u *Accounts) Reconcile(ctx context.Context, accountID, lineID int64, recon
 		if reconciled {
 			l.ReconciledAt, l.ReconciledBy = u.stamp(), by
 		}
-		if err := u.store.SaveReconciliation(ctx, l); err != nil {
+		if err := u.lines.SaveReconciliation(ctx, l); err != nil {
 			return err
 		}
 		out = l

@@ -40,16 +40,17 @@ type Enqueuer interface {
 
 // Statements imports bank statements and matches them with the lines.
 type Statements struct {
-	tx    domain.Transactor
-	store Store
-	stmts StatementStore
-	jobs  Enqueuer
-	now   func() time.Time
+	tx       domain.Transactor
+	accounts AccountStore
+	lines    LineStore
+	stmts    StatementStore
+	jobs     Enqueuer
+	now      func() time.Time
 }
 
 // NewStatements returns the statement import use case.
-func NewStatements(tx domain.Transactor, store Store, stmts StatementStore, jobs Enqueuer, now func() time.Time) *Statements {
-	return &Statements{tx: tx, store: store, stmts: stmts, jobs: jobs, now: now}
+func NewStatements(tx domain.Transactor, accounts AccountStore, lines LineStore, stmts StatementStore, jobs Enqueuer, now func() time.Time) *Statements {
+	return &Statements{tx: tx, accounts: accounts, lines: lines, stmts: stmts, jobs: jobs, now: now}
 }
 
 type statementJob struct {
@@ -62,7 +63,7 @@ type statementJob struct {
 // IBAN differs from the account's) or currency is refused, and nothing is
 // written.
 func (u *Statements) Import(ctx context.Context, accountID int64, body []byte, by int64) (*domain.BankStatement, error) {
-	acc, err := u.store.GetAccount(ctx, accountID)
+	acc, err := u.accounts.GetAccount(ctx, accountID)
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +151,7 @@ func (u *Statements) Match(ctx context.Context, statementID int64) error {
 		if s.Status == "done" {
 			return nil
 		}
-		if _, err := u.store.LockAccount(ctx, s.AccountID); err != nil {
+		if _, err := u.accounts.LockAccount(ctx, s.AccountID); err != nil {
 			return err
 		}
 		// Lock order: statement, account, lines. Import never locks.
@@ -197,7 +198,7 @@ func (u *Statements) Match(ctx context.Context, statementID int64) error {
 				l := fits[0]
 				taken[l.ID] = true
 				l.Reconciled, l.ReconciledAt, l.ReconciledBy = true, now, s.CreatedBy
-				if err := u.store.SaveReconciliation(ctx, l); err != nil {
+				if err := u.lines.SaveReconciliation(ctx, l); err != nil {
 					return err
 				}
 				e.Status, e.LineID = domain.EntryMatched, l.ID
