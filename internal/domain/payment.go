@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"errors"
 	"strconv"
 	"time"
 )
@@ -161,5 +162,24 @@ func (p *Payment) Check() error {
 		total = total.Add(a.Amount)
 	}
 	p.Amount = total
+	return v.Err()
+}
+
+// CheckMethod checks p's method against its dictionary entry m, as looked
+// up (lookupErr: the lookup's error): it must exist, be active, and, when it
+// needs one, p must carry a reference. Customer and supplier payments share
+// it.
+func (p *Payment) CheckMethod(m *PaymentMethodEntry, lookupErr error) error {
+	v := &ValidationError{}
+	switch {
+	case errors.Is(lookupErr, ErrNotFound):
+		v.Add("method", "unknown", "payment method %s is not in the dictionary (GET /api/v1/payment-methods)", p.Method)
+	case lookupErr != nil:
+		return lookupErr
+	case !m.Active:
+		v.Add("method", "inactive", "payment method %s is inactive", p.Method)
+	case m.NeedsReference && p.Reference == "":
+		v.Add("reference", "required", "is required for payment method %s (%s)", m.Code, m.Label)
+	}
 	return v.Err()
 }

@@ -2,7 +2,6 @@ package sales
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -92,18 +91,7 @@ func NewPayments(c Common, invoices InvoiceStore, store PaymentStore, bank Bank,
 // active, and, when it needs one, p must carry a reference.
 func (s *Payments) checkMethod(ctx context.Context, p *domain.Payment) error {
 	m, err := s.methods.GetMethod(ctx, string(p.Method))
-	v := &domain.ValidationError{}
-	switch {
-	case errors.Is(err, domain.ErrNotFound):
-		v.Add("method", "unknown", "payment method %s is not in the dictionary (GET /api/v1/payment-methods)", p.Method)
-	case err != nil:
-		return err
-	case !m.Active:
-		v.Add("method", "inactive", "payment method %s is inactive", p.Method)
-	case m.NeedsReference && p.Reference == "":
-		v.Add("reference", "required", "is required for payment method %s (%s)", m.Code, m.Label)
-	}
-	return v.Err()
+	return p.CheckMethod(m, err)
 }
 
 // Pay records a payment and allocates it to its invoices in one
